@@ -1,0 +1,51 @@
+"""Vietnamese dates, numbers and sizes, from Babel's `vi` locale data."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "vi"
+
+
+_LONG = {3: "'ngày' dd 'tháng' M 'năm' y", 2: "'tháng' M 'năm' y", 1: "'năm' y"}
+_SHORT = {3: "dd/M/y", 2: "M/y", 1: "y"}
+
+
+def _precision(day) -> tuple[dt.date, int]:
+    """A date and how many of its parts are known (3, or 2/1 for a partial `Day`)."""
+    if isinstance(day, dt.date):
+        return day, 3
+    return day.date, 1 + bool(day.month) + bool(day.day)
+
+
+def long_date(day) -> str:
+    """'ngày 07 tháng 4 năm 2021' ('tháng 4 năm 2021', 'năm 2020' when partly known)."""
+    value, known = _precision(day)
+    return format_date(value, _LONG[known], locale=LOCALE)
+
+
+def short_date(day) -> str:
+    """'07/4/2021' ('4/2021', '2020' when partly known)."""
+    value, known = _precision(day)
+    return format_date(value, _SHORT[known], locale=LOCALE)
+
+
+def number(value: Decimal | int | float) -> str:
+    """'1.234,5'."""
+    return format_decimal(value, format="#,##0.###", locale=LOCALE)
+
+
+def file_size(size: int) -> str:
+    """'12,3 KB', '1,2 MB'."""
+    units = ["byte", "KB", "MB", "GB"]
+    value = float(size)
+    for unit in units:
+        if value < 1024 or unit == units[-1]:
+            if unit == "byte":
+                return f"{number(int(value))} byte"
+            return f"{format_decimal(value, format='#,##0.#', locale=LOCALE)} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

@@ -1,0 +1,346 @@
+"""Stage 3: link the validated records into one model.
+
+Resolves references (ids or numbers), derives inverse relations and chains,
+merges tags, renders Markdown bodies (checking their links) and attaches
+reported results to targets.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from . import urls
+from .diagnostics import Collector, suggest
+from .markdown import Body, render
+from .model import RELATIONS, Content, Document, Organisation, Post, Ref, Result, Target
+from .text import fold, slugify, sort_key
+
+RELATION_LABELS = {
+    "implements": ("Thực hiện", "Văn bản thực hiện"),
+    "based_on": ("Căn cứ", "Là căn cứ của"),
+    "guides": ("Hướng dẫn", "Được hướng dẫn bởi"),
+    "amends": ("Sửa đổi, bổ sung", "Được sửa đổi, bổ sung bởi"),
+    "replaces": ("Thay thế", "Bị thay thế bởi"),
+    "repeals": ("Bãi bỏ", "Bị bãi bỏ bởi"),
+}
+
+
+@dataclass
+class Tag:
+    slug: str
+    name: str
+    spellings: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    posts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    """Everything the render and export stages need, already linked."""
+
+    content: Content
+    organisations: dict[str, Organisation]
+    documents: dict[str, Document]  # every document, published or not
+    posts: dict[str, Post]  # published posts
+    outgoing: dict[str, dict[str, list[str]]]  # doc -> relation -> doc ids
+    incoming: dict[str, dict[str, list[str]]]  # doc -> relation -> doc ids (inverse)
+    post_documents: dict[str, list[str]]
+    document_posts: dict[str, list[str]]
+    tags: dict[str, Tag]
+    bodies: dict[str, Body]  # "resolution:id" / "post:id"
+    results: dict[tuple[str, str], dict[int, Result]]  # (doc, target) -> year -> result
+    files: dict
+
+    @property
+    def site(self):
+        return self.content.site
+
+    def published(self) -> list[Document]:
+        return [d for d in self.documents.values() if d.published]
+
+    def url(self, doc: Document) -> str:
+        return urls.document(doc.section, doc.id)
+
+    def is_public(self, doc_id: str) -> bool:
+        return self.documents[doc_id].published
+
+
+class _Resolver:
+    """Finds a document by id, or by number when the number names one document."""
+
+    def __init__(self, documents: dict[str, Document]):
+        self.documents = documents
+        self.by_number: dict[str, list[str]] = defaultdict(list)
+        for doc in documents.values():
+            if doc.number:
+                self.by_number[_number_key(doc.number)].append(doc.id)
+
+    def find(self, ref: Ref, path: str, problems: Collector) -> str | None:
+        if ref.value in self.documents:
+            return ref.value
+        matches = self.by_number.get(_number_key(ref.value), [])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            ids = ", ".join(sorted(matches))
+            problems.add(path, ref.line, f'số ký hiệu "{ref.value}" ứng với nhiều văn bản ({ids}); '
+                                         "hãy ghi mã văn bản (tên tệp) thay cho số ký hiệu")
+            return None
+        names = list(self.documents) + [d.number for d in self.documents.values() if d.number]
+        problems.add(path, ref.line, f'không tìm thấy văn bản "{ref.value}"{suggest(ref.value, names)}; '
+                                     "ghi mã văn bản (tên tệp không có .md) hoặc số ký hiệu đúng")
+        return None
+
+
+def _number_key(number: str) -> str:
+    return fold(number).replace(" ", "")
+
+
+def _check_ids(content: Content, problems: Collector) -> dict[str, Document]:
+    documents: dict[str, Document] = {}
+    for doc in content.documents:
+        if doc.id in documents:
+            problems.add(doc.path, 1, f'mã văn bản "{doc.id}" trùng với {documents[doc.id].path}; '
+                                      "hãy đổi tên một trong hai tệp")
+            continue
+        documents[doc.id] = doc
+    return documents
+
+
+def _link_organisations(content: Content, problems: Collector) -> dict[str, Organisation]:
+    orgs = {o.id: o for o in content.organisations}
+    for org in orgs.values():
+        if org.parent and org.parent not in orgs:
+            problems.add(org.path, org.line, f'không tìm thấy cơ quan cấp trên "{org.parent}"'
+                                             f"{suggest(org.parent, orgs)} trong organisations.yaml")
+        seen, current = {org.id}, org.parent
+        while current in orgs:
+            if current in seen:
+                problems.add(org.path, org.line, f'cơ quan "{org.id}" nằm trong một vòng cấp trên lặp lại; '
+                                                 'hãy sửa trường "parent"')
+                break
+            seen.add(current)
+            current = orgs[current].parent
+    return orgs
+
+
+def _link_relations(documents, resolver, orgs, problems):
+    outgoing = {d: {r: [] for r in RELATIONS} for d in documents}
+    incoming = {d: {r: [] for r in RELATIONS} for d in documents}
+    for doc in documents.values():
+        if doc.issuer.value not in orgs:
+            problems.add(doc.path, doc.issuer.line, f'không tìm thấy cơ quan ban hành "{doc.issuer.value}"'
+                                                    f"{suggest(doc.issuer.value, orgs)} trong organisations.yaml")
+        for relation in RELATIONS:
+            for ref in doc.relations.get(relation, ()):
+                target = resolver.find(ref, doc.path, problems)
+                if target is None:
+                    continue
+                if target == doc.id:
+                    problems.add(doc.path, ref.line, f'văn bản không thể tự tham chiếu chính nó ở trường "{relation}"')
+                    continue
+                if target not in outgoing[doc.id][relation]:
+                    outgoing[doc.id][relation].append(target)
+                    incoming[target][relation].append(doc.id)
+    for relation in RELATIONS:
+        _report_cycles(documents, outgoing, relation, problems)
+    return outgoing, incoming
+
+
+def _report_cycles(documents, outgoing, relation, problems) -> None:
+    """Colour DFS over one relation; a back edge is a cycle."""
+    state: dict[str, int] = {}
+    for start in documents:
+        if state.get(start):
+            continue
+        stack = [(start, iter(outgoing[start][relation]))]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            if state.get(child) == 1:
+                doc = documents[node]
+                line = next((r.line for r in doc.relations[relation]
+                             if r.value in (child, documents[child].number)), 1)
+                problems.add(doc.path, line, f'vòng tham chiếu ở trường "{relation}": '
+                                             f'"{doc.id}" dẫn ngược về chính nó qua "{child}"; hãy bỏ một liên kết')
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(outgoing[child][relation])))
+
+
+def _link_tags(documents, posts, problems) -> dict[str, Tag]:
+    tags: dict[str, Tag] = {}
+    items = [(d, "documents") for d in documents.values() if d.published] + [(p, "posts") for p in posts.values()]
+    for item, bucket in items:
+        for name in item.tags:
+            slug = slugify(name)
+            if not slug:
+                problems.add(item.path, 1, f'chủ đề "{name}" không có chữ hoặc số nào; hãy đặt tên khác')
+                continue
+            tag = tags.setdefault(slug, Tag(slug, name))
+            if name not in tag.spellings:
+                tag.spellings.append(name)
+            if item.id not in getattr(tag, bucket):
+                getattr(tag, bucket).append(item.id)
+    for tag in tags.values():
+        # The spelling with diacritics wins ("Đảng ủy" over "dang uy"); ties by collation.
+        tag.spellings.sort(key=lambda s: (fold(s) == s.lower(), sort_key(s)))
+        tag.name = tag.spellings[0]
+    return tags
+
+
+def _page_paths(documents, posts, orgs, tags) -> set[str]:
+    paths = {urls.HOME, urls.RESOLUTIONS, urls.PROGRAMMES, urls.POSTS, urls.ORGANISATIONS,
+             urls.TAGS, urls.TARGETS, urls.METHOD, urls.SEARCH, urls.DATA}
+    paths |= {urls.document(d.section, d.id) for d in documents.values() if d.published}
+    paths |= {urls.post(p) for p in posts}
+    paths |= {urls.organisation(o) for o in orgs}
+    paths |= {urls.tag(t) for t in tags}
+    return paths
+
+
+class _LinkChecker:
+    """Resolves links written in a Markdown body to relative site links."""
+
+    def __init__(self, pages: set[str], documents: dict[str, Document], files: dict):
+        self.pages = pages
+        self.files = files
+        self.by_source = {posixpath.join({"resolution": "resolutions", "programme": "programmes"}[d.section],
+                                         d.id + ".md"): urls.document(d.section, d.id)
+                          for d in documents.values() if d.published}
+        self.unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
+
+    def resolver(self, source_dir: str, path: str, problems: Collector):
+        def resolve(href: str, line: int) -> str | None:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                if parts.scheme in ("http", "https", "mailto", "tel"):
+                    return href
+                problems.add(path, line, f'liên kết "{href}" dùng giao thức không được phép')
+                return None
+            if not parts.path:
+                return href  # "#anchor" on the same page
+            target = self._site_path(unquote(parts.path), source_dir)
+            if target is None or (target not in self.pages and not self._is_file(target)):
+                why = ("trỏ tới văn bản mật hoặc bản nháp, không được xuất bản"
+                       if target in self.unpublished else "trỏ tới trang không tồn tại")
+                problems.add(path, line, f'liên kết "{href}" {why}; hãy sửa hoặc bỏ liên kết')
+                return None
+            rel = "../.." + target
+            return rel + (f"#{parts.fragment}" if parts.fragment else "")
+        return resolve
+
+    def _is_file(self, target: str) -> bool:
+        return target.lstrip("/") in self.files
+
+    def _site_path(self, raw: str, source_dir: str) -> str | None:
+        if raw.startswith("/"):
+            path = raw if raw.endswith("/") or "." in raw.rsplit("/", 1)[-1] else raw + "/"
+            return path
+        joined = posixpath.normpath(posixpath.join(source_dir, raw))
+        if joined.startswith(".."):
+            return None
+        if joined.endswith(".md"):
+            return self.by_source.get(joined)
+        if joined.startswith("files/"):
+            return "/" + joined
+        return None
+
+
+def _render_bodies(documents, posts, checker: _LinkChecker, problems) -> dict[str, Body]:
+    bodies = {}
+    for doc in documents.values():
+        if doc.published:
+            source_dir = {"resolution": "resolutions", "programme": "programmes"}[doc.section]
+            resolve = checker.resolver(source_dir, doc.path, problems)
+            bodies[f"{doc.section}:{doc.id}"] = render(doc.body, doc.body_line, resolve)
+    for post in posts.values():
+        resolve = checker.resolver("posts", post.path, problems)
+        bodies[f"post:{post.id}"] = render(post.body, post.body_line, resolve)
+    return bodies
+
+
+def _check_attachments(documents, files, problems) -> None:
+    for doc in documents.values():
+        for att in doc.attachments:
+            norm = posixpath.normpath(att.file)
+            if att.file.startswith("/") or norm.startswith("..") or not norm.startswith("files/"):
+                problems.add(doc.path, att.line, f'tệp đính kèm "{att.file}" phải nằm trong thư mục files/ '
+                                                 "của nội dung (ví dụ files/ctr-58.pdf)")
+            elif norm not in files:
+                problems.add(doc.path, att.line, f'không tìm thấy tệp đính kèm "{att.file}"'
+                                                 f"{suggest(norm, files)}; hãy chép tệp vào thư mục files/")
+
+
+def _link_results(content: Content, documents, resolver, problems):
+    results: dict[tuple[str, str], dict[int, Result]] = defaultdict(dict)
+    for result in content.results:
+        doc_id = resolver.find(result.document, result.path, problems)
+        if doc_id is None:
+            continue
+        doc = documents[doc_id]
+        target = next((t for t in doc.targets if t.id == result.target), None)
+        if target is None:
+            problems.add(result.path, result.line, f'văn bản "{doc_id}" không có chỉ tiêu "{result.target}"'
+                                                   f"{suggest(result.target, [t.id for t in doc.targets])}")
+            continue
+        if not _result_fits(result, doc, target, problems):
+            continue
+        earlier = results[(doc_id, target.id)].get(result.year)
+        if earlier:
+            problems.add(result.path, result.line, f'kết quả năm {result.year} của chỉ tiêu "{target.id}" '
+                                                   f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
+            continue
+        results[(doc_id, target.id)][result.year] = result
+    return dict(results)
+
+
+def _result_fits(result: Result, doc: Document, target: Target, problems: Collector) -> bool:
+    start, end = doc.term  # documents with targets always have a term
+    if not start <= result.year <= end:
+        problems.add(result.path, result.line, f"năm {result.year} nằm ngoài nhiệm kỳ {start}-{end} "
+                                               f'của văn bản "{doc.id}"')
+        return False
+    if target.numeric and result.value is None:
+        problems.add(result.path, result.line, f'chỉ tiêu "{target.id}" là chỉ tiêu định lượng: '
+                                               "hãy ghi một con số, không ghi done/not-done")
+        return False
+    if not target.numeric and result.done is None:
+        problems.add(result.path, result.line, f'chỉ tiêu "{target.id}" là chỉ tiêu định tính: '
+                                               "chỉ ghi done (đã hoàn thành) hoặc not-done (chưa hoàn thành)")
+        return False
+    return True
+
+
+def link(content: Content, problems: Collector) -> Model:
+    """Resolve every reference; problems are collected, not raised."""
+    orgs = _link_organisations(content, problems)
+    documents = _check_ids(content, problems)
+    resolver = _Resolver(documents)
+    outgoing, incoming = _link_relations(documents, resolver, orgs, problems)
+    posts = {}
+    for post in content.posts:
+        if post.id in posts:
+            problems.add(post.path, 1, f'mã bài viết "{post.id}" bị trùng')
+        elif not post.draft:
+            posts[post.id] = post
+    post_documents, document_posts = {}, defaultdict(list)
+    for post in posts.values():
+        found = [d for d in (resolver.find(r, post.path, problems) for r in post.documents) if d]
+        post_documents[post.id] = found
+        for doc_id in found:
+            document_posts[doc_id].append(post.id)
+    tags = _link_tags(documents, posts, problems)
+    _check_attachments(documents, content.files, problems)
+    checker = _LinkChecker(_page_paths(documents, posts, orgs, tags), documents, content.files)
+    bodies = _render_bodies(documents, posts, checker, problems)
+    results = _link_results(content, documents, resolver, problems)
+    return Model(content, orgs, documents, posts, outgoing, incoming, post_documents,
+                 dict(document_posts), tags, bodies, results, content.files)

@@ -1,0 +1,84 @@
+"""Markdown bodies -> HTML, table of contents and the links they contain.
+
+Rendering returns data; it never writes. Raw HTML is escaped, links are passed
+through a resolver so internal links are checked and made relative.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .text import slugify
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Body:
+    html: str
+    toc: tuple[Heading, ...]
+    text: str  # plain text, for summaries
+
+
+_TEXT_TOKENS = ("text", "code_inline", "softbreak")
+
+# resolver(href, line) -> new href, or None when the link is broken (it reports)
+Resolver = Callable[[str, int], "str | None"]
+
+
+def _slug(text: str) -> str:
+    return slugify(text) or "muc"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable("table").enable("strikethrough")
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_slug)
+    md.validateLink = _safe_link
+    return md
+
+
+def _safe_link(url: str) -> bool:
+    lowered = url.strip().lower()
+    return not lowered.startswith(("javascript:", "vbscript:", "data:", "file:"))
+
+
+def render(source: str, first_line: int, resolve: Resolver) -> Body:
+    """Render Markdown; `first_line` is the body's line in its file."""
+    md = _parser()
+    tokens = md.parse(source)
+    toc: list[Heading] = []
+    text_parts: list[str] = []
+    line = first_line
+    for index, token in enumerate(tokens):
+        if token.map:
+            line = first_line + token.map[0]
+        if token.type == "heading_open" and token.attrGet("id"):
+            inline = tokens[index + 1]
+            toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
+        if token.type != "inline" or not token.children:
+            continue
+        if tokens[index - 1].type == "paragraph_open":
+            text_parts.append("".join(" " if c.type == "softbreak" else c.content
+                                      for c in token.children if c.type in _TEXT_TOKENS))
+        for child in token.children:
+            attr = {"link_open": "href", "image": "src"}.get(child.type)
+            if attr and child.attrGet(attr) is not None:
+                new = resolve(str(child.attrGet(attr)), line)
+                child.attrSet(attr, new if new is not None else "#")
+            if child.type == "link_open" and str(child.attrGet("href")).startswith(("http://", "https://")):
+                child.attrSet("rel", "noopener noreferrer")
+    html = md.renderer.render(tokens, md.options, {})
+    return Body(html, tuple(toc), " ".join(text_parts))

@@ -1,0 +1,149 @@
+"""Validated content: plain frozen records, produced by `validate`."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+RELATIONS = ("implements", "based_on", "guides", "amends", "replaces", "repeals")
+
+
+@dataclass(frozen=True, order=True)
+class Day:
+    """A date that may be known only to the month or the year (ISO 8601 reduced precision)."""
+
+    year: int
+    month: int = 0  # 0: unknown
+    day: int = 0  # 0: unknown
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def isoformat(self) -> str:
+        parts = [f"{self.year:04d}"] + [f"{v:02d}" for v in (self.month, self.day) if v]
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    description: str = ""
+    base_url: str = ""
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    short: str = ""
+    parent: str = ""
+    path: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Goal:
+    op: str  # "=", ">=", ">", "<=", "<"
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    text: str
+    group: str = ""
+    goal: Goal | None = None
+    unit: str = ""
+    period: str = "term"  # annual | term
+    line: int = 1
+
+    @property
+    def numeric(self) -> bool:
+        return self.goal is not None
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    file: str
+    title: str
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference written by an editor (an id or a document number)."""
+
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    section: str  # resolution | programme
+    path: str
+    title: str
+    kind: str
+    issuer: Ref
+    issued: Day
+    number: str = ""
+    place: str = ""
+    signer: str = ""
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    status: str = "in-force"
+    term: tuple[int, int] | None = None
+    relations: dict[str, tuple[Ref, ...]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    restricted: bool = False
+    draft: bool = False
+    attachments: tuple[AttachmentRef, ...] = ()
+    targets: tuple[Target, ...] = ()
+    body: str = ""
+    body_line: int = 1
+
+    @property
+    def published(self) -> bool:
+        return not (self.restricted or self.draft)
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    path: str
+    title: str
+    date: Day
+    author: str = ""
+    source: str = ""
+    documents: tuple[Ref, ...] = ()
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    body: str = ""
+    body_line: int = 1
+
+
+@dataclass(frozen=True)
+class Result:
+    """One reported value of one target for one year."""
+
+    document: Ref
+    target: str
+    year: int
+    value: Decimal | None  # numeric targets
+    done: bool | None  # qualitative targets
+    note: str
+    source: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Content:
+    site: Site
+    organisations: tuple[Organisation, ...]
+    documents: tuple[Document, ...]
+    posts: tuple[Post, ...]
+    results: tuple[Result, ...]
+    files: dict  # rel path -> load.Attachment

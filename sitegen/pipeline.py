@@ -1,0 +1,87 @@
+"""The build, step by step: load -> validate -> link -> render -> export -> write."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import feeds
+from .diagnostics import Collector
+from .link import Model, link
+from .load import load
+from .render import environment, render_page
+from .validate import validate
+from .views import Settings, Views
+from .write import write_site
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    targets: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
+def check(content_dir: Path) -> Model:
+    """Load, validate and link; raise ContentError with every problem found."""
+    problems = Collector()
+    raw, load_problems = load(content_dir)
+    problems.extend(load_problems.items)
+    content = validate(raw, problems)
+    model = link(content, problems)
+    problems.raise_if_any()
+    return model
+
+
+def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
+    """Attachments to copy: every file except those only unpublished documents use."""
+    hidden = {a.file for d in model.documents.values() if not d.published for a in d.attachments}
+    shown = {a.file for d in model.documents.values() if d.published for a in d.attachments}
+    return {rel: content_dir / rel for rel in model.files if rel not in hidden - shown}
+
+
+def render_site(model: Model, template_dir: Path, settings: Settings) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """Every output file as bytes (pages, feeds) plus files to copy (assets, attachments)."""
+    env = environment(template_dir)
+    views = Views(model, settings)
+    base_url = settings.base_url or model.site.base_url
+    files: dict[str, bytes] = {}
+    pages = views.pages()
+    for page in pages:
+        html = render_page(env, page, model.site, base_url, {})
+        name = page.path.lstrip("/") + "index.html" if page.path.endswith("/") else page.path.lstrip("/")
+        files[name] = html.encode("utf-8")
+    sitemap_paths = [p.path for p in pages if p.path != "/404.html"]
+    files["sitemap.xml"] = feeds.sitemap(sitemap_paths, base_url).encode("utf-8")
+    files["feed.xml"] = feeds.feed(model, base_url).encode("utf-8")
+    files["robots.txt"] = feeds.robots(base_url).encode("utf-8")
+    copies = {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
+    return files, copies
+
+
+def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> Summary:
+    timer = _Timer()
+    model = check(content_dir)
+    timer.mark("kiểm tra")
+    files, copies = render_site(model, template_dir, settings)
+    copies.update(published_files(model, content_dir))
+    timer.mark("dựng trang")
+    write_site(out_dir, files, copies)
+    timer.mark("ghi")
+    docs = model.published()
+    return Summary(len(docs), sum(len(d.targets) for d in docs),
+                   sum(1 for name in files if name.endswith(".html")),
+                   sum(timer.stages.values()), timer.stages)

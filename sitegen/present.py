@@ -1,0 +1,87 @@
+"""Small presentation values computed in Python: labels, goals, values, charts."""
+from __future__ import annotations
+
+from decimal import Decimal
+from html import escape
+
+from . import formats
+from .model import Document, Goal, Result, Target
+
+STATUS_LABELS = {"in-force": "Còn hiệu lực", "partly-expired": "Hết hiệu lực một phần",
+                 "expired": "Hết hiệu lực toàn bộ", "replaced": "Bị thay thế"}
+PERIOD_LABELS = {"annual": "Hằng năm", "term": "Cả nhiệm kỳ"}
+GOAL_WORDS = {">=": "ít nhất ", ">": "trên ", "<=": "không quá ", "<": "dưới ", "=": ""}
+EXTENSION_TYPES = {"pdf": "PDF", "doc": "Word", "docx": "Word", "xls": "Excel", "xlsx": "Excel",
+                   "jpg": "Ảnh JPEG", "jpeg": "Ảnh JPEG", "png": "Ảnh PNG", "odt": "OpenDocument",
+                   "zip": "Tệp nén ZIP", "txt": "Văn bản thuần"}
+
+
+def with_unit(number: str, unit: str) -> str:
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def goal_text(target: Target) -> str:
+    """'ít nhất 300 đảng viên', '100%'; '' for a qualitative target."""
+    if target.goal is None:
+        return ""
+    return GOAL_WORDS[target.goal.op] + with_unit(formats.number(target.goal.value), target.unit)
+
+
+def value_text(target: Target, result: Result) -> str:
+    """Actual against goal, the way reports write it: '312/300 đảng viên', '92/90%'."""
+    if target.goal is None:
+        return "Đã hoàn thành" if result.done else "Chưa hoàn thành"
+    actual = formats.number(result.value)
+    return with_unit(f"{actual}/{formats.number(target.goal.value)}", target.unit)
+
+
+def heading(doc: Document) -> str:
+    """'Nghị quyết 58-NQ/TW' — kind and number, as national portals title documents."""
+    return f"{doc.kind} {doc.number}".strip() if doc.number else doc.kind
+
+
+def term_label(doc: Document) -> str:
+    return "Nhiệm kỳ" if "đại hội" in doc.title.lower() else "Giai đoạn"
+
+
+def term_text(term: tuple[int, int] | None) -> str:
+    return f"{term[0]}–{term[1]}" if term else ""
+
+
+def file_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return EXTENSION_TYPES.get(ext, ext.upper() or "Tệp")
+
+
+def chart_svg(target: Target, term: tuple[int, int], results: dict[int, Result], chart_id: str) -> str:
+    """Inline SVG: values by year as bars against the goal line; titled for screen readers."""
+    if target.goal is None:
+        return ""
+    years = list(range(term[0], term[1] + 1))
+    values = [results[y].value if y in results else None for y in years]
+    top = max([v for v in values if v is not None] + [target.goal.value]) or Decimal(1)
+    top = top * Decimal("1.15")
+    width, height, pad, base = 240, 110, 4, 92
+    step = (width - 2 * pad) / len(years)
+    goal_y = base - float(target.goal.value / top) * (base - 8)
+    described = "; ".join(
+        f"{y}: {with_unit(formats.number(v), target.unit) if v is not None else 'chưa có số liệu'}"
+        for y, v in zip(years, values))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(target.text)}: kết quả theo năm so với mục tiêu</title>',
+        f'<desc id="{chart_id}-d">Mục tiêu {escape(goal_text(target))}. {escape(described)}.</desc>',
+    ]
+    for index, (year, value) in enumerate(zip(years, values)):
+        x = pad + index * step + step * 0.2
+        if value is not None:
+            bar = float(value / top) * (base - 8)
+            parts.append(f'<rect class="bar" x="{x:.1f}" y="{base - bar:.1f}" width="{step * 0.6:.1f}" '
+                         f'height="{bar:.1f}"/>')
+        parts.append(f'<text x="{x + step * 0.3:.1f}" y="{height - 4}" text-anchor="middle">{year}</text>')
+    parts.append(f'<line class="goal" x1="{pad}" x2="{width - pad}" y1="{goal_y:.1f}" y2="{goal_y:.1f}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

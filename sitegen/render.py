@@ -1,0 +1,46 @@
+"""Stage 4b: page contexts -> HTML strings, through Jinja templates (presentation only)."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import urls
+from .views import Page
+
+NAV = [("/nghi-quyet/", "Nghị quyết"), ("/chuong-trinh/", "Chương trình, kế hoạch"),
+       ("/chi-tieu/", "Chỉ tiêu"), ("/tin-tuc/", "Tin tức"), ("/co-quan/", "Cơ quan"),
+       ("/chu-de/", "Chủ đề")]
+
+
+def environment(template_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["href"] = _href
+    return env
+
+
+@jinja2.pass_context
+def _href(context, path: str) -> str:
+    """A link from the current page to a site path, relative so sub-paths work."""
+    return context["root"] + path.lstrip("/") if path != "/" else (context["root"] or "./")
+
+
+def page_root(page_path: str, base_url: str) -> str:
+    """Prefix that leads from a page to the site root."""
+    if page_path == "/404.html":  # served at any depth: needs an absolute root
+        return urlsplit(base_url).path or "/" if base_url else "/"
+    return urls.relative("/", page_path).removesuffix("./")
+
+
+def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra: dict) -> str:
+    root = page_root(page.path, base_url)
+    template = env.get_template(page.template)
+    return template.render(
+        page=page, site=site, root=root, nav=NAV, **page.context, **extra,
+        canonical=(base_url.rstrip("/") + page.path) if base_url else "",
+    )

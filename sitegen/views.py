@@ -1,0 +1,313 @@
+"""Stage 4a: the model -> one context per page. All sorting, grouping and counting is here."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import formats, present, urls
+from .link import RELATION_LABELS, Model
+from .model import RELATIONS, Document, Post
+from .status import LABELS as STATUS_TEXT
+from .status import ORDER as STATUS_ORDER
+from .status import TargetStatus, evaluate
+from .text import slugify, sort_key
+
+TOC_MIN_HEADINGS = 3
+HOME_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    current_year: int
+    base_url: str = ""
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+class Views:
+    """Builds page contexts from a linked model."""
+
+    def __init__(self, model: Model, settings: Settings):
+        self.model = model
+        self.settings = settings
+        self.statuses = self._statuses()
+
+    # --- shared values ------------------------------------------------------------
+    def _statuses(self) -> dict[tuple[str, str], TargetStatus]:
+        out = {}
+        for doc in self.model.published():
+            for target in doc.targets:
+                results = self.model.results.get((doc.id, target.id), {})
+                out[(doc.id, target.id)] = evaluate(target, doc.term, results, self.settings.current_year)
+        return out
+
+    def doc_status(self, doc: Document) -> str:
+        if self.model.incoming[doc.id]["replaces"]:
+            return present.STATUS_LABELS["replaced"]
+        return present.STATUS_LABELS[doc.status]
+
+    def ref(self, doc_id: str) -> dict:
+        """A link to a document; number only (no link, no title) when it is not published."""
+        doc = self.model.documents[doc_id]
+        if not doc.published:
+            return {"url": "", "heading": doc.number or "Văn bản không công bố", "title": "", "date": ""}
+        return {"url": self.model.url(doc), "heading": present.heading(doc), "title": doc.title,
+                "date": formats.short_date(doc.issued), "kind": doc.kind, "number": doc.number,
+                "issuer": self.org_name(doc.issuer.value)}
+
+    def org_name(self, org_id: str) -> str:
+        org = self.model.organisations.get(org_id)
+        return org.name if org else org_id
+
+    def post_ref(self, post: Post) -> dict:
+        return {"url": urls.post(post.id), "title": post.title, "date": formats.short_date(post.date)}
+
+    def newest(self, docs: list[Document]) -> list[Document]:
+        return sorted(docs, key=lambda d: (d.issued, d.id), reverse=True)
+
+    def by_year(self, docs: list[Document]) -> list[dict]:
+        groups: dict[int, list] = defaultdict(list)
+        for doc in self.newest(docs):
+            groups[doc.issued.year].append(self.ref(doc.id))
+        return [{"year": y, "docs": groups[y]} for y in sorted(groups, reverse=True)]
+
+    def section_docs(self, section: str) -> list[Document]:
+        return [d for d in self.model.published() if d.section == section]
+
+    # --- document page -----------------------------------------------------------
+    def document(self, doc: Document) -> Page:
+        model = self.model
+        body = model.bodies[f"{doc.section}:{doc.id}"]
+        meta = [
+            ("Số ký hiệu", doc.number), ("Loại văn bản", doc.kind),
+            ("Cơ quan ban hành", self.org_name(doc.issuer.value), urls.organisation(doc.issuer.value)),
+            ("Ngày ban hành", formats.long_date(doc.issued)), ("Địa danh", doc.place),
+            ("Người ký", doc.signer),
+            ("Ngày có hiệu lực", formats.long_date(doc.effective) if doc.effective else ""),
+            ("Ngày hết hiệu lực", formats.long_date(doc.expires) if doc.expires else ""),
+            ("Tình trạng", self.doc_status(doc)),
+            (present.term_label(doc), present.term_text(doc.term)),
+        ]
+        context = {
+            "doc": doc, "heading": present.heading(doc),
+            "meta": [{"label": m[0], "value": m[1], "url": m[2] if len(m) > 2 else ""} for m in meta if m[1]],
+            "body": body.html,
+            "toc": body.toc if len(body.toc) >= TOC_MIN_HEADINGS else (),
+            "relations": self.relations(doc),
+            "chain": self.chain(doc),
+            "targets": self.target_table(doc),
+            "chain_targets": self.chain_targets(doc),
+            "attachments": [self.attachment(a) for a in doc.attachments],
+            "tags": [{"name": model.tags[t].name, "url": urls.tag(t)} for t in self._tag_slugs(doc.tags)],
+            "posts": [self.post_ref(model.posts[p]) for p in self._posts_of(doc.id)],
+        }
+        description = f"{present.heading(doc)}: {doc.title}"
+        return Page(model.url(doc), "document.html", f"{present.heading(doc)} — {doc.title}", context, description)
+
+    def _tag_slugs(self, names) -> list[str]:
+        seen = []
+        for name in names:
+            slug = slugify(name)
+            if slug in self.model.tags and slug not in seen:
+                seen.append(slug)
+        return seen
+
+    def _posts_of(self, doc_id: str) -> list[str]:
+        posts = [self.model.posts[p] for p in self.model.document_posts.get(doc_id, [])]
+        return [p.id for p in sorted(posts, key=lambda p: (p.date, p.id), reverse=True)]
+
+    def relations(self, doc: Document) -> list[dict]:
+        rows = []
+        for relation in RELATIONS:
+            forward, inverse = RELATION_LABELS[relation]
+            for label, ids in ((forward, self.model.outgoing[doc.id][relation]),
+                               (inverse, self.model.incoming[doc.id][relation])):
+                if ids:
+                    docs = [self.ref(i) for i in self._newest_ids(ids)]
+                    rows.append({"label": label, "docs": docs})
+        return rows
+
+    def _newest_ids(self, ids) -> list[str]:
+        docs = [self.model.documents[i] for i in ids]
+        return [d.id for d in self.newest(docs)]
+
+    def ancestors(self, doc_id: str) -> list[str]:
+        """Every document this one implements, transitively, nearest first."""
+        seen, queue = [], list(self.model.outgoing[doc_id]["implements"])
+        while queue:
+            current = queue.pop(0)
+            if current not in seen:
+                seen.append(current)
+                queue.extend(self.model.outgoing[current]["implements"])
+        return seen
+
+    def implementation_tree(self, doc_id: str, seen: frozenset = frozenset()) -> list[dict]:
+        children = self._newest_ids(self.model.incoming[doc_id]["implements"])
+        return [{"ref": self.ref(c), "children": self.implementation_tree(c, seen | {doc_id})}
+                for c in children if c not in seen]
+
+    def chain(self, doc: Document) -> dict:
+        up = [self.ref(i) for i in reversed(self.ancestors(doc.id))]
+        down = self.implementation_tree(doc.id)
+        return {"up": up, "down": down, "self": {"heading": present.heading(doc), "title": doc.title}} \
+            if (up or down) else {}
+
+    def attachment(self, att) -> dict:
+        info = self.model.files[att.file.lstrip("./")] if att.file in self.model.files else None
+        return {"title": att.title or att.file.rsplit("/", 1)[-1], "url": "/" + att.file,
+                "size": formats.file_size(info.size) if info else "", "type": present.file_type(att.file)}
+
+    # --- targets -----------------------------------------------------------------
+    def target_row(self, doc: Document, target) -> dict:
+        status = self.statuses[(doc.id, target.id)]
+        results = self.model.results.get((doc.id, target.id), {})
+        cells = []
+        for year in range(doc.term[0], doc.term[1] + 1):
+            result = results.get(year)
+            code = status.years[year]
+            cells.append({
+                "year": year, "status": code, "label": STATUS_TEXT.get(code, ""),
+                "value": present.value_text(target, result) if result else "",
+                "note": result.note if result else "", "source": result.source if result else "",
+            })
+        return {
+            "id": target.id, "anchor": f"ct-{target.id}", "text": target.text, "group": target.group,
+            "goal": present.goal_text(target) or "Định tính", "unit": target.unit,
+            "period": present.PERIOD_LABELS[target.period], "cells": cells,
+            "status": status.overall, "status_label": STATUS_TEXT[status.overall],
+            "chart": present.chart_svg(target, doc.term, results, f"bd-{doc.id}-{target.id}"),
+        }
+
+    def target_table(self, doc: Document) -> dict:
+        if not doc.targets:
+            return {}
+        groups: dict[str, list] = {}
+        for target in doc.targets:
+            groups.setdefault(target.group, []).append(self.target_row(doc, target))
+        years = list(range(doc.term[0], doc.term[1] + 1))
+        summary = []
+        for year in years:
+            if year > self.settings.current_year:
+                continue
+            met = sum(1 for t in doc.targets if self.statuses[(doc.id, t.id)].years[year] == "met")
+            reported = sum(1 for t in doc.targets if year in self.model.results.get((doc.id, t.id), {}))
+            if reported:
+                summary.append(f"Năm {year}: {met}/{len(doc.targets)} chỉ tiêu đạt")
+        return {"years": years, "groups": [{"name": g, "rows": r} for g, r in groups.items()],
+                "summary": summary, "counts": self.status_counts([(doc, t) for t in doc.targets])}
+
+    def status_counts(self, pairs) -> list[dict]:
+        counts = Counter(self.statuses[(d.id, t.id)].overall for d, t in pairs)
+        return [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
+
+    def chain_targets(self, doc: Document) -> list[dict]:
+        """Targets of every published programme below this document in the implementation chain."""
+        below, queue = [], list(self.model.incoming[doc.id]["implements"])
+        while queue:
+            current = queue.pop(0)
+            if current in below or current == doc.id:
+                continue
+            below.append(current)
+            queue.extend(self.model.incoming[current]["implements"])
+        out = []
+        for doc_id in self._newest_ids(below):
+            child = self.model.documents[doc_id]
+            if child.published and child.targets:
+                out.append({"ref": self.ref(doc_id), "table": self.target_table(child)})
+        return out
+
+    # --- lists -------------------------------------------------------------------
+    def section(self, section: str) -> Page:
+        title = {"resolution": "Nghị quyết", "programme": "Chương trình, kế hoạch"}[section]
+        path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
+        docs = self.section_docs(section)
+        return Page(path, "list.html", title, {"groups": self.by_year(docs), "count": len(docs)},
+                    f"Danh sách {title.lower()} ({len(docs)} văn bản)")
+
+    def posts_page(self) -> Page:
+        posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)
+        return Page(urls.POSTS, "posts.html", "Tin tức", {"posts": [self.post_ref(p) for p in posts]},
+                    "Tin tức về việc triển khai thực hiện nghị quyết")
+
+    def post(self, post: Post) -> Page:
+        body = self.model.bodies[f"post:{post.id}"]
+        context = {
+            "post": post, "date": formats.long_date(post.date), "body": body.html,
+            "documents": [self.ref(d) for d in self.model.post_documents[post.id]],
+            "tags": [{"name": self.model.tags[t].name, "url": urls.tag(t)} for t in self._tag_slugs(post.tags)],
+        }
+        return Page(urls.post(post.id), "post.html", post.title, context, body.text[:200])
+
+    def organisations_page(self) -> Page:
+        counts = Counter(d.issuer.value for d in self.model.published())
+        orgs = sorted(self.model.organisations.values(), key=lambda o: sort_key(o.name))
+        items = [{"url": urls.organisation(o.id), "name": o.name, "short": o.short, "count": counts[o.id]}
+                 for o in orgs]
+        return Page(urls.ORGANISATIONS, "organisations.html", "Cơ quan ban hành", {"items": items},
+                    "Các cơ quan ban hành văn bản")
+
+    def organisation(self, org) -> Page:
+        docs = [d for d in self.model.published() if d.issuer.value == org.id]
+        children = sorted((o for o in self.model.organisations.values() if o.parent == org.id),
+                          key=lambda o: sort_key(o.name))
+        parent = self.model.organisations.get(org.parent)
+        context = {
+            "org": org, "groups": self.by_year(docs), "count": len(docs),
+            "parent": {"url": urls.organisation(parent.id), "name": parent.name} if parent else None,
+            "children": [{"url": urls.organisation(o.id), "name": o.name} for o in children],
+        }
+        return Page(urls.organisation(org.id), "organisation.html", org.name, context,
+                    f"Văn bản do {org.name} ban hành")
+
+    def tags_page(self) -> Page:
+        tags = sorted(self.model.tags.values(), key=lambda t: sort_key(t.name))
+        items = [{"url": urls.tag(t.slug), "name": t.name, "count": len(t.documents) + len(t.posts)}
+                 for t in tags]
+        return Page(urls.TAGS, "tags.html", "Chủ đề", {"items": items}, "Văn bản và tin tức theo chủ đề")
+
+    def tag(self, tag) -> Page:
+        docs = self.newest([self.model.documents[d] for d in tag.documents])
+        posts = sorted((self.model.posts[p] for p in tag.posts), key=lambda p: (p.date, p.id), reverse=True)
+        context = {"tag": tag, "documents": [self.ref(d.id) for d in docs],
+                   "posts": [self.post_ref(p) for p in posts]}
+        return Page(urls.tag(tag.slug), "tag.html", f"Chủ đề: {tag.name}", context,
+                    f"Văn bản và tin tức về {tag.name}")
+
+    def home(self) -> Page:
+        docs = self.newest(self.model.published())[:HOME_ITEMS]
+        posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)[:HOME_ITEMS]
+        pairs = [(d, t) for d in self.model.published() for t in d.targets]
+        context = {"documents": [self.ref(d.id) for d in docs], "posts": [self.post_ref(p) for p in posts],
+                   "counts": self.status_counts(pairs), "target_count": len(pairs),
+                   "sections": [
+                       {"url": urls.RESOLUTIONS, "name": "Nghị quyết", "count": len(self.section_docs("resolution"))},
+                       {"url": urls.PROGRAMMES, "name": "Chương trình, kế hoạch",
+                        "count": len(self.section_docs("programme"))},
+                       {"url": urls.TARGETS, "name": "Chỉ tiêu", "count": len(pairs)},
+                       {"url": urls.POSTS, "name": "Tin tức", "count": len(self.model.posts)},
+                       {"url": urls.ORGANISATIONS, "name": "Cơ quan ban hành", "count": len(self.model.organisations)},
+                       {"url": urls.TAGS, "name": "Chủ đề", "count": len(self.model.tags)},
+                   ]}
+        return Page(urls.HOME, "home.html", self.model.site.title, context, self.model.site.description)
+
+    def not_found(self) -> Page:
+        return Page("/404.html", "404.html", "Không tìm thấy trang", {}, "")
+
+    def pages(self) -> list[Page]:
+        """Every HTML page of the site, in a stable order."""
+        model = self.model
+        out = [self.home(), self.section("resolution"), self.section("programme"), self.posts_page(),
+               self.organisations_page(), self.tags_page(), self.not_found()]
+        out += [self.document(d) for d in sorted(model.published(), key=lambda d: d.id)]
+        out += [self.post(p) for p in sorted(model.posts.values(), key=lambda p: p.id)]
+        out += [self.organisation(o) for o in sorted(model.organisations.values(), key=lambda o: o.id)]
+        out += [self.tag(t) for t in sorted(model.tags.values(), key=lambda t: t.slug)]
+        return out
