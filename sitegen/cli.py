@@ -22,6 +22,7 @@ def _parser(project: Path) -> argparse.ArgumentParser:
     parser.add_argument("--base-url", default="", help="địa chỉ gốc khi xuất bản (ghi đè site.yaml)")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                         help="ngày dùng để tính trạng thái chỉ tiêu, dạng NNNN-TT-NN (mặc định: hôm nay)")
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -50,6 +51,12 @@ def main(argv: list[str] | None = None, project: Path | None = None) -> int:
     except OSError as error:
         print(f"{error.filename or ''}: không đọc hoặc ghi được tệp ({error.strerror})", file=sys.stderr)
         return 1
+    except Exception as error:  # a defect in the generator, not in the content
+        if args.debug:
+            raise
+        print(f"Lỗi nội bộ của chương trình ({type(error).__name__}: {error}). Trang web chưa được cập nhật; "
+              "chạy lại với --debug để xem chi tiết và báo cho nhóm phát triển.", file=sys.stderr)
+        return 3
     slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
     print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "

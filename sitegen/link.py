@@ -203,6 +203,7 @@ def _page_paths(documents, posts, orgs, tags) -> set[str]:
     paths |= {urls.post(p) for p in posts}
     paths |= {urls.organisation(o) for o in orgs}
     paths |= {urls.tag(t) for t in tags}
+    paths |= {urls.DATA + name for name in ("targets.csv", "results.csv", "documents.json", "chi-tieu.xlsx")}
     return paths
 
 
@@ -339,8 +340,11 @@ def link(content: Content, problems: Collector) -> Model:
             document_posts[doc_id].append(post.id)
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
-    checker = _LinkChecker(_page_paths(documents, posts, orgs, tags), documents, content.files)
-    bodies = _render_bodies(documents, posts, checker, problems)
     results = _link_results(content, documents, resolver, problems)
+    pages = _page_paths(documents, posts, orgs, tags)
+    pages |= {urls.target_year(year) for (doc_id, _), by_year in results.items()
+              if documents[doc_id].published for year in by_year}
+    checker = _LinkChecker(pages, documents, content.files)
+    bodies = _render_bodies(documents, posts, checker, problems)
     return Model(content, orgs, documents, posts, outgoing, incoming, post_documents,
                  dict(document_posts), tags, bodies, results, content.files)

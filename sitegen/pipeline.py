@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import feeds
+from . import data, feeds
 from .diagnostics import Collector
 from .link import Model, link
 from .load import load
@@ -68,6 +68,7 @@ def render_site(model: Model, template_dir: Path, settings: Settings) -> tuple[d
     files["sitemap.xml"] = feeds.sitemap(sitemap_paths, base_url).encode("utf-8")
     files["feed.xml"] = feeds.feed(model, base_url).encode("utf-8")
     files["robots.txt"] = feeds.robots(base_url).encode("utf-8")
+    files.update(data.exports(model, views.rows, base_url))
     copies = {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
     return files, copies
 

@@ -34,7 +34,8 @@ def page_root(page_path: str, base_url: str) -> str:
     """Prefix that leads from a page to the site root."""
     if page_path == "/404.html":  # served at any depth: needs an absolute root
         return urlsplit(base_url).path or "/" if base_url else "/"
-    return urls.relative("/", page_path).removesuffix("./")
+    rel = urls.relative("/", page_path)
+    return "" if rel == "./" else rel
 
 
 def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra: dict) -> str:

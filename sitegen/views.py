@@ -10,7 +10,7 @@ from .link import RELATION_LABELS, Model
 from .model import RELATIONS, Document, Post
 from .status import LABELS as STATUS_TEXT
 from .status import ORDER as STATUS_ORDER
-from .status import TargetStatus, evaluate
+from .rows import TargetRow, target_rows
 from .text import slugify, sort_key
 
 TOC_MIN_HEADINGS = 3
@@ -38,17 +38,10 @@ class Views:
     def __init__(self, model: Model, settings: Settings):
         self.model = model
         self.settings = settings
-        self.statuses = self._statuses()
+        self.rows = target_rows(model, settings.current_year)
+        self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
 
     # --- shared values ------------------------------------------------------------
-    def _statuses(self) -> dict[tuple[str, str], TargetStatus]:
-        out = {}
-        for doc in self.model.published():
-            for target in doc.targets:
-                results = self.model.results.get((doc.id, target.id), {})
-                out[(doc.id, target.id)] = evaluate(target, doc.term, results, self.settings.current_year)
-        return out
-
     def doc_status(self, doc: Document) -> str:
         if self.model.incoming[doc.id]["replaces"]:
             return present.STATUS_LABELS["replaced"]
@@ -301,11 +294,81 @@ class Views:
     def not_found(self) -> Page:
         return Page("/404.html", "404.html", "Không tìm thấy trang", {}, "")
 
+    # --- target dashboard, year pages, methodology, data, search ------------------------
+    def _dashboard_row(self, row: TargetRow, year: int | None = None) -> dict:
+        if year is None:
+            status, result = row.status.overall, row.status.latest
+        else:
+            status, result = row.status.years.get(year, ""), row.results.get(year)
+        return {
+            "doc": self.ref(row.doc.id), "doc_id": row.doc.id, "issuer": row.issuer_name,
+            "issuer_id": row.doc.issuer.value, "group": row.target.group, "text": row.target.text,
+            "url": row.anchor_url, "goal": present.goal_text(row.target) or "Định tính",
+            "period": present.PERIOD_LABELS[row.target.period],
+            "value": present.value_text(row.target, result) if result else "",
+            "year": result.year if result else "", "source": result.source if result else "",
+            "years": " ".join(str(y) for y in sorted(row.results)),
+            "status": status, "status_label": STATUS_TEXT.get(status, ""),
+            "sort_value": str(result.value) if result and result.value is not None else "",
+        }
+
+    def _filters(self, rows: list[TargetRow]) -> dict:
+        docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
+        issuers = {r.doc.issuer.value: r.issuer_name for r in rows}
+        groups = sorted({r.target.group for r in rows if r.target.group}, key=sort_key)
+        years = sorted({y for r in rows for y in r.results}, reverse=True)
+        return {
+            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1])),
+            "issuers": sorted(issuers.items(), key=lambda kv: sort_key(kv[1])),
+            "groups": groups, "years": years,
+            "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],
+        }
+
+    def targets_dashboard(self) -> Page:
+        rows = [self._dashboard_row(r) for r in self.rows]
+        by_status = [{"status": s, "label": STATUS_TEXT[s], "rows": [r for r in rows if r["status"] == s]}
+                     for s in STATUS_ORDER]
+        years = sorted({y for r in self.rows for y in r.results}, reverse=True)
+        context = {"rows": rows, "counts": self.status_counts([(r.doc, r.target) for r in self.rows]),
+                   "by_status": by_status, "filters": self._filters(self.rows),
+                   "year_pages": [{"year": y, "url": urls.target_year(y)} for y in years]}
+        return Page(urls.TARGETS, "targets.html", "Chỉ tiêu", context,
+                    f"Theo dõi {len(rows)} chỉ tiêu và kết quả thực hiện")
+
+    def target_years(self) -> list[Page]:
+        years = sorted({y for r in self.rows for y in r.results})
+        pages = []
+        for year in years:
+            rows = [r for r in self.rows if r.doc.term[0] <= year <= r.doc.term[1]]
+            shown = [self._dashboard_row(r, year) for r in rows]
+            counts = Counter(r["status"] for r in shown)
+            context = {"year": year, "rows": shown,
+                       "counts": [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)}
+                                  for s in STATUS_ORDER],
+                       "other_years": [{"year": y, "url": urls.target_year(y)} for y in years if y != year]}
+            pages.append(Page(urls.target_year(year), "targets_year.html", f"Kết quả thực hiện chỉ tiêu năm {year}",
+                              context, f"Kết quả thực hiện các chỉ tiêu năm {year}"))
+        return pages
+
+    def method(self) -> Page:
+        return Page(urls.METHOD, "method.html", "Cách tính trạng thái chỉ tiêu",
+                    {"labels": STATUS_TEXT, "current_year": self.settings.current_year},
+                    "Quy tắc đánh giá chỉ tiêu: Đạt, Chưa đạt, Đang thực hiện, Chưa có số liệu")
+
+    def data(self) -> Page:
+        return Page(urls.DATA, "data.html", "Dữ liệu mở", {}, "Tải dữ liệu văn bản, chỉ tiêu và kết quả")
+
+    def search(self) -> Page:
+        return Page(urls.SEARCH, "search.html", "Tìm kiếm", {"filters": self._filters(self.rows)},
+                    "Tìm văn bản, chỉ tiêu và tin tức")
+
     def pages(self) -> list[Page]:
         """Every HTML page of the site, in a stable order."""
         model = self.model
         out = [self.home(), self.section("resolution"), self.section("programme"), self.posts_page(),
-               self.organisations_page(), self.tags_page(), self.not_found()]
+               self.organisations_page(), self.tags_page(), self.not_found(), self.targets_dashboard(),
+               self.method(), self.data(), self.search()]
+        out += self.target_years()
         out += [self.document(d) for d in sorted(model.published(), key=lambda d: d.id)]
         out += [self.post(p) for p in sorted(model.posts.values(), key=lambda p: p.id)]
         out += [self.organisation(o) for o in sorted(model.organisations.values(), key=lambda o: o.id)]

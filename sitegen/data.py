@@ -1,0 +1,192 @@
+"""Stage 5b: data downloads — targets.csv, results.csv, documents.json, chi-tieu.xlsx."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import xlsxwriter
+
+from . import present, urls
+from .link import Model
+from .model import RELATIONS
+from .rows import TargetRow
+from .status import LABELS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+TARGET_COLUMNS = ["document_id", "document_number", "document_title", "issuer", "target_id", "group",
+                  "target", "goal_operator", "goal_value", "goal", "unit", "period", "term_start",
+                  "term_end", "latest_year", "latest_value", "status", "status_label", "url"]
+RESULT_COLUMNS = ["document_id", "document_number", "target_id", "target", "unit", "year", "value",
+                  "done", "status", "status_label", "note", "source"]
+
+
+def safe_text(value: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading quote."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
+def target_records(rows: list[TargetRow], base_url: str) -> list[dict]:
+    out = []
+    for r in rows:
+        goal, latest = r.target.goal, r.status.latest
+        out.append({
+            "document_id": r.doc.id, "document_number": r.doc.number, "document_title": r.doc.title,
+            "issuer": r.issuer_name, "target_id": r.target.id, "group": r.target.group,
+            "target": r.target.text, "goal_operator": goal.op if goal else "",
+            "goal_value": _plain(goal.value) if goal else "", "goal": present.goal_text(r.target),
+            "unit": r.target.unit, "period": r.target.period,
+            "term_start": r.doc.term[0], "term_end": r.doc.term[1],
+            "latest_year": latest.year if latest else "",
+            "latest_value": (_plain(latest.value) if latest.value is not None
+                             else ("done" if latest.done else "not-done")) if latest else "",
+            "status": r.status.overall, "status_label": LABELS[r.status.overall],
+            "url": (base_url.rstrip("/") if base_url else "") + r.anchor_url,
+        })
+    return out
+
+
+def result_records(rows: list[TargetRow]) -> list[dict]:
+    out = []
+    for r in rows:
+        for year in sorted(r.results):
+            result = r.results[year]
+            code = r.status.years[year]
+            out.append({
+                "document_id": r.doc.id, "document_number": r.doc.number, "target_id": r.target.id,
+                "target": r.target.text, "unit": r.target.unit, "year": year,
+                "value": _plain(result.value), "done": "" if result.done is None else str(result.done).lower(),
+                "status": code, "status_label": LABELS[code], "note": result.note, "source": result.source,
+            })
+    return out
+
+
+def to_csv(records: list[dict], columns: list[str]) -> bytes:
+    """UTF-8 with BOM (so Excel reads Vietnamese), CRLF rows, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([safe_text(v) if isinstance(v, str) else v for v in (record[c] for c in columns)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def documents_json(model: Model, rows: list[TargetRow]) -> bytes:
+    by_doc: dict[str, list[TargetRow]] = {}
+    for r in rows:
+        by_doc.setdefault(r.doc.id, []).append(r)
+
+    def ref(doc_id: str) -> dict:
+        doc = model.documents[doc_id]
+        if doc.published:
+            return {"id": doc.id, "number": doc.number, "url": model.url(doc)}
+        return {"number": doc.number} if doc.number else {"number": ""}
+
+    docs = []
+    for doc in sorted(model.published(), key=lambda d: d.id):
+        docs.append({
+            "id": doc.id, "url": model.url(doc), "section": doc.section, "number": doc.number,
+            "title": doc.title, "kind": doc.kind,
+            "issuer": {"id": doc.issuer.value, "name": model.organisations[doc.issuer.value].name},
+            "issued": doc.issued.isoformat(), "place": doc.place, "signer": doc.signer,
+            "effective": doc.effective.isoformat() if doc.effective else None,
+            "expires": doc.expires.isoformat() if doc.expires else None,
+            "status": "replaced" if model.incoming[doc.id]["replaces"] else doc.status,
+            "term": list(doc.term) if doc.term else None,
+            "relations": {rel: [ref(i) for i in model.outgoing[doc.id][rel]] for rel in RELATIONS},
+            "inverse_relations": {rel: [ref(i) for i in model.incoming[doc.id][rel]] for rel in RELATIONS},
+            "tags": list(doc.tags),
+            "attachments": [{"file": a.file, "title": a.title} for a in doc.attachments],
+            "targets": [_target_json(r) for r in by_doc.get(doc.id, [])],
+        })
+    text = json.dumps({"site": model.site.title, "documents": docs}, ensure_ascii=False, indent=1, sort_keys=False)
+    return (text + "\n").encode("utf-8")
+
+
+def _target_json(r: TargetRow) -> dict:
+    goal = r.target.goal
+    return {
+        "id": r.target.id, "text": r.target.text, "group": r.target.group,
+        "goal": {"operator": goal.op, "value": float(goal.value)} if goal else None,
+        "unit": r.target.unit, "period": r.target.period, "status": r.status.overall,
+        "results": {str(y): {"value": float(res.value) if res.value is not None else None,
+                             "done": res.done, "note": res.note, "source": res.source,
+                             "status": r.status.years[y]} for y, res in sorted(r.results.items())},
+    }
+
+
+def workbook(rows: list[TargetRow], title: str) -> bytes:
+    """An Excel workbook formatted for printing: one sheet of targets, one of yearly results."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    book.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
+    head = book.add_format({"bold": True, "bg_color": "#F4F6F8", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    number = book.add_format({"num_format": "#,##0.##", "valign": "top", "border": 1})
+    years = sorted({y for r in rows for y in range(r.doc.term[0], r.doc.term[1] + 1)})
+
+    sheet = book.add_worksheet("Chỉ tiêu")
+    headers = ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"] + [str(y) for y in years] + ["Trạng thái"]
+    widths = [28, 20, 40, 16, 12] + [14] * len(years) + [16]
+    for col, (name, width) in enumerate(zip(headers, widths)):
+        sheet.write_string(0, col, name, head)
+        sheet.set_column(col, col, width)
+    for index, r in enumerate(rows, start=1):
+        cells = [present.heading(r.doc) + " — " + r.doc.title, r.target.group, r.target.text,
+                 present.goal_text(r.target) or "Định tính", present.PERIOD_LABELS[r.target.period]]
+        cells += [present.value_text(r.target, r.results[y]) if y in r.results else "" for y in years]
+        cells.append(LABELS[r.status.overall])
+        for col, value in enumerate(cells):
+            sheet.write_string(index, col, value, wrap)
+    _print_setup(sheet, len(headers), title)
+
+    sheet = book.add_worksheet("Kết quả")
+    headers = ["Mã văn bản", "Số ký hiệu", "Chỉ tiêu", "Năm", "Giá trị", "Đơn vị", "Trạng thái", "Ghi chú", "Nguồn số liệu"]
+    for col, name in enumerate(headers):
+        sheet.write_string(0, col, name, head)
+    sheet.set_column(0, 1, 16)
+    sheet.set_column(2, 2, 40)
+    sheet.set_column(3, 6, 12)
+    sheet.set_column(7, 8, 30)
+    for index, record in enumerate(result_records(rows), start=1):
+        values = [record["document_id"], record["document_number"], record["target"]]
+        for col, value in enumerate(values):
+            sheet.write_string(index, col, value, wrap)
+        sheet.write_number(index, 3, record["year"], number)
+        if record["value"]:
+            sheet.write_number(index, 4, float(record["value"]), number)
+        else:
+            sheet.write_string(index, 4, "Đã hoàn thành" if record["done"] == "true" else "Chưa hoàn thành", wrap)
+        for col, key in ((5, "unit"), (6, "status_label"), (7, "note"), (8, "source")):
+            sheet.write_string(index, col, record[key], wrap)
+    _print_setup(sheet, len(headers), title)
+    book.close()
+    return buffer.getvalue()
+
+
+def _print_setup(sheet, columns: int, title: str) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, 0, columns - 1)
+    sheet.set_header(f"&L{title[:200].replace('&', '&&')}&RTrang &P/&N")
+
+
+def exports(model: Model, rows: list[TargetRow], base_url: str) -> dict[str, bytes]:
+    """Every data file, keyed by its path inside site/."""
+    prefix = urls.DATA.lstrip("/")
+    return {
+        prefix + "targets.csv": to_csv(target_records(rows, base_url), TARGET_COLUMNS),
+        prefix + "results.csv": to_csv(result_records(rows), RESULT_COLUMNS),
+        prefix + "documents.json": documents_json(model, rows),
+        prefix + "chi-tieu.xlsx": workbook(rows, model.site.title),
+    }
