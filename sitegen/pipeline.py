@@ -12,7 +12,7 @@ from .load import load
 from .render import environment, render_page
 from .validate import validate
 from .views import Settings, Views
-from .write import write_site
+from .write import publish, stage
 
 
 @dataclass
@@ -80,8 +80,9 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     files, copies = render_site(model, template_dir, settings)
     copies.update(published_files(model, content_dir))
     timer.mark("dựng trang")
-    write_site(out_dir, files, copies)
+    staging = stage(out_dir, files, copies)
     timer.mark("ghi")
+    publish(staging, out_dir)
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
                    sum(1 for name in files if name.endswith(".html")),

@@ -28,11 +28,9 @@ def _clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_site(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write `files` (relative path -> bytes) and `copies` (relative path -> source) as `out`.
-
-    The previous `out` stays whole until the new one is complete.
-    """
+def stage(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
+    """Write `files` (relative path -> bytes) and `copies` (relative path -> source)
+    into a fresh staging folder beside `out`; return it."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(out)
@@ -48,6 +46,12 @@ def write_site(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> N
             target.write_bytes(files[rel])
         else:
             shutil.copyfile(copies[rel], target)
+    return staging
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Swap a complete staging folder in as `out`; the previous `out` stays whole until then."""
+    out = out.resolve()
     if out.exists() and _exchange(staging, out):
         shutil.rmtree(staging)
         return
