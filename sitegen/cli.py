@@ -1,4 +1,4 @@
-"""Command line: build, check (and later serve, new). Exit 0 ok, 1 invalid content, 2 usage."""
+"""Command line: build, check, serve, new. Exit 0 ok, 1 invalid content, 2 usage, 3 internal error."""
 from __future__ import annotations
 
 import argparse
@@ -10,44 +10,76 @@ from .diagnostics import ContentError
 from .pipeline import build, check
 from .views import Settings
 
+COMMANDS = ("build", "check")
+
+
+def _common(project: Path) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", type=Path, default=project / "content", help="thư mục nội dung")
+    common.add_argument("--out", type=Path, default=project / "site", help="thư mục kết quả")
+    common.add_argument("--templates", type=Path, default=project / "templates", help=argparse.SUPPRESS)
+    common.add_argument("--base-url", default="", help="địa chỉ gốc khi xuất bản (ghi đè site.yaml)")
+    common.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="ngày dùng để tính trạng thái chỉ tiêu, dạng NNNN-TT-NN (mặc định: hôm nay)")
+    common.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return common
+
 
 def _parser(project: Path) -> argparse.ArgumentParser:
+    common = _common(project)
     parser = argparse.ArgumentParser(prog="python build.py",
                                      description="Dựng trang web nghị quyết, chương trình và chỉ tiêu.")
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"],
-                        help="build (mặc định): kiểm tra rồi dựng site/; check: chỉ kiểm tra")
-    parser.add_argument("--content", type=Path, default=project / "content", help="thư mục nội dung")
-    parser.add_argument("--out", type=Path, default=project / "site", help="thư mục kết quả")
-    parser.add_argument("--templates", type=Path, default=project / "templates", help=argparse.SUPPRESS)
-    parser.add_argument("--base-url", default="", help="địa chỉ gốc khi xuất bản (ghi đè site.yaml)")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
-                        help="ngày dùng để tính trạng thái chỉ tiêu, dạng NNNN-TT-NN (mặc định: hôm nay)")
-    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+    commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
+    commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung")
     return parser
 
 
-def _report(error: ContentError) -> int:
+def settings_from(args: argparse.Namespace) -> Settings:
+    base_url = args.base_url.rstrip("/") + "/" if args.base_url else ""
+    return Settings(current_year=(args.today or dt.date.today()).year, base_url=base_url)
+
+
+def report(error: ContentError) -> int:
+    """Print every diagnostic as `path:line: message`; return exit code 1."""
     for diagnostic in error.diagnostics:
         print(diagnostic, file=sys.stderr)
-    count = len(error.diagnostics)
-    print(f"Có {count} lỗi trong nội dung; trang web chưa được cập nhật.", file=sys.stderr)
+    print(f"Có {len(error.diagnostics)} lỗi trong nội dung; trang web chưa được cập nhật.", file=sys.stderr)
     return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    model = check(args.content)
+    docs = model.published()
+    print(f"Nội dung hợp lệ: {len(docs)} văn bản, {sum(len(d.targets) for d in docs)} chỉ tiêu.")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    summary = build(args.content, args.out, args.templates, settings_from(args))
+    slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
+    print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
+          f"trong {summary.seconds:.2f} giây ({stages}) → {args.out}")
+    return 0
+
+
+HANDLERS = {"build": _build, "check": _check}
 
 
 def main(argv: list[str] | None = None, project: Path | None = None) -> int:
     project = project or Path.cwd()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
     args = _parser(project).parse_args(argv)
-    base_url = args.base_url.rstrip("/") + "/" if args.base_url else ""
-    settings = Settings(current_year=(args.today or dt.date.today()).year, base_url=base_url)
     try:
-        if args.command == "check":
-            model = check(args.content)
-            docs = model.published()
-            print(f"Nội dung hợp lệ: {len(docs)} văn bản, {sum(len(d.targets) for d in docs)} chỉ tiêu.")
-            return 0
-        summary = build(args.content, args.out, args.templates, settings)
+        return HANDLERS[args.command](args)
     except ContentError as error:
-        return _report(error)
+        return report(error)
+    except KeyboardInterrupt:
+        print("Đã dừng; trang web cũ được giữ nguyên.", file=sys.stderr)
+        return 130
     except OSError as error:
         print(f"{error.filename or ''}: không đọc hoặc ghi được tệp ({error.strerror})", file=sys.stderr)
         return 1
@@ -57,8 +89,3 @@ def main(argv: list[str] | None = None, project: Path | None = None) -> int:
         print(f"Lỗi nội bộ của chương trình ({type(error).__name__}: {error}). Trang web chưa được cập nhật; "
               "chạy lại với --debug để xem chi tiết và báo cho nhóm phát triển.", file=sys.stderr)
         return 3
-    slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
-    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
-    print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
-          f"trong {summary.seconds:.2f} giây ({stages}) → {args.out}")
-    return 0
