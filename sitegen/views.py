@@ -15,6 +15,25 @@ from .text import slugify, sort_key
 
 TOC_MIN_HEADINGS = 3
 HOME_ITEMS = 8
+LIST_PAGE_SIZE = 200  # documents or posts per list page
+ROW_PAGE_SIZE = 400  # target rows per dashboard or year page
+RELATED_LIMIT = 50  # related documents listed in full on a document page
+TREE_LIMIT = 150  # nodes of an implementation tree shown on a document page
+CHAIN_TABLE_LIMIT = 8  # implementing documents whose full target tables are shown
+CHAIN_LIST_LIMIT = 50  # implementing documents listed (with status counts) on a document page
+
+
+def paginate(items: list, base: str, size: int) -> list[tuple[str, list, dict]]:
+    """Split items into pages at base, base + 'trang-2/', …; each with its pager."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    paths = [base] + [f"{base}trang-{n}/" for n in range(2, len(chunks) + 1)]
+    out = []
+    for index, chunk in enumerate(chunks):
+        pager = {"number": index + 1, "total": len(chunks), "count": len(items),
+                 "pages": [{"number": n + 1, "url": u, "current": n == index} for n, u in enumerate(paths)],
+                 "prev": paths[index - 1] if index else "", "next": paths[index + 1] if index + 1 < len(paths) else ""}
+        out.append((paths[index], chunk, pager))
+    return out
 
 
 @dataclass(frozen=True)
@@ -124,8 +143,9 @@ class Views:
             for label, ids in ((forward, self.model.outgoing[doc.id][relation]),
                                (inverse, self.model.incoming[doc.id][relation])):
                 if ids:
-                    docs = [self.ref(i) for i in self._newest_ids(ids)]
-                    rows.append({"label": label, "docs": docs})
+                    newest = self._newest_ids(ids)
+                    docs = [self.ref(i) for i in newest[:RELATED_LIMIT]]
+                    rows.append({"label": label, "docs": docs, "more": len(newest) - len(docs)})
         return rows
 
     def _newest_ids(self, ids) -> list[str]:
@@ -142,16 +162,26 @@ class Views:
                 queue.extend(self.model.outgoing[current]["implements"])
         return seen
 
-    def implementation_tree(self, doc_id: str, seen: frozenset = frozenset()) -> list[dict]:
-        children = self._newest_ids(self.model.incoming[doc_id]["implements"])
-        return [{"ref": self.ref(c), "children": self.implementation_tree(c, seen | {doc_id})}
-                for c in children if c not in seen]
+    def implementation_tree(self, doc_id: str, budget: list[int], seen: frozenset = frozenset()) -> list[dict]:
+        """Documents implementing `doc_id`, recursively; at most budget[0] nodes in all."""
+        nodes = []
+        for child in self._newest_ids(self.model.incoming[doc_id]["implements"]):
+            if child in seen:
+                continue
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            nodes.append({"ref": self.ref(child), "children": self.implementation_tree(child, budget, seen | {doc_id})})
+        return nodes
 
     def chain(self, doc: Document) -> dict:
         up = [self.ref(i) for i in reversed(self.ancestors(doc.id))]
-        down = self.implementation_tree(doc.id)
-        return {"up": up, "down": down, "self": {"heading": present.heading(doc), "title": doc.title}} \
-            if (up or down) else {}
+        budget = [TREE_LIMIT]
+        down = self.implementation_tree(doc.id, budget)
+        if not (up or down):
+            return {}
+        return {"up": up, "down": down, "truncated": budget[0] <= 0,
+                "self": {"heading": present.heading(doc), "title": doc.title}}
 
     def attachment(self, att) -> dict:
         info = self.model.files[att.file.lstrip("./")] if att.file in self.model.files else None
@@ -213,22 +243,30 @@ class Views:
         out = []
         for doc_id in self._newest_ids(below):
             child = self.model.documents[doc_id]
+            if len(out) >= CHAIN_LIST_LIMIT:
+                break
             if child.published and child.targets:
-                out.append({"ref": self.ref(doc_id), "table": self.target_table(child)})
+                full = len(out) < CHAIN_TABLE_LIMIT
+                out.append({"ref": self.ref(doc_id), "table": self.target_table(child) if full else {},
+                            "counts": self.status_counts([(child, t) for t in child.targets])})
         return out
 
     # --- lists -------------------------------------------------------------------
-    def section(self, section: str) -> Page:
+    def section(self, section: str) -> list[Page]:
         title = {"resolution": "Nghị quyết", "programme": "Chương trình, kế hoạch"}[section]
         path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
-        docs = self.section_docs(section)
-        return Page(path, "list.html", title, {"groups": self.by_year(docs), "count": len(docs)},
-                    f"Danh sách {title.lower()} ({len(docs)} văn bản)")
+        docs = self.newest(self.section_docs(section))
+        return [Page(url, "list.html", title if pager["number"] == 1 else f"{title} — trang {pager['number']}",
+                     {"groups": self.by_year(chunk), "count": len(docs), "pager": pager},
+                     f"Danh sách {title.lower()} ({len(docs)} văn bản)")
+                for url, chunk, pager in paginate(docs, path, LIST_PAGE_SIZE)]
 
-    def posts_page(self) -> Page:
+    def posts_page(self) -> list[Page]:
         posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)
-        return Page(urls.POSTS, "posts.html", "Tin tức", {"posts": [self.post_ref(p) for p in posts]},
-                    "Tin tức về việc triển khai thực hiện nghị quyết")
+        return [Page(url, "posts.html", "Tin tức" if pager["number"] == 1 else f"Tin tức — trang {pager['number']}",
+                     {"posts": [self.post_ref(p) for p in chunk], "pager": pager},
+                     "Tin tức về việc triển khai thực hiện nghị quyết")
+                for url, chunk, pager in paginate(posts, urls.POSTS, LIST_PAGE_SIZE)]
 
     def post(self, post: Post) -> Page:
         body = self.model.bodies[f"post:{post.id}"]
@@ -247,18 +285,21 @@ class Views:
         return Page(urls.ORGANISATIONS, "organisations.html", "Cơ quan ban hành", {"items": items},
                     "Các cơ quan ban hành văn bản")
 
-    def organisation(self, org) -> Page:
-        docs = [d for d in self.model.published() if d.issuer.value == org.id]
+    def organisation(self, org, docs: list[Document]) -> list[Page]:
         children = sorted((o for o in self.model.organisations.values() if o.parent == org.id),
                           key=lambda o: sort_key(o.name))
         parent = self.model.organisations.get(org.parent)
-        context = {
-            "org": org, "groups": self.by_year(docs), "count": len(docs),
-            "parent": {"url": urls.organisation(parent.id), "name": parent.name} if parent else None,
-            "children": [{"url": urls.organisation(o.id), "name": o.name} for o in children],
-        }
-        return Page(urls.organisation(org.id), "organisation.html", org.name, context,
-                    f"Văn bản do {org.name} ban hành")
+        docs = self.newest(docs)
+        pages = []
+        for url, chunk, pager in paginate(docs, urls.organisation(org.id), LIST_PAGE_SIZE):
+            context = {
+                "org": org, "groups": self.by_year(chunk), "count": len(docs), "pager": pager,
+                "parent": {"url": urls.organisation(parent.id), "name": parent.name} if parent else None,
+                "children": [{"url": urls.organisation(o.id), "name": o.name} for o in children],
+            }
+            title = org.name if pager["number"] == 1 else f"{org.name} — trang {pager['number']}"
+            pages.append(Page(url, "organisation.html", title, context, f"Văn bản do {org.name} ban hành"))
+        return pages
 
     def tags_page(self) -> Page:
         tags = sorted(self.model.tags.values(), key=lambda t: sort_key(t.name))
@@ -266,13 +307,18 @@ class Views:
                  for t in tags]
         return Page(urls.TAGS, "tags.html", "Chủ đề", {"items": items}, "Văn bản và tin tức theo chủ đề")
 
-    def tag(self, tag) -> Page:
+    def tag(self, tag) -> list[Page]:
         docs = self.newest([self.model.documents[d] for d in tag.documents])
         posts = sorted((self.model.posts[p] for p in tag.posts), key=lambda p: (p.date, p.id), reverse=True)
-        context = {"tag": tag, "documents": [self.ref(d.id) for d in docs],
-                   "posts": [self.post_ref(p) for p in posts]}
-        return Page(urls.tag(tag.slug), "tag.html", f"Chủ đề: {tag.name}", context,
-                    f"Văn bản và tin tức về {tag.name}")
+        items = [("doc", d.id) for d in docs] + [("post", p) for p in posts]
+        pages = []
+        for url, chunk, pager in paginate(items, urls.tag(tag.slug), LIST_PAGE_SIZE):
+            context = {"tag": tag, "pager": pager,
+                       "documents": [self.ref(i) for kind, i in chunk if kind == "doc"],
+                       "posts": [self.post_ref(p) for kind, p in chunk if kind == "post"]}
+            title = f"Chủ đề: {tag.name}" + (f" — trang {pager['number']}" if pager["number"] > 1 else "")
+            pages.append(Page(url, "tag.html", title, context, f"Văn bản và tin tức về {tag.name}"))
+        return pages
 
     def home(self) -> Page:
         docs = self.newest(self.model.published())[:HOME_ITEMS]
@@ -324,30 +370,51 @@ class Views:
             "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],
         }
 
-    def targets_dashboard(self) -> Page:
+    def targets_dashboard(self) -> list[Page]:
         rows = [self._dashboard_row(r) for r in self.rows]
-        by_status = [{"status": s, "label": STATUS_TEXT[s], "rows": [r for r in rows if r["status"] == s]}
-                     for s in STATUS_ORDER]
         years = sorted({y for r in self.rows for y in r.results}, reverse=True)
-        context = {"rows": rows, "counts": self.status_counts([(r.doc, r.target) for r in self.rows]),
-                   "by_status": by_status, "filters": self._filters(self.rows),
-                   "year_pages": [{"year": y, "url": urls.target_year(y)} for y in years]}
-        return Page(urls.TARGETS, "targets.html", "Chỉ tiêu", context,
-                    f"Theo dõi {len(rows)} chỉ tiêu và kết quả thực hiện")
+        counts = self.status_counts([(r.doc, r.target) for r in self.rows])
+        filters = self._filters(self.rows)
+        year_pages = [{"year": y, "url": urls.target_year(y)} for y in years]
+        pages = []
+        split = len(rows) > ROW_PAGE_SIZE
+        for url, chunk, pager in paginate(rows, urls.TARGETS, ROW_PAGE_SIZE):
+            context = {"rows": chunk, "total": len(rows), "counts": counts, "filters": filters, "pager": pager,
+                       "year_pages": year_pages, "status_pages": [], "by_status": []}
+            if split:
+                context["status_pages"] = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
+                                           for s in STATUS_ORDER]
+            else:
+                context["by_status"] = [{"status": s, "label": STATUS_TEXT[s],
+                                         "rows": [r for r in rows if r["status"] == s]} for s in STATUS_ORDER]
+            title = "Chỉ tiêu" if pager["number"] == 1 else f"Chỉ tiêu — trang {pager['number']}"
+            pages.append(Page(url, "targets.html", title, context, f"Theo dõi {len(rows)} chỉ tiêu và kết quả thực hiện"))
+        if split:
+            for code in STATUS_ORDER:
+                chosen = [r for r in rows if r["status"] == code]
+                for url, chunk, pager in paginate(chosen, urls.TARGETS + f"trang-thai/{code}/", ROW_PAGE_SIZE):
+                    pages.append(Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
+                                      {"rows": chunk, "pager": pager, "status": code, "label": STATUS_TEXT[code]},
+                                      f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}"))
+        return pages
 
     def target_years(self) -> list[Page]:
         years = sorted({y for r in self.rows for y in r.results})
         pages = []
         for year in years:
-            rows = [r for r in self.rows if r.doc.term[0] <= year <= r.doc.term[1]]
-            shown = [self._dashboard_row(r, year) for r in rows]
+            shown = [self._dashboard_row(r, year) for r in self.rows if year in r.results]
+            missing = sum(1 for r in self.rows if r.doc.term[0] <= year <= r.doc.term[1] and year not in r.results)
             counts = Counter(r["status"] for r in shown)
-            context = {"year": year, "rows": shown,
-                       "counts": [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)}
-                                  for s in STATUS_ORDER],
-                       "other_years": [{"year": y, "url": urls.target_year(y)} for y in years if y != year]}
-            pages.append(Page(urls.target_year(year), "targets_year.html", f"Kết quả thực hiện chỉ tiêu năm {year}",
-                              context, f"Kết quả thực hiện các chỉ tiêu năm {year}"))
+            counts["no-data"] += missing
+            count_list = [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
+            others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
+            for url, chunk, pager in paginate(shown, urls.target_year(year), ROW_PAGE_SIZE):
+                context = {"year": year, "rows": chunk, "counts": count_list, "other_years": others, "pager": pager}
+                title = f"Kết quả thực hiện chỉ tiêu năm {year}"
+                if pager["number"] > 1:
+                    title += f" — trang {pager['number']}"
+                pages.append(Page(url, "targets_year.html", title, context,
+                                  f"Kết quả thực hiện các chỉ tiêu năm {year}"))
         return pages
 
     def method(self) -> Page:
@@ -365,12 +432,17 @@ class Views:
     def pages(self) -> list[Page]:
         """Every HTML page of the site, in a stable order."""
         model = self.model
-        out = [self.home(), self.section("resolution"), self.section("programme"), self.posts_page(),
-               self.organisations_page(), self.tags_page(), self.not_found(), self.targets_dashboard(),
+        out = [self.home(), self.organisations_page(), self.tags_page(), self.not_found(),
                self.method(), self.data(), self.search()]
-        out += self.target_years()
+        out += self.section("resolution") + self.section("programme") + self.posts_page()
+        out += self.targets_dashboard() + self.target_years()
         out += [self.document(d) for d in sorted(model.published(), key=lambda d: d.id)]
         out += [self.post(p) for p in sorted(model.posts.values(), key=lambda p: p.id)]
-        out += [self.organisation(o) for o in sorted(model.organisations.values(), key=lambda o: o.id)]
-        out += [self.tag(t) for t in sorted(model.tags.values(), key=lambda t: t.slug)]
+        by_issuer: dict[str, list[Document]] = defaultdict(list)
+        for doc in model.published():
+            by_issuer[doc.issuer.value].append(doc)
+        for org in sorted(model.organisations.values(), key=lambda o: o.id):
+            out += self.organisation(org, by_issuer[org.id])
+        for tag in sorted(model.tags.values(), key=lambda t: t.slug):
+            out += self.tag(tag)
         return out
