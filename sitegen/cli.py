@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from . import scaffold
 from .diagnostics import ContentError
 from .pipeline import build, check
 from .views import Settings
@@ -32,6 +33,7 @@ def _parser(project: Path) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
     commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
     commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung")
+    scaffold.add_parser(commands, project)
     return parser
 
 
@@ -65,6 +67,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"build": _build, "check": _check}
+HANDLERS["new"] = scaffold.run
 
 
 def main(argv: list[str] | None = None, project: Path | None = None) -> int:
