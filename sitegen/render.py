@@ -38,6 +38,23 @@ def page_root(page_path: str, base_url: str) -> str:
     return "" if rel == "./" else rel
 
 
+class Job:
+    """What a renderer needs: the views, the template environment, site settings."""
+
+    def __init__(self, views, env: jinja2.Environment, base_url: str):
+        self.views, self.env, self.base_url = views, env, base_url
+
+
+def render_specs(job: Job, specs: list) -> list[tuple[str, bytes]]:
+    """Render every page of the given specs; return (site path, HTML bytes) pairs."""
+    out = []
+    site = job.views.model.site
+    for spec in specs:
+        for page in job.views.expand(spec):
+            out.append((page.path, render_page(job.env, page, site, job.base_url, {}).encode("utf-8")))
+    return out
+
+
 def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra: dict) -> str:
     root = page_root(page.path, base_url)
     template = env.get_template(page.template)

@@ -1,0 +1,63 @@
+"""Spread independent work over all cores with forked worker processes.
+
+Workers inherit the parent's memory (the linked model, templates) through fork,
+so only the small work descriptors and the results cross process boundaries.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Sequence
+
+# What forked workers inherit. Set by `map_forked` in the parent right before the
+# pool forks and cleared afterwards; never read outside a worker.
+_inherited: Any = None
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def chunked(items: Sequence, parts: int) -> list[list]:
+    """Split items into about `parts` interleaved chunks of similar cost."""
+    parts = max(1, min(parts, len(items)))
+    return [list(items[i::parts]) for i in range(parts)]
+
+
+def _call(args):
+    func, chunk = args
+    return func(_inherited, chunk)
+
+
+class Forked:
+    """Runs func(shared, chunk) for each chunk, in forked workers when that pays off."""
+
+    def __init__(self, func: Callable, shared: Any, chunks: list, processes: int):
+        self.func, self.shared, self.chunks = func, shared, chunks
+        self.processes = processes
+        self._pool = None
+        self._async = None
+
+    def start(self) -> "Forked":
+        global _inherited
+        usable = "fork" in multiprocessing.get_all_start_methods()
+        if self.processes > 1 and len(self.chunks) > 1 and usable:
+            _inherited = self.shared
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(self.processes)
+            finally:
+                _inherited = None
+            self._async = self._pool.map_async(_call, [(self.func, c) for c in self.chunks], chunksize=1)
+        return self
+
+    def results(self) -> list:
+        if self._pool is None:
+            return [self.func(self.shared, c) for c in self.chunks]
+        try:
+            return self._async.get()
+        finally:
+            self._pool.close()
+            self._pool.join()
