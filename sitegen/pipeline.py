@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import data, feeds
 from .diagnostics import Collector
+from .history import History, load_history
 from .link import Model, link
 from .load import load
 from .render import environment, render_page
@@ -53,10 +54,11 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
     return {rel: content_dir / rel for rel in model.files if rel not in hidden - shown}
 
 
-def render_site(model: Model, template_dir: Path, settings: Settings) -> tuple[dict[str, bytes], dict[str, Path]]:
+def render_site(model: Model, template_dir: Path, settings: Settings,
+                history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
     """Every output file as bytes (pages, feeds) plus files to copy (assets, attachments)."""
     env = environment(template_dir)
-    views = Views(model, settings)
+    views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
     files: dict[str, bytes] = {}
     pages = views.pages()
@@ -77,7 +79,9 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     timer = _Timer()
     model = check(content_dir)
     timer.mark("kiểm tra")
-    files, copies = render_site(model, template_dir, settings)
+    history = load_history(content_dir)
+    timer.mark("lịch sử")
+    files, copies = render_site(model, template_dir, settings, history)
     copies.update(published_files(model, content_dir))
     timer.mark("dựng trang")
     staging = stage(out_dir, files, copies)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from . import formats, present, urls
 from .link import RELATION_LABELS, Model
@@ -54,9 +54,10 @@ class Page:
 class Views:
     """Builds page contexts from a linked model."""
 
-    def __init__(self, model: Model, settings: Settings):
+    def __init__(self, model: Model, settings: Settings, history: Mapping[str, tuple] | None = None):
         self.model = model
         self.settings = settings
+        self.history = history or {}  # content path -> git revisions, newest first (history.py)
         self.rows = target_rows(model, settings.current_year)
         self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
 
@@ -120,6 +121,7 @@ class Views:
             "attachments": [self.attachment(a) for a in doc.attachments],
             "tags": [{"name": model.tags[t].name, "url": urls.tag(t)} for t in self._tag_slugs(doc.tags)],
             "posts": [self.post_ref(model.posts[p]) for p in self._posts_of(doc.id)],
+            "history": self.revisions(doc),
         }
         description = f"{present.heading(doc)}: {doc.title}"
         return Page(model.url(doc), "document.html", f"{present.heading(doc)} — {doc.title}", context, description)
@@ -131,6 +133,16 @@ class Views:
             if slug in self.model.tags and slug not in seen:
                 seen.append(slug)
         return seen
+
+    def revisions(self, doc: Document) -> dict:
+        """'Lịch sử cập nhật': the last change and every commit of the document's file; {} if unknown."""
+        folder = {"resolution": "resolutions", "programme": "programmes"}[doc.section]
+        revisions = self.history.get(f"{folder}/{doc.id}.md", ())
+        if not revisions:
+            return {}
+        return {"updated": formats.long_date(revisions[0].date), "updated_iso": revisions[0].date.isoformat(),
+                "revisions": [{"date": formats.short_date(r.date), "iso": r.date.isoformat(),
+                               "message": r.message} for r in revisions]}
 
     def _posts_of(self, doc_id: str) -> list[str]:
         posts = [self.model.posts[p] for p in self.model.document_posts.get(doc_id, [])]

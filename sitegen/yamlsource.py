@@ -1,10 +1,13 @@
 """YAML parsing that keeps line numbers and rejects duplicate keys.
 
 Dates are left as strings (validated later with a line number), so a value
-such as 2021-02-30 becomes a clear message instead of a parser crash.
+such as 2021-02-30 becomes a clear message instead of a parser crash. Numbers
+are plain decimals only: YAML 1.1 would read 12:30 as 750, 010 as 8 and 0x1F
+as 31, and accept .nan and .inf; here those stay text and are reported.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -34,9 +37,14 @@ class YList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+
+
 class _Loader(_Base):
     yaml_implicit_resolvers = {
-        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
         for key, resolvers in _Base.yaml_implicit_resolvers.items()
     }
 
@@ -81,9 +89,19 @@ class _Loader(_Base):
     def construct_yaml_seq(self, node):
         yield self.construct_sequence(node, deep=True)
 
+    def construct_decimal_int(self, node):
+        return int(self.construct_scalar(node), 10)
+
+    def construct_decimal_float(self, node):
+        return float(self.construct_scalar(node))
+
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_decimal_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_decimal_float)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
 
 
 def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, list[Diagnostic]]:
@@ -92,22 +110,74 @@ def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, list[Diagnos
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else offset + 1
-        return None, [Diagnostic(path, line, _yaml_message(exc, text, mark))]
-    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        return None, [Diagnostic(path, offset + 1, f"lỗi cú pháp YAML: {exc}")]
+        line, message = _explain(exc, text)
+        return None, [Diagnostic(path, line + 1 + offset, message)]
+    except yaml.reader.ReaderError as exc:
+        return None, [Diagnostic(path, _reader_line(exc, text) + offset, _control_message(exc.character))]
+    except (yaml.YAMLError, ValueError, OverflowError):  # pragma: no cover - unmarked errors are rare
+        return None, [Diagnostic(path, offset + 1, "lỗi cú pháp YAML; kiểm tra dấu hai chấm, thụt lề "
+                                                   "và dấu ngoặc kép")]
     finally:
         loader.dispose()
     return data, loader.problems
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError, text: str, mark) -> str:
-    problem = (exc.problem or exc.context or "").strip()
-    if "\t" in problem or "'\\t'" in problem:
-        return "lỗi cú pháp YAML: có ký tự Tab; hãy thụt lề bằng dấu cách"
-    if mark is not None:
-        lines = text.split("\n")
-        if mark.line < len(lines) and lines[mark.line][: mark.column + 1].count("\t"):
-            return "lỗi cú pháp YAML: có ký tự Tab; hãy thụt lề bằng dấu cách"
-    return f"lỗi cú pháp YAML ({problem}); kiểm tra dấu hai chấm, thụt lề và dấu ngoặc kép"
+def _reader_line(exc, text: str) -> int:
+    """Line of a ReaderError: the C parser counts UTF-8 bytes, the Python one characters."""
+    if _Base is yaml.SafeLoader:
+        return text[: exc.position].count("\n") + 1
+    return text.encode("utf-8")[: exc.position].count(b"\n") + 1
+
+
+def _control_message(character) -> str:
+    code = character if isinstance(character, int) else ord(character or "\0")
+    return (f"tệp chứa ký tự điều khiển không được phép (U+{code:04X}), thường do chép từ phần mềm khác; "
+            "hãy xóa ký tự đó hoặc gõ lại dòng này")
+
+
+_TAB = "có ký tự Tab; hãy thụt lề bằng dấu cách"
+_INDENT = ("thụt lề không đúng, hoặc có chữ thừa sau một giá trị đặt trong ngoặc; "
+           "các trường cùng cấp phải thẳng hàng với nhau")
+_QUOTE = "dấu ngoặc kép (hoặc ngoặc đơn) mở ở dòng này chưa được đóng; hãy thêm dấu đóng ở cuối giá trị"
+_MESSAGES = (  # (words in the parser's problem, explanation for editors)
+    ("mapping values are not allowed", 'có dấu hai chấm ":" không đúng chỗ; nếu giá trị có dấu hai chấm, '
+                                       "hãy đặt cả giá trị trong dấu ngoặc kép"),
+    ("could not find expected ':'", 'thiếu dấu hai chấm ":" sau tên trường, hoặc một giá trị bị xuống dòng '
+                                    "giữa chừng; hãy viết mỗi trường trên một dòng dạng tên: giá trị"),
+    ("expected ',' or ']'", 'danh sách trong dấu [ ] chưa đúng: thiếu dấu "]" hoặc dấu phẩy giữa các mục'),
+    ("expected ',' or '}'", 'nhóm trong dấu { } chưa đúng: thiếu dấu "}" hoặc dấu phẩy giữa các mục'),
+    ("expected <block end>", _INDENT),  # the Python parser's words
+    ("did not find expected key", _INDENT),  # libyaml's
+    ("expected '-' indicator", _INDENT),
+    ("expected <block", _INDENT),
+    ("undefined alias", 'giá trị bắt đầu bằng dấu "*"; hãy đặt cả giá trị trong dấu ngoặc kép'),
+    ("while scanning an alias", 'giá trị bắt đầu bằng dấu "*"; hãy đặt cả giá trị trong dấu ngoặc kép'),
+    ("while scanning an anchor", 'giá trị bắt đầu bằng dấu "&"; hãy đặt cả giá trị trong dấu ngoặc kép'),
+    ("unknown escape character", 'có dấu "\\" không hợp lệ trong dấu ngoặc kép; '
+                                 "hãy dùng dấu ngoặc đơn ' ' cho giá trị này"),
+    ("cannot start any token", "có ký tự không được đứng đầu giá trị; hãy đặt cả giá trị trong dấu ngoặc kép"),
+    ("merg", '"<<" chỉ dùng để gộp các cặp tên: giá trị; hãy xóa dòng này hoặc đặt giá trị trong dấu ngoặc kép'),
+    ("could not determine a constructor", 'giá trị bắt đầu bằng dấu "!"; hãy đặt cả giá trị trong dấu ngoặc kép'),
+    ("another document", "tệp chỉ được có một phần thông tin; hãy xóa dòng --- thừa"),
+    ("recursive", 'giá trị tự tham chiếu chính nó bằng "&" và "*"; hãy viết giá trị đầy đủ'),
+)
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """(0-based line, Vietnamese message) for a YAML syntax error."""
+    problem = " ".join(filter(None, (exc.context, exc.problem)))
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line if mark else 0
+    lines = text.split("\n")
+    if "'\\t'" in problem or "tab character" in problem or (
+            mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]):
+        return line, f"lỗi cú pháp YAML: {_TAB}"
+    if "quoted scalar" in problem and "end of stream" in problem and exc.context_mark:
+        return exc.context_mark.line, f"lỗi cú pháp YAML: {_QUOTE}"
+    if "simple key" in problem and exc.context_mark:
+        line = exc.context_mark.line  # the line missing its colon, not the next one
+    for words, message in _MESSAGES:
+        if words in problem:
+            return line, f"lỗi cú pháp YAML: {message}"
+    return line, ("lỗi cú pháp YAML; kiểm tra dấu hai chấm, thụt lề và dấu ngoặc kép ở dòng này "
+                  "hoặc dòng ngay trước")
