@@ -51,7 +51,7 @@ def report(error: ContentError) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    model = check(args.content)
+    model = check(args.content, settings_from(args).current_year)
     docs = model.published()
     print(f"Nội dung hợp lệ: {len(docs)} văn bản, {sum(len(d.targets) for d in docs)} chỉ tiêu.")
     return 0

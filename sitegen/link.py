@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 from . import urls
 from .diagnostics import Collector, suggest
 from .markdown import Body, render
-from .model import RELATIONS, Content, Document, Organisation, Post, Ref, Result, Target
+from .model import RELATIONS, Content, Document, Organisation, Post, Ref, Result, Target, Unread
 from .text import fold, slugify, sort_key
 
 RELATION_LABELS = {
@@ -70,12 +70,13 @@ class Model:
 class _Resolver:
     """Finds a document by id, or by number when the number names one document."""
 
-    def __init__(self, documents: dict[str, Document]):
+    def __init__(self, documents: dict[str, Document], unread: Unread = Unread()):
         self.documents = documents
         self.by_number: dict[str, list[str]] = defaultdict(list)
         for doc in documents.values():
             if doc.number:
                 self.by_number[_number_key(doc.number)].append(doc.id)
+        self.unread = {_number_key(name) for name in unread.documents}
 
     def find(self, ref: Ref, path: str, problems: Collector) -> str | None:
         if ref.value in self.documents:
@@ -88,9 +89,11 @@ class _Resolver:
             problems.add(path, ref.line, f'số ký hiệu "{ref.value}" ứng với nhiều văn bản ({ids}); '
                                          "hãy ghi mã văn bản (tên tệp) thay cho số ký hiệu")
             return None
+        if _number_key(ref.value) in self.unread:
+            return None  # a document whose own errors are already reported
         names = list(self.documents) + [d.number for d in self.documents.values() if d.number]
-        problems.add(path, ref.line, f'không tìm thấy văn bản "{ref.value}"{suggest(ref.value, names)}; '
-                                     "ghi mã văn bản (tên tệp không có .md) hoặc số ký hiệu đúng")
+        problems.add(path, ref.line, f'không tìm thấy văn bản "{ref.value}"; ghi mã văn bản (tên tệp '
+                                     f"không có .md) hoặc số ký hiệu đúng{suggest(ref.value, names)}")
         return None
 
 
@@ -109,12 +112,17 @@ def _check_ids(content: Content, problems: Collector) -> dict[str, Document]:
     return documents
 
 
+def _unknown_organisation(org_id: str, orgs: dict, unread: Unread) -> bool:
+    """True when `org_id` should be reported as missing (not merely unreadable)."""
+    return org_id not in orgs and not unread.all_organisations and org_id not in unread.organisations
+
+
 def _link_organisations(content: Content, problems: Collector) -> dict[str, Organisation]:
     orgs = {o.id: o for o in content.organisations}
     for org in orgs.values():
-        if org.parent and org.parent not in orgs:
-            problems.add(org.path, org.line, f'không tìm thấy cơ quan cấp trên "{org.parent}"'
-                                             f"{suggest(org.parent, orgs)} trong organisations.yaml")
+        if org.parent and _unknown_organisation(org.parent, orgs, content.unread):
+            problems.add(org.path, org.line, f'không tìm thấy cơ quan cấp trên "{org.parent}" '
+                                             f"trong organisations.yaml{suggest(org.parent, orgs)}")
         seen, current = {org.id}, org.parent
         while current in orgs:
             if current in seen:
@@ -126,13 +134,13 @@ def _link_organisations(content: Content, problems: Collector) -> dict[str, Orga
     return orgs
 
 
-def _link_relations(documents, resolver, orgs, problems):
+def _link_relations(documents, resolver, orgs, unread, problems):
     outgoing = {d: {r: [] for r in RELATIONS} for d in documents}
     incoming = {d: {r: [] for r in RELATIONS} for d in documents}
     for doc in documents.values():
-        if doc.issuer.value not in orgs:
-            problems.add(doc.path, doc.issuer.line, f'không tìm thấy cơ quan ban hành "{doc.issuer.value}"'
-                                                    f"{suggest(doc.issuer.value, orgs)} trong organisations.yaml")
+        if _unknown_organisation(doc.issuer.value, orgs, unread):
+            problems.add(doc.path, doc.issuer.line, f'không tìm thấy cơ quan ban hành "{doc.issuer.value}" '
+                                                    f"trong organisations.yaml{suggest(doc.issuer.value, orgs)}")
         for relation in RELATIONS:
             for ref in doc.relations.get(relation, ()):
                 target = resolver.find(ref, doc.path, problems)
@@ -181,8 +189,7 @@ def _link_tags(documents, posts, problems) -> dict[str, Tag]:
     for item, bucket in items:
         for name in item.tags:
             slug = slugify(name)
-            if not slug:
-                problems.add(item.path, 1, f'chủ đề "{name}" không có chữ hoặc số nào; hãy đặt tên khác')
+            if not slug:  # reported by validate, with its line
                 continue
             tag = tags.setdefault(slug, Tag(slug, name))
             if name not in tag.spellings:
@@ -207,16 +214,17 @@ def _page_paths(documents, posts, orgs, tags) -> set[str]:
     return paths
 
 
+_SOURCE_FOLDERS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
+
+
 class _LinkChecker:
     """Resolves links written in a Markdown body to relative site links."""
 
-    def __init__(self, pages: set[str], documents: dict[str, Document], files: dict):
+    def __init__(self, pages: set[str], unpublished: set[str], files: dict, unread: Unread):
         self.pages = pages
         self.files = files
-        self.by_source = {posixpath.join({"resolution": "resolutions", "programme": "programmes"}[d.section],
-                                         d.id + ".md"): urls.document(d.section, d.id)
-                          for d in documents.values() if d.published}
-        self.unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
+        self.unpublished = unpublished
+        self.unread = unread.pages
 
     def resolver(self, source_dir: str, path: str, problems: Collector):
         def resolve(href: str, line: int) -> str | None:
@@ -224,15 +232,22 @@ class _LinkChecker:
             if parts.scheme or href.startswith("//"):
                 if parts.scheme in ("http", "https", "mailto", "tel"):
                     return href
-                problems.add(path, line, f'liên kết "{href}" dùng giao thức không được phép')
+                problems.add(path, line, f'liên kết "{unquote(href)}" dùng giao thức không được phép; '
+                                         "chỉ dùng http://, https://, mailto: hoặc tel:")
                 return None
             if not parts.path:
                 return href  # "#anchor" on the same page
             target = self._site_path(unquote(parts.path), source_dir)
+            if target in self.unread:
+                return None  # that file's own errors are already reported
             if target is None or (target not in self.pages and not self._is_file(target)):
-                why = ("trỏ tới văn bản mật hoặc bản nháp, không được xuất bản"
-                       if target in self.unpublished else "trỏ tới trang không tồn tại")
-                problems.add(path, line, f'liên kết "{href}" {why}; hãy sửa hoặc bỏ liên kết')
+                if target in self.unpublished:
+                    why = "trỏ tới văn bản mật hoặc bản nháp, không được xuất bản"
+                elif target and target.startswith("/files/"):
+                    why = "trỏ tới tệp không có trong thư mục files/"
+                else:
+                    why = "trỏ tới trang không tồn tại"
+                problems.add(path, line, f'liên kết "{unquote(href)}" {why}; hãy sửa hoặc bỏ liên kết')
                 return None
             rel = "../.." + target
             return rel + (f"#{parts.fragment}" if parts.fragment else "")
@@ -248,8 +263,10 @@ class _LinkChecker:
         joined = posixpath.normpath(posixpath.join(source_dir, raw))
         if joined.startswith(".."):
             return None
-        if joined.endswith(".md"):
-            return self.by_source.get(joined)
+        if joined.endswith(".md"):  # a link to another source file: its page
+            folder, _, name = joined.rpartition("/")
+            section = _SOURCE_FOLDERS.get(folder)
+            return urls.document(section, name[:-3]) if section else None
         if joined.startswith("files/"):
             return "/" + joined
         return None
@@ -324,8 +341,8 @@ def link(content: Content, problems: Collector) -> Model:
     """Resolve every reference; problems are collected, not raised."""
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
-    resolver = _Resolver(documents)
-    outgoing, incoming = _link_relations(documents, resolver, orgs, problems)
+    resolver = _Resolver(documents, content.unread)
+    outgoing, incoming = _link_relations(documents, resolver, orgs, content.unread, problems)
     posts = {}
     for post in content.posts:
         if post.id in posts:
@@ -344,7 +361,9 @@ def link(content: Content, problems: Collector) -> Model:
     pages = _page_paths(documents, posts, orgs, tags)
     pages |= {urls.target_year(year) for (doc_id, _), by_year in results.items()
               if documents[doc_id].published for year in by_year}
-    checker = _LinkChecker(pages, documents, content.files)
+    unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
+    unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
+    checker = _LinkChecker(pages, unpublished, content.files, content.unread)
     bodies = _render_bodies(documents, posts, checker, problems)
     return Model(content, orgs, documents, posts, outgoing, incoming, post_documents,
                  dict(document_posts), tags, bodies, results, content.files)

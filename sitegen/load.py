@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from .text import nfc
 from .yamlsource import parse_yaml
 
 SECTIONS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
+_NUMBER_LINE = re.compile(r"^number\s*:\s*(.+?)\s*$", re.MULTILINE)
+_OUTSIDE = ("nằm ngoài thư mục nội dung (qua liên kết tượng trưng); không được phép — "
+            "hãy chép tệp thật vào thư mục nội dung")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,10 @@ class Record:
     data: Any
     body: str = ""
     body_line: int = 1
+    # A file that exists but could not be read (its problem is already reported): later
+    # stages know of it, so references to it are not reported a second time as missing.
+    broken: bool = False
+    number: str = ""  # a broken document's number, when a "number:" line gives it
 
 
 @dataclass(frozen=True)
@@ -86,42 +94,55 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record | None:
+def _broken(kind: str, shown: str, path: Path, text: str = "") -> Record:
+    match = _NUMBER_LINE.search(text)
+    number = match[1].strip("\"'") if match else ""
+    return Record(kind, shown, path.stem, None, broken=True, number=number)
+
+
+def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record:
     shown = display_path(path)
     text = read_text(path, shown, problems)
     if text is None:
-        return None
+        return _broken(kind, shown, path)
     if not text.strip():
         problems.add(shown, 1, "tệp rỗng")
-        return None
+        return _broken(kind, shown, path)
     data, diags = parse_yaml(text, shown)
     problems.extend(diags)
     if diags and data is None:
-        return None
+        return _broken(kind, shown, path)
     return Record(kind, shown, path.stem, data)
 
 
-def _load_markdown(path: Path, kind: str, problems: Collector) -> Record | None:
+def _load_markdown(path: Path, kind: str, problems: Collector) -> Record:
     shown = display_path(path)
     text = read_text(path, shown, problems)
     if text is None:
-        return None
+        return _broken(kind, shown, path)
     parts = split_front_matter(text)
     if isinstance(parts, str):
         problems.add(shown, 1, parts)
-        return None
+        return _broken(kind, shown, path, text)
     yaml_text, first, body, body_line = parts
     data, diags = parse_yaml(yaml_text, shown, offset=first - 1)
     problems.extend(diags)
     if diags and data is None:
-        return None
+        return _broken(kind, shown, path, yaml_text)
     return Record(kind, shown, path.stem, data, body, body_line)
 
 
-def _sorted_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _sorted_files(folder: Path, root: Path, problems: Collector) -> list[Path]:
+    if not folder.is_dir() or not _folder_inside(folder, root, problems):
         return []
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _folder_inside(folder: Path, root: Path, problems: Collector) -> bool:
+    if _inside(folder, root):
+        return True
+    problems.add(display_path(folder), 1, f"thư mục {_OUTSIDE}")
+    return False
 
 
 def load(root: Path) -> tuple[RawContent, Collector]:
@@ -134,42 +155,39 @@ def load(root: Path) -> tuple[RawContent, Collector]:
 
     for name, kind in (("site.yaml", "site"), ("organisations.yaml", "organisations")):
         path = root / name
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             problems.add(display_path(path), 1, f"thiếu tệp {name}")
             continue
-        record = _load_yaml_file(path, kind, problems)
-        if record:
-            content.records.append(record)
+        if _checked_file(path, root, problems):
+            content.records.append(_load_yaml_file(path, kind, problems))
+        else:
+            content.records.append(_broken(kind, display_path(path), path))
 
     for folder, kind in SECTIONS.items():
-        for path in _sorted_files(root / folder):
+        for path in _sorted_files(root / folder, root, problems):
             if not _checked_file(path, root, problems):
                 continue
             if path.suffix != ".md":
                 problems.add(display_path(path), 1,
                              f"tệp không phải Markdown (.md) trong thư mục {folder}/; hãy đổi tên hoặc chuyển đi")
                 continue
-            record = _load_markdown(path, kind, problems)
-            if record:
-                content.records.append(record)
+            content.records.append(_load_markdown(path, kind, problems))
 
-    for path in _sorted_files(root / "results"):
+    for path in _sorted_files(root / "results", root, problems):
         if not _checked_file(path, root, problems):
             continue
         if path.suffix not in (".yaml", ".yml"):
             problems.add(display_path(path), 1, "thư mục results/ chỉ chứa tệp <năm>.yaml")
             continue
-        record = _load_yaml_file(path, "results", problems)
-        if record:
-            content.records.append(record)
+        content.records.append(_load_yaml_file(path, "results", problems))
 
     content.files = _scan_files(root, problems)
     return content, problems
 
 
 def _checked_file(path: Path, root: Path, problems: Collector) -> bool:
-    if path.is_symlink() and not _inside(path, root):
-        problems.add(display_path(path), 1, "liên kết tượng trưng trỏ ra ngoài thư mục nội dung; không được phép")
+    if not _inside(path, root):
+        problems.add(display_path(path), 1, f"tệp {_OUTSIDE}")
         return False
     if not path.is_file():
         problems.add(display_path(path), 1, "không phải tệp thông thường; hãy xóa hoặc chuyển đi")
@@ -180,16 +198,18 @@ def _checked_file(path: Path, root: Path, problems: Collector) -> bool:
 def _scan_files(root: Path, problems: Collector) -> dict[str, Attachment]:
     found: dict[str, Attachment] = {}
     folder = root / "files"
-    if not folder.is_dir():
+    if not folder.is_dir() or not _folder_inside(folder, root, problems):
         return found
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames.sort()
+        for name in dirnames:  # not followed; one pointing outside is reported
+            if (Path(dirpath) / name).is_symlink():
+                _folder_inside(Path(dirpath) / name, root, problems)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if name.startswith("."):
                 continue
-            if path.is_symlink() and not _inside(path, root):
-                problems.add(display_path(path), 1, "liên kết tượng trưng trỏ ra ngoài thư mục nội dung; không được phép")
+            if not _checked_file(path, root, problems):
                 continue
             rel = path.relative_to(root).as_posix()
             found[nfc(rel)] = Attachment(rel, path.stat().st_size)

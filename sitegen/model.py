@@ -140,6 +140,17 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """What exists in the content but could not be read. Its own problems are reported once;
+    a reference to it is then not reported again as "not found"."""
+
+    documents: frozenset[str] = frozenset()  # ids and numbers
+    pages: frozenset[str] = frozenset()  # site paths of those documents and of such posts
+    organisations: frozenset[str] = frozenset()
+    all_organisations: bool = False  # organisations.yaml itself could not be read
+
+
+@dataclass(frozen=True)
 class Content:
     site: Site
     organisations: tuple[Organisation, ...]
@@ -147,3 +158,4 @@ class Content:
     posts: tuple[Post, ...]
     results: tuple[Result, ...]
     files: dict  # rel path -> load.Attachment
+    unread: Unread = Unread()

@@ -36,12 +36,14 @@ class _Timer:
         self._last = now
 
 
-def check(content_dir: Path) -> Model:
-    """Load, validate and link; raise ContentError with every problem found."""
+def check(content_dir: Path, current_year: int | None = None) -> Model:
+    """Load, validate and link; raise ContentError with every problem found.
+
+    With `current_year`, results reported for a later year are an error too."""
     problems = Collector()
     raw, load_problems = load(content_dir)
     problems.extend(load_problems.items)
-    content = validate(raw, problems)
+    content = validate(raw, problems, current_year)
     model = link(content, problems)
     problems.raise_if_any()
     return model
@@ -77,7 +79,7 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> Summary:
     timer = _Timer()
-    model = check(content_dir)
+    model = check(content_dir, settings.current_year)
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")

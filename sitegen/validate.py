@@ -2,23 +2,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from . import schema
+from . import schema, urls
 from .diagnostics import Collector, suggest
 from .load import RawContent, Record
 from .model import (RELATIONS, AttachmentRef, Content, Day, Document, Goal, Organisation,
-                    Post, Ref, Result, Site, Target)
+                    Post, Ref, Result, Site, Target, Unread)
 from .schema import Field
-from .text import is_slug
+from .text import is_slug, slugify
 from .yamlsource import YList, YMap
 
 INVALID = object()
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TERM_RE = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
-_GOAL_RE = re.compile(r"^(>=|<=|=|>|<|≥|≤)?\s*(-?\d+(?:\.\d+)?)\s*%?$")
+# [0-9], not \d: \d also matches other scripts' digits ("२०२१"), which Decimal and int accept.
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_TERM_RE = re.compile(r"^([0-9]{4})\s*[-–]\s*([0-9]{4})$")
+_GOAL_RE = re.compile(r"^(>=|<=|=|>|<|≥|≤)?\s*(-?[0-9]+(?:\.[0-9]+)?)\s*%?$")
+_NUMBER_RE = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+YEARS = (1900, 2200)
 _OPS = {"≥": ">=", "≤": "<="}
 _TYPE_NAMES = {"text": "một đoạn chữ", "bool": "true hoặc false", "refs": "một danh sách",
                "words": "một danh sách", "year": "một năm (số)"}
@@ -49,7 +53,7 @@ class _Checker:
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if f.required:
                     where = data.line_of(f.name) if f.name in data else data.line
-                    self.error(where, f'thiếu trường bắt buộc "{f.name}" ({f.help.lower()})')
+                    self.error(where, f'thiếu trường bắt buộc "{f.name}" ({f.help[:1].lower() + f.help[1:]})')
                     out[f.name] = INVALID
                 else:
                     out[f.name] = f.default
@@ -91,7 +95,7 @@ class _Checker:
 
     def _day(self, f: Field, raw: Any, line: int) -> Any:
         text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
-        if re.match(r"^\d{4}(-\d{2})?$", text):
+        if re.match(r"^[0-9]{4}(-[0-9]{2})?$", text):
             year, _, month = text.partition("-")
             if not month or 1 <= int(month) <= 12:
                 return Day(int(year), int(month or 0))
@@ -135,20 +139,26 @@ class _Checker:
         return INVALID if INVALID in refs else tuple(refs)
 
     def _words(self, f: Field, raw: Any, line: int) -> Any:
+        """Tags: each must give a page address (a slug), so it needs a letter or a digit."""
         items = self._list(f, raw, line)
         if items is INVALID:
             return INVALID
-        words = [self._text(f, item, item_line) for item, item_line in items]
+        words = []
+        for item, item_line in items:
+            word = self._text(f, item, item_line)
+            if word is not INVALID and word and not slugify(word):
+                word = self.error(item_line, f'chủ đề "{word}" không có chữ hoặc số nào; hãy đặt tên khác')
+            words.append(word)
         return INVALID if INVALID in words else tuple(w for w in words if w)
 
     def _term(self, f: Field, raw: Any, line: int) -> Any:
         match = _TERM_RE.match(str(raw).strip())
-        if not match or int(match[1]) > int(match[2]):
+        if not match or int(match[1]) > int(match[2]) or not YEARS[0] <= int(match[1]) <= int(match[2]) <= YEARS[1]:
             return self.error(line, f'nhiệm kỳ không hợp lệ "{raw}": viết dạng NĂM-NĂM, ví dụ 2020-2025')
         return int(match[1]), int(match[2])
 
     def _year(self, f: Field, raw: Any, line: int) -> Any:
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 1900 <= raw <= 2200:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not YEARS[0] <= raw <= YEARS[1]:
             return self.error(line, f'trường "{f.name}" phải là một năm, ví dụ 2022')
         return raw
 
@@ -165,32 +175,34 @@ class _Checker:
     def _attachments(self, f: Field, raw: Any, line: int) -> Any:
         if not isinstance(raw, YList):
             return self.error(line, 'trường "attachments" phải là một danh sách các tệp (- file: …)')
-        out = []
+        out: list = []
         for i, item in enumerate(raw):
             values = self.fields(item, schema.ATTACHMENT, raw.line_of(i), "mỗi tệp đính kèm")
-            if values is None or INVALID in values.values():
+            if not _valid(values):
+                out.append(INVALID)
                 continue
             out.append(AttachmentRef(values["file"], values["title"] or "", raw.line_of(i)))
-        return tuple(out)
+        return INVALID if INVALID in out else tuple(out)
 
     def _targets(self, f: Field, raw: Any, line: int) -> Any:
         if not isinstance(raw, YList):
             return self.error(line, 'trường "targets" phải là một danh sách chỉ tiêu (- id: …)')
-        out: list[Target] = []
+        out: list = []
         seen: dict[str, int] = {}
         for i, item in enumerate(raw):
             values = self.fields(item, schema.TARGET, raw.line_of(i), "mỗi chỉ tiêu")
-            if values is None or INVALID in values.values():
+            if not _valid(values):
+                out.append(INVALID)
                 continue
             item_line = item.line_of("id")
             if values["id"] in seen:
-                self.error(item_line, f'mã chỉ tiêu "{values["id"]}" bị trùng (đã dùng ở dòng {seen[values["id"]]}); '
-                                      "mỗi chỉ tiêu cần một mã riêng")
+                out.append(self.error(item_line, f'mã chỉ tiêu "{values["id"]}" bị trùng (đã dùng ở dòng '
+                                                 f'{seen[values["id"]]}); mỗi chỉ tiêu cần một mã riêng'))
                 continue
             seen[values["id"]] = item_line
             out.append(Target(values["id"], values["text"], values["group"] or "", values["goal"],
                               values["unit"] or "", values["period"], item_line))
-        return tuple(out)
+        return INVALID if INVALID in out else tuple(out)
 
     def _results(self, f: Field, raw: Any, line: int) -> Any:
         if not isinstance(raw, YMap):
@@ -213,16 +225,19 @@ def _site(record: Record, problems: Collector) -> Site | None:
     return Site(values["title"], values["description"] or "", base + "/" if base else "", values["language"])
 
 
-def _organisations(record: Record, problems: Collector) -> list[Organisation]:
+def _organisations(record: Record, problems: Collector) -> tuple[list[Organisation], set[str], bool]:
+    """The organisations, the ids of those that could not be read, and whether none could."""
     check = _Checker(record.path, problems)
     data = record.data
     if not isinstance(data, YList):
         check.error(getattr(data, "line", 1), "organisations.yaml phải là một danh sách cơ quan (- id: …)")
-        return []
-    out, seen = [], {}
+        return [], set(), True
+    out, seen, unread = [], {}, set()
     for i, item in enumerate(data):
         values = check.fields(item, schema.ORGANISATION, data.line_of(i), "mỗi cơ quan")
         if not _valid(values):
+            if isinstance(item, YMap) and isinstance(item.get("id"), str):
+                unread.add(item["id"].strip())
             continue
         line = item.line_of("id")
         if values["id"] in seen:
@@ -233,7 +248,7 @@ def _organisations(record: Record, problems: Collector) -> list[Organisation]:
         out.append(Organisation(values["id"], values["name"], values["short"] or "",
                                 parent.value if parent else "", record.path,
                                 parent.line if parent else line))
-    return out
+    return out, unread, False
 
 
 def _id_ok(record: Record, check: _Checker, what: str) -> bool:
@@ -281,21 +296,25 @@ def _post(record: Record, problems: Collector) -> Post | None:
 
 
 def _number(raw: Any, line: int, check: _Checker) -> Any:
-    if isinstance(raw, bool):
-        return check.error(line, "giá trị phải là một số")
-    if isinstance(raw, (int, float)):
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return Decimal(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
         return Decimal(str(raw))
-    text = str(raw).strip().rstrip("%").strip()
+    text = str(raw).strip().rstrip("%").strip() if isinstance(raw, str) else ""
     try:
-        if re.match(r"^-?\d+(\.\d+)?$", text):
+        if _NUMBER_RE.match(text):
             return Decimal(text)
     except InvalidOperation:  # pragma: no cover - regex guards it
         pass
-    hint = "; dùng dấu chấm cho phần thập phân, không dùng dấu phẩy" if "," in text else ""
-    return check.error(line, f'giá trị "{raw}" không phải là số{hint}')
+    if isinstance(raw, str) and re.match(r"^-?[0-9.]+,[0-9]+%?$", raw.strip()):
+        return check.error(line, f'giá trị "{raw}" không phải là số: dùng dấu chấm cho phần thập phân, '
+                                 f'không dùng dấu phẩy (viết {raw.strip().replace(".", "").replace(",", ".")})')
+    shown = str(raw).lower() if isinstance(raw, bool) else raw
+    return check.error(line, f'giá trị "{shown}" không hợp lệ: ghi một con số (ví dụ 76.5), '
+                             "hoặc done / not-done nếu là chỉ tiêu định tính")
 
 
-def _results(record: Record, problems: Collector) -> list[Result]:
+def _results(record: Record, problems: Collector, current_year: int | None) -> list[Result]:
     check = _Checker(record.path, problems)
     values = check.fields(record.data, schema.RESULTS, 1, "tệp kết quả")
     if not _valid(values):
@@ -304,6 +323,11 @@ def _results(record: Record, problems: Collector) -> list[Result]:
     if str(year) != record.stem:
         check.error(record.data.line_of("year"), f'năm {year} không khớp với tên tệp "{record.stem}.yaml"; '
                                                   f"hãy đặt tên tệp là {year}.yaml")
+        return []
+    if current_year is not None and year > current_year:
+        check.error(record.data.line_of("year"), f"năm {year} chưa đến (năm hiện tại là {current_year}): "
+                                                  "chưa thể có kết quả thực hiện; kiểm tra lại năm ở tên tệp "
+                                                  'và trường "year"')
         return []
     out = []
     table: YMap = values["results"]
@@ -323,8 +347,8 @@ def _results(record: Record, problems: Collector) -> list[Result]:
             if raw is None:
                 check.error(line, f'chưa có giá trị cho chỉ tiêu "{target_id}"; xóa dòng này nếu chưa có số liệu')
                 continue
-            if raw in ("done", "not-done"):
-                out.append(Result(Ref(doc_key, doc_line), target_id, year, None, raw == "done",
+            if isinstance(raw, str) and raw.strip() in ("done", "not-done"):
+                out.append(Result(Ref(doc_key, doc_line), target_id, year, None, raw.strip() == "done",
                                   note, source, record.path, line))
                 continue
             number = _number(raw, line, check)
@@ -337,22 +361,42 @@ def _results(record: Record, problems: Collector) -> list[Result]:
 _BUILDERS: dict[str, Callable] = {"resolution": _document, "programme": _document, "post": _post}
 
 
-def validate(raw: RawContent, problems: Collector) -> Content:
-    """Check every record; collect problems; return what could be read."""
+def _raw_number(data: Any) -> str:
+    number = data.get("number") if isinstance(data, YMap) else None
+    return str(number).strip() if isinstance(number, (str, int)) and not isinstance(number, bool) else ""
+
+
+def validate(raw: RawContent, problems: Collector, current_year: int | None = None) -> Content:
+    """Check every record; collect problems; return what could be read.
+
+    `current_year`, when given, rejects results files for a year still to come."""
     site = None
     organisations: list[Organisation] = []
     documents, posts, results = [], [], []
+    unread_documents: set[str] = set()
+    unread_pages: set[str] = set()
+    unread_orgs: set[str] = set()
+    all_orgs = False
     for record in raw.records:
         if record.kind == "site":
-            site = _site(record, problems)
+            site = None if record.broken else _site(record, problems)
         elif record.kind == "organisations":
-            organisations = _organisations(record, problems)
+            if record.broken:
+                all_orgs = True
+            else:
+                organisations, unread, all_orgs = _organisations(record, problems)
+                unread_orgs |= unread
         elif record.kind == "results":
-            results.extend(_results(record, problems))
+            if not record.broken:
+                results.extend(_results(record, problems, current_year))
         else:
-            item = _BUILDERS[record.kind](record, problems)
-            if item is None:
+            item = None if record.broken else _BUILDERS[record.kind](record, problems)
+            if item is None:  # its problems are reported; do not report references to it again
+                unread_pages.add(urls.document(record.kind, record.stem))
+                if record.kind != "post":
+                    unread_documents |= {record.stem, record.number or _raw_number(record.data)} - {""}
                 continue
             (posts if record.kind == "post" else documents).append(item)
+    unread = Unread(frozenset(unread_documents), frozenset(unread_pages), frozenset(unread_orgs), all_orgs)
     return Content(site or Site("(chưa đặt tên)"), tuple(organisations), tuple(documents),
-                   tuple(posts), tuple(results), raw.files)
+                   tuple(posts), tuple(results), raw.files, unread)
