@@ -34,6 +34,9 @@ def _parser(project: Path) -> argparse.ArgumentParser:
     commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
     commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung")
     scaffold.add_parser(commands, project)
+    serve = commands.add_parser("serve", parents=[common], help="xem trước: dựng, phục vụ và tự dựng lại khi sửa")
+    serve.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000; 0: cổng trống bất kỳ)")
+    serve.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (mặc định chỉ máy này: 127.0.0.1)")
     return parser
 
 
@@ -68,6 +71,17 @@ def _build(args: argparse.Namespace) -> int:
 
 HANDLERS = {"build": _build, "check": _check}
 HANDLERS["new"] = scaffold.run
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .devbuild import DevBuilder
+    from .serve import serve
+
+    builder = DevBuilder(args.content, args.out, args.templates, settings_from(args))
+    return serve(builder, args.host, args.port, [args.content, args.templates])
+
+
+HANDLERS["serve"] = _serve
 
 
 def main(argv: list[str] | None = None, project: Path | None = None) -> int:

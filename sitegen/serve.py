@@ -1,0 +1,236 @@
+"""The preview server: serve site/, watch sources, rebuild, reload browsers, show errors.
+
+Only this module and `cli` loop or wait. Files are served from the output folder
+and nothing outside it; HTML pages get the reload client and, while the content
+is invalid, an overlay listing every error.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import mimetypes
+import os
+import threading
+from html import escape
+from pathlib import Path
+
+import livereload
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+import tornado.websocket
+import watchfiles
+
+from .devbuild import DevBuilder, Outcome
+
+LIVERELOAD_JS = Path(livereload.__file__).parent / "vendors" / "livereload.js"
+DEV_CSS = """#dev-errors{position:fixed;inset:auto 0 0 0;max-height:70vh;overflow:auto;z-index:9999;
+background:#2b0b0b;color:#fff;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;padding:1rem 1.2rem;
+border-top:4px solid #ff5c5c;box-shadow:0 -4px 16px rgba(0,0,0,.4)}
+#dev-errors h2{font:600 16px/1.3 system-ui,sans-serif;margin:0 0 .5rem;color:#ffb3b3;border:0}
+#dev-errors ol{margin:0;padding-left:1.4rem}#dev-errors li{margin:.2rem 0;white-space:pre-wrap}
+#dev-errors p{margin:.6rem 0 0;font-family:system-ui,sans-serif;color:#ffd6d6}
+"""
+
+
+class State:
+    """What handlers share: the builder, the open reload sockets, the server's address."""
+
+    def __init__(self, builder: DevBuilder, port: int):
+        self.builder = builder
+        self.port = port
+        self.sockets: set[ReloadSocket] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def reload_browsers(self) -> None:
+        message = json.dumps({"command": "reload", "path": "*", "liveCSS": False})
+        for socket in list(self.sockets):
+            try:
+                socket.write_message(message)
+            except tornado.websocket.WebSocketClosedError:
+                self.sockets.discard(socket)
+
+
+def overlay_html(errors) -> str:
+    items = "".join(f"<li>{escape(str(e))}</li>" for e in errors)
+    return (f'<div id="dev-errors" role="alert"><h2>Nội dung có {len(errors)} lỗi — '
+            f"trang đang hiển thị bản dựng hợp lệ gần nhất</h2><ol>{items}</ol>"
+            "<p>Sửa các tệp trên rồi lưu lại; trang sẽ tự tải lại.</p></div>")
+
+
+def decorate(html: bytes, state: State) -> bytes:
+    """Add the reload client (and the error overlay, if any) to an HTML page."""
+    text = html.decode("utf-8", errors="replace")
+    head = '<link rel="stylesheet" href="/__dev/dev.css">'
+    tail = f'<script src="/livereload.js?port={state.port}"></script>'
+    if state.builder.errors:
+        tail = overlay_html(state.builder.errors) + tail
+    text = text.replace("</head>", head + "</head>", 1) if "</head>" in text else head + text
+    text = text.replace("</body>", tail + "</body>", 1) if "</body>" in text else text + tail
+    return text.encode("utf-8")
+
+
+def resolve(root: Path, url_path: str) -> Path | None:
+    """The file for a URL path, or None when it is missing or outside `root`."""
+    if "\x00" in url_path or "\\" in url_path:
+        return None
+    parts = [p for p in url_path.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    candidate = root.joinpath(*parts) if parts else root
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(candidate)
+    if real != real_root and not real.startswith(real_root + os.sep):
+        return None
+    if os.path.isdir(real):
+        real = os.path.join(real, "index.html")
+        if os.path.realpath(real) != real or not real.startswith(real_root + os.sep):
+            return None
+    return Path(real) if os.path.isfile(real) else None
+
+
+class SiteHandler(tornado.web.RequestHandler):
+    def initialize(self, state: State) -> None:
+        self.state = state
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def get(self, url_path: str) -> None:
+        root = self.state.builder.out
+        file = resolve(root, url_path)
+        if file is not None and file.name == "index.html" and url_path and not url_path.endswith("/") \
+                and (root / url_path).is_dir():
+            self.redirect("/" + url_path + "/", permanent=False)
+            return
+        if file is None:
+            self.set_status(404)
+            fallback = root / "404.html"
+            body = fallback.read_bytes() if fallback.is_file() else \
+                b"<!doctype html><html lang=\"vi\"><head><title>404</title></head><body><h1>Kh\xc3\xb4ng t\xc3\xacm th\xe1\xba\xa5y trang</h1></body></html>"
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(decorate(body, self.state))
+            return
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        data = file.read_bytes()
+        if kind == "text/html":
+            data = decorate(data, self.state)
+            kind += "; charset=utf-8"
+        elif kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        self.set_header("Content-Type", kind)
+        self.finish(data)
+
+
+class DevAssetHandler(tornado.web.RequestHandler):
+    def get(self, name: str) -> None:
+        if name == "livereload.js":
+            self.set_header("Content-Type", "application/javascript; charset=utf-8")
+            self.finish(LIVERELOAD_JS.read_bytes())
+        elif name == "dev.css":
+            self.set_header("Content-Type", "text/css; charset=utf-8")
+            self.finish(DEV_CSS)
+        else:
+            raise tornado.web.HTTPError(404)
+
+
+class ReloadSocket(tornado.websocket.WebSocketHandler):
+    """The LiveReload protocol: answer 'hello', then send 'reload' after each rebuild."""
+
+    def initialize(self, state: State) -> None:
+        self.state = state
+
+    def open(self) -> None:
+        self.state.sockets.add(self)
+
+    def on_message(self, message) -> None:
+        try:
+            command = json.loads(message).get("command")
+        except (ValueError, AttributeError):
+            return
+        if command == "hello":
+            self.write_message(json.dumps({"command": "hello", "serverName": "sitegen",
+                                           "protocols": ["http://livereload.com/protocols/official-7"]}))
+
+    def on_close(self) -> None:
+        self.state.sockets.discard(self)
+
+
+def _log(handler: tornado.web.RequestHandler) -> None:
+    """Log only server errors; a preview server's 404s are expected noise."""
+    if handler.get_status() >= 500:
+        print(f"Lỗi máy chủ {handler.get_status()}: {handler.request.uri}", flush=True)
+
+
+def application(state: State) -> tornado.web.Application:
+    return tornado.web.Application(log_function=_log, handlers=[
+        (r"/livereload", ReloadSocket, {"state": state}),
+        (r"/(livereload\.js)", DevAssetHandler),
+        (r"/__dev/(dev\.css)", DevAssetHandler),
+        (r"/(.*)", SiteHandler, {"state": state}),
+    ])
+
+
+def describe(outcome: Outcome, changes: list[str]) -> str:
+    stamp = dt.datetime.now().strftime("%H:%M:%S")
+    what = ", ".join(changes[:3]) + (f" và {len(changes) - 3} tệp khác" if len(changes) > 3 else "")
+    if not outcome.ok:
+        return f"[{stamp}] {what}: {len(outcome.errors)} lỗi ({outcome.ms:.0f} ms)\n" + \
+            "\n".join(f"  {e}" for e in outcome.errors)
+    pages = len(outcome.written) + len(outcome.removed)
+    return f"[{stamp}] {what}: dựng lại, {pages} tệp thay đổi trong {outcome.ms:.0f} ms"
+
+
+def _watch(state: State, paths: list[Path], stop: threading.Event) -> None:
+    """Rebuild once per burst of changes; tell browsers to reload."""
+    out = state.builder.out.resolve()
+
+    def relevant(change, path: str) -> bool:
+        p = Path(path).resolve()
+        return out not in p.parents and p != out and not Path(path).name.startswith((".", "#")) \
+            and not path.endswith(("~", ".swp", ".tmp"))
+
+    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=40,
+                                  stop_event=stop, raise_interrupt=False):
+        changed = sorted({os.path.relpath(p) for _, p in batch})
+        try:
+            outcome = state.builder.rebuild()
+        except Exception as error:  # never die: report and keep serving the last good site
+            outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
+            state.builder.errors = outcome.errors
+        print(describe(outcome, changed), flush=True)
+        if state.loop is not None:
+            state.loop.call_soon_threadsafe(state.reload_browsers)
+
+
+def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
+    """Build, serve and watch until interrupted (Ctrl+C)."""
+    outcome = builder.initial()
+    if outcome.ok:
+        print(f"Đã dựng {len(outcome.written)} tệp trong {outcome.ms:.0f} ms.")
+    else:
+        print("\n".join(str(e) for e in outcome.errors))
+        print(f"Nội dung có {len(outcome.errors)} lỗi; đang phục vụ bản dựng hợp lệ gần nhất (nếu có).")
+    state = State(builder, port)
+    server = tornado.httpserver.HTTPServer(application(state))
+    sockets = tornado.netutil.bind_sockets(port, address=host)
+    state.port = sockets[0].getsockname()[1]
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(state, [p for p in watch if p.exists()], stop), daemon=True)
+
+    async def main() -> None:
+        state.loop = asyncio.get_running_loop()
+        server.add_sockets(sockets)
+        watcher.start()
+        print(f"Xem trước tại http://{host}:{state.port}/ — nhấn Ctrl+C để dừng.", flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        print("Đã dừng máy chủ xem trước.")
+    finally:
+        stop.set()
+    return 0

@@ -1,0 +1,141 @@
+"""The preview server, used as an editor would: save, see the rebuilt page, break, fix."""
+from __future__ import annotations
+
+import http.client
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY, copy_sample
+
+DOC = "programmes/12-ctr-duk-2021.md"
+
+
+class Server:
+    def __init__(self, content: Path, out: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
+             "--out", str(out), "--today", TODAY],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, cwd=content.parent)
+        self.lines: list[str] = []
+        self.url = ""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            self.lines.append(line)
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                self.url = match[0]
+                break
+        assert self.url, "".join(self.lines)
+
+    def raw(self, path: str) -> tuple[int, str]:
+        """Send the request path exactly as given (no client-side normalisation)."""
+        host, port = self.url.split("//")[1].strip("/").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.endheaders()
+        response = conn.getresponse()
+        status, body = response.status, response.read().decode("utf-8", errors="replace")
+        conn.close()
+        return status, body
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def wait_for(self, path: str, predicate, timeout: float = 20) -> str:
+        deadline = time.time() + timeout
+        body = ""
+        while time.time() < deadline:
+            _, body = self.get(path)
+            if predicate(body):
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"timed out; last body tail: {body[-500:]}")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return "".join(self.lines) + (out or "")
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    srv = Server(content, tmp_path / "site")
+    srv.content = content
+    yield srv
+    output = srv.stop()
+    assert "Traceback" not in output, output
+
+
+def test_serves_the_built_site_on_loopback_with_the_reload_client(server):
+    assert server.url.startswith("http://127.0.0.1:")
+    status, body = server.get("/nghi-quyet/58-nq-tw/")
+    assert status == 200
+    assert "Về xây dựng và phát triển tỉnh Thanh Hóa" in body
+    assert '<script src="/livereload.js?port=' in body
+    status, js = server.get("/livereload.js")
+    assert status == 200 and "LiveReload" in js
+
+
+def test_an_edit_is_rebuilt_and_served(server):
+    path = server.content / DOC
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Công tác lãnh đạo, chỉ đạo", "Lãnh đạo, chỉ đạo đã sửa"), encoding="utf-8")
+    body = server.wait_for("/chuong-trinh/12-ctr-duk-2021/", lambda b: "Lãnh đạo, chỉ đạo đã sửa" in b)
+    assert 'id="dev-errors"' not in body
+
+
+def test_invalid_content_shows_an_overlay_then_disappears_when_fixed(server):
+    path = server.content / DOC
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("issued: 2021-04-07", "isued: 2021-04-07", 1)
+    line = broken.split("\n").index("isued: 2021-04-07") + 1
+    path.write_text(broken, encoding="utf-8")
+    body = server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' in b)
+    overlay = body[body.index('id="dev-errors"'):]
+    assert f"{DOC}:{line}:" in overlay
+    assert "có phải &quot;issued&quot;?" in overlay
+    # the last good site is still served underneath
+    assert "Về xây dựng và phát triển tỉnh Thanh Hóa" in body
+    path.write_text(text, encoding="utf-8")
+    server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' not in b)
+
+
+def test_a_burst_of_saves_gives_one_rebuild(server):
+    for name in ("programmes/12-ctr-duk-2021.md", "resolutions/58-nq-tw.md", "posts/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"):
+        path = server.content / name
+        path.write_text(path.read_text(encoding="utf-8") + "\nThêm một dòng.\n", encoding="utf-8")
+    server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: "Thêm một dòng." in b)
+    time.sleep(1.5)
+    output = server.stop()
+    rebuilds = [l for l in output.splitlines() if "dựng lại" in l]
+    assert len(rebuilds) == 1, output
+
+
+def test_nothing_outside_the_site_is_served(server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("bí mật", encoding="utf-8")
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "//etc/passwd",
+                 "/..%2f..%2fetc/passwd", "/%5c..%5csecret.txt"]:
+        status, body = server.raw(path)
+        assert status in (400, 404), path
+        assert "bí mật" not in body and "root:" not in body
+    (tmp_path / "site" / "link.txt").symlink_to(secret)
+    status, body = server.raw("/link.txt")
+    assert status == 404 and "bí mật" not in body
