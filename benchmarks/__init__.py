@@ -1,0 +1,1 @@
+"""Benchmarks: a deterministic content corpus and the build timings measured on it."""
