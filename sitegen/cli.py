@@ -8,7 +8,8 @@ from pathlib import Path
 
 from . import scaffold
 from .diagnostics import ContentError
-from .pipeline import build, check
+from . import linkcheck
+from .pipeline import build, check, published_files, render_site
 from .views import Settings
 
 COMMANDS = ("build", "check")
@@ -32,7 +33,9 @@ def _parser(project: Path) -> argparse.ArgumentParser:
                                      description="Dựng trang web nghị quyết, chương trình và chỉ tiêu.")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
     commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
-    commands.add_parser("check", parents=[common], help="chỉ kiểm tra nội dung")
+    check_cmd = commands.add_parser("check", parents=[common], help="kiểm tra nội dung và liên kết, không ghi gì")
+    check_cmd.add_argument("--external", action="store_true",
+                           help="kiểm tra cả liên kết ra ngoài (cần mạng; không dùng trong CI)")
     scaffold.add_parser(commands, project)
     serve = commands.add_parser("serve", parents=[common], help="xem trước: dựng, phục vụ và tự dựng lại khi sửa")
     serve.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000; 0: cổng trống bất kỳ)")
@@ -54,9 +57,23 @@ def report(error: ContentError) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    model = check(args.content, settings_from(args).current_year)
+    settings = settings_from(args)
+    model = check(args.content, settings.current_year)
+    files, copies = render_site(model, args.templates, settings)
+    extra = set(copies) | set(published_files(model, args.content))
+    broken = [str(b) for b in linkcheck.check_files(files, extra)]
+    if args.external:
+        found = linkcheck.external_links(files)
+        broken += [f"{found[url][0]}: liên kết ngoài {url} {problem}"
+                   for url, problem in linkcheck.check_external(list(found)).items()]
+    for line in broken:
+        print(line, file=sys.stderr)
+    if broken:
+        print(f"Có {len(broken)} liên kết hỏng.", file=sys.stderr)
+        return 1
     docs = model.published()
-    print(f"Nội dung hợp lệ: {len(docs)} văn bản, {sum(len(d.targets) for d in docs)} chỉ tiêu.")
+    print(f"Nội dung hợp lệ: {len(docs)} văn bản, {sum(len(d.targets) for d in docs)} chỉ tiêu; "
+          "mọi liên kết nội bộ đều đúng.")
     return 0
 
 

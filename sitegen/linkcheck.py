@@ -1,7 +1,11 @@
-"""Checks a built site: every internal link and anchor must resolve to a file and an id."""
+"""Checks built pages: every internal link and anchor must resolve to a file and an id."""
 from __future__ import annotations
 
+import concurrent.futures
 import posixpath
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,40 +28,94 @@ class _Collector(HTMLParser):
                 self.links.append(values[attr])
 
 
-def _target_file(site: Path, page_dir: str, path: str) -> tuple[str, Path]:
-    joined = posixpath.normpath(posixpath.join(page_dir, path)) if not path.startswith("/") else path.lstrip("/")
-    rel = joined.lstrip("/")
-    candidate = site / rel
-    if path.endswith("/") or candidate.is_dir():
-        candidate = candidate / "index.html"
-        rel = posixpath.join(rel, "index.html")
-    return rel, candidate
+@dataclass(frozen=True)
+class Broken:
+    page: str  # file inside the site, e.g. "nghi-quyet/58-nq-tw/index.html"
+    link: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.reason} {self.link}"
 
 
-def check_site(site: Path, skip_prefixes: tuple[str, ...] = ()) -> list[str]:
-    """Return 'page: broken link' lines for every internal link that does not resolve."""
-    pages = sorted(p for p in site.rglob("*.html"))
-    parsed: dict[str, _Collector] = {}
-    for file in pages:
-        collector = _Collector()
-        collector.feed(file.read_text(encoding="utf-8"))
-        parsed[file.relative_to(site).as_posix()] = collector
-    problems = []
-    for rel, collector in parsed.items():
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def _resolve(page_dir: str, path: str, exists) -> str:
+    joined = path if path.startswith("/") else posixpath.join("/", page_dir, path)
+    rel = posixpath.normpath(joined).lstrip("/")
+    if path.endswith("/") or exists(rel + "/index.html") and not exists(rel):
+        rel = posixpath.join(rel, "index.html") if rel not in ("", ".") else "index.html"
+    return rel
+
+
+def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[Broken]:
+    """Check the links of every HTML file in `files` (site path -> bytes); `extra` are
+    other files that exist in the site (copied assets and attachments)."""
+    names = set(files) | set(extra)
+    parsed = {rel: _parse(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
+    broken = []
+    for rel in sorted(parsed):
         if rel == "404.html":
             continue  # its links are absolute to the deployed root
-        page_dir = posixpath.dirname(rel)
+        collector, page_dir = parsed[rel], posixpath.dirname(rel)
         for link in collector.links:
             parts = urlsplit(link)
-            if parts.scheme or link.startswith("//") or any(link.startswith(p) for p in skip_prefixes):
+            if parts.scheme or link.startswith("//"):
                 continue
             if not parts.path:
                 if parts.fragment and unquote(parts.fragment) not in collector.ids:
-                    problems.append(f"{rel}: thiếu neo #{parts.fragment}")
+                    broken.append(Broken(rel, link, "không có mục (neo) trên trang"))
                 continue
-            target_rel, target = _target_file(site, page_dir, unquote(parts.path))
-            if target_rel.startswith("..") or not target.is_file():
-                problems.append(f"{rel}: liên kết hỏng {link}")
-            elif parts.fragment and target_rel in parsed and unquote(parts.fragment) not in parsed[target_rel].ids:
-                problems.append(f"{rel}: liên kết hỏng {link} (không có neo)")
-    return problems
+            target = _resolve(page_dir, unquote(parts.path), names.__contains__)
+            if target.startswith("..") or target not in names:
+                broken.append(Broken(rel, link, "liên kết hỏng"))
+            elif parts.fragment and target in parsed and unquote(parts.fragment) not in parsed[target].ids:
+                broken.append(Broken(rel, link, "liên kết tới mục (neo) không tồn tại"))
+    return broken
+
+
+def check_site(site: Path) -> list[str]:
+    """Return 'page: problem link' lines for a built site folder."""
+    files, extra = {}, set()
+    for path in site.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(site).as_posix()
+            if rel.endswith(".html"):
+                files[rel] = path.read_bytes()
+            else:
+                extra.add(rel)
+    return [str(b) for b in check_files(files, extra)]
+
+
+def external_links(files: dict[str, bytes]) -> dict[str, list[str]]:
+    """External http(s) links -> pages that contain them."""
+    found: dict[str, list[str]] = {}
+    for rel, data in sorted(files.items()):
+        if rel.endswith(".html"):
+            for link in _parse(data.decode("utf-8")).links:
+                if link.startswith(("http://", "https://")):
+                    found.setdefault(link.split("#")[0], []).append(rel)
+    return found
+
+
+def check_external(urls: list[str], timeout: float = 10.0) -> dict[str, str]:
+    """Try each URL (HEAD, then GET); return url -> problem for those that fail."""
+    def probe(url: str) -> tuple[str, str]:
+        for method in ("HEAD", "GET"):
+            request = urllib.request.Request(url, method=method, headers={"User-Agent": "sitegen-linkcheck"})
+            try:
+                with urllib.request.urlopen(request, timeout=timeout):
+                    return url, ""
+            except urllib.error.HTTPError as error:
+                if method == "GET" or error.code not in (405, 403):
+                    return url, f"trả về mã {error.code}"
+            except (urllib.error.URLError, OSError, ValueError) as error:
+                return url, f"không truy cập được ({getattr(error, 'reason', error)})"
+        return url, ""
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        return {url: problem for url, problem in pool.map(probe, sorted(urls)) if problem}

@@ -1,0 +1,82 @@
+"""Whole builds: exit codes, the summary line, reproducibility, interruption, link checking."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, SAMPLE, TODAY, build, copy_sample, run_cli
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_prints_one_summary_line_and_exits_0(tmp_path):
+    result = build(SAMPLE, tmp_path / "site")
+    assert result.code == 0, result.err
+    lines = result.out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Đã dựng 6 văn bản, 11 chỉ tiêu")
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_wrong_usage_exits_2(tmp_path):
+    assert run_cli("bogus").code == 2
+    assert run_cli("build", "--today", "not-a-date").code == 2
+
+
+def test_two_builds_in_different_folders_at_different_times_are_byte_identical(tmp_path):
+    first = copy_sample(tmp_path / "a" / "content")
+    second = copy_sample(tmp_path / "b" / "nested" / "content")
+    assert build(first, tmp_path / "a" / "site").code == 0
+    time.sleep(1.1)
+    assert build(second, tmp_path / "b" / "out").code == 0
+    assert tree_hashes(tmp_path / "a" / "site") == tree_hashes(tmp_path / "b" / "out")
+
+
+def test_a_killed_build_leaves_the_previous_site_whole(tmp_path):
+    out = tmp_path / "site"
+    assert build(SAMPLE, out).code == 0
+    before = tree_hashes(out)
+    big = tmp_path / "big"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), "400", str(big)],
+                   check=True, capture_output=True)
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", str(big), "--out", str(out),
+                                 "--today", TODAY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert tree_hashes(out) == before, f"site changed after a kill at {delay} s"
+    # the next build cleans up what the killed ones left beside the site
+    assert build(SAMPLE, out).code == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_check_reports_a_link_to_a_missing_anchor(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    post = content / "posts" / "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("(/chuong-trinh/12-ctr-duk-2021/)", "(/chuong-trinh/12-ctr-duk-2021/#khong-co-muc-nay)"),
+                    encoding="utf-8")
+    result = run_cli("check", "--content", str(content), "--today", TODAY)
+    assert result.code == 1
+    assert "tin-tuc/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong/index.html: liên kết tới mục (neo) không tồn tại" \
+           " ../../chuong-trinh/12-ctr-duk-2021/#khong-co-muc-nay" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_check_writes_nothing(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    before = tree_hashes(tmp_path)
+    result = run_cli("check", "--content", str(content), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert result.code == 0, result.err
+    assert tree_hashes(tmp_path) == before
+    assert not (tmp_path / "site").exists()
