@@ -1,0 +1,384 @@
+"""Build timings on the benchmark corpus, next to a "bare loop" measured in the same run.
+
+    python3 benchmarks/run.py                       # 1,000 and 10,000 documents, median of 3 runs
+    python3 benchmarks/run.py --sizes 100000 --runs 1
+    python3 benchmarks/run.py --markdown            # also print a table for docs/performance.md
+    python3 benchmarks/run.py --engine /tmp/clean   # time another checkout's build.py
+    python3 benchmarks/run.py --rev HEAD            # time a commit (exported with git archive), not the work tree
+
+For each size: a cold full build into a fresh folder, a rebuild with nothing changed, a rebuild
+after one document's body was edited, the peak memory of the build (all its processes), and the
+bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
++ table), a trivial Jinja template, write to a temporary folder; once in one process and once with
+two processes. Every build and loop runs as its own process and is timed from outside (wall clock,
+interpreter start included).
+
+More measurements: write a function `measure(content: Path, work: Path) -> float | None` (seconds,
+None when not available) and add it to EXTRA_MEASURES with its column name.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TODAY = "2026-06-30"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import generate  # noqa: E402
+
+# --------------------------------------------------------------------------------------
+# Extra columns: other measurements plug in here
+# --------------------------------------------------------------------------------------
+
+
+def measure_save_to_reload(content: Path, work: Path) -> float | None:
+    """Dev server: seconds from saving one document to the browser having the rebuilt page."""
+    return None  # not measured yet
+
+
+def measure_search_index(content: Path, work: Path) -> float | None:
+    """Seconds to build the search index of the built site."""
+    return None  # not measured yet
+
+
+EXTRA_MEASURES = [
+    ("save→reload s", measure_save_to_reload),
+    ("search index s", measure_search_index),
+]
+
+# --------------------------------------------------------------------------------------
+# Bare loop: the least work any generator of this site has to do
+# --------------------------------------------------------------------------------------
+
+BARE_TEMPLATE = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{{ title }}</title>"
+                 "</head><body><h1>{{ title }}</h1>{{ body | safe }}</body></html>")
+
+
+def _bare_chunk(args: tuple[list[str], str]) -> int:
+    import jinja2
+    import yaml
+    from markdown_it import MarkdownIt
+
+    paths, out = args
+    md = MarkdownIt("commonmark").enable("table")
+    template = jinja2.Environment(autoescape=True).from_string(BARE_TEMPLATE)
+    for name in paths:
+        path = Path(name)
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        meta = yaml.load(front, Loader=yaml.CSafeLoader)
+        html = template.render(title=meta.get("title", ""), body=md.render(body))
+        Path(out, f"{path.parent.name}-{path.stem}.html").write_text(html, encoding="utf-8")
+    return len(paths)
+
+
+def bare_loop(content: Path, out: Path, workers: int) -> int:
+    """Process every .md under `content`; return how many."""
+    files = [str(p) for p in sorted(content.rglob("*.md"))]
+    out.mkdir(parents=True, exist_ok=True)
+    if workers <= 1:
+        return _bare_chunk((files, str(out)))
+    import multiprocessing
+    parts = workers * 8
+    chunks = [(files[i::parts], str(out)) for i in range(parts)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return sum(pool.map(_bare_chunk, chunks, chunksize=1))
+
+
+# --------------------------------------------------------------------------------------
+# Running and measuring a process
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    seconds: float
+    peak_mb: float  # peak of the summed proportional set size of the process and its children
+    output: str = ""
+
+
+def _tree(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    queue += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def _memory_kb(pid: int) -> int:
+    """PSS (shared pages split between the processes sharing them), RSS where PSS is unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except OSError:
+        return 0
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
+    """Run a command; wall-clock seconds and peak memory of its whole process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], sum(_memory_kb(p) for p in _tree(proc.pid)))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
+    return Timing(seconds, peak[0] / 1024, output.strip())
+
+
+def build_cmd(engine: Path, content: Path, out: Path) -> list[str]:
+    return [sys.executable, str(engine / "build.py"), "build", "--content", str(content), "--out", str(out),
+            "--today", TODAY]
+
+
+def bare_cmd(content: Path, out: Path, workers: int) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--bare-loop", str(content), "--bare-out", str(out),
+            "--workers", str(workers)]
+
+
+def edit_one(content: Path, run: int) -> None:
+    """Change one programme's body, as an editor saving a correction would."""
+    path = sorted((content / "programmes").glob("*.md"))[0]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\nĐoạn bổ sung lần thứ {run + 1}: cập nhật tiến độ thực hiện theo báo cáo mới nhất.\n")
+
+
+@dataclass
+class Row:
+    size: int
+    documents: int = 0
+    posts: int = 0
+    corpus_mb: float = 0.0
+    cold: list[float] = field(default_factory=list)
+    unchanged: list[float] = field(default_factory=list)
+    edited: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    bare1: list[float] = field(default_factory=list)
+    bare2: list[float] = field(default_factory=list)
+    extra: dict[str, float | None] = field(default_factory=dict)
+    summary: str = ""
+
+    def median(self, name: str) -> float | None:
+        values = getattr(self, name)
+        return statistics.median(values) if values else None
+
+    @property
+    def ratio(self) -> float | None:
+        cold, bare = self.median("cold"), self.median("bare2")
+        return cold / bare if cold and bare else None
+
+
+def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> Row:
+    content = work / f"corpus-{size}"
+    out = work / f"site-{size}"
+    row = Row(size)
+    log(f"[{size}] generating the corpus (seed {seed}) in {content}")
+    counts = generate(size, content, seed)
+    row.documents, row.posts = counts["documents"], counts["posts"]
+    row.corpus_mb = sum(p.stat().st_size for p in content.rglob("*") if p.is_file()) / 2**20
+    edited = sorted((content / "programmes").glob("*.md"))[0]
+    original = edited.read_bytes()
+    try:
+        for run in range(runs):
+            shutil.rmtree(out, ignore_errors=True)
+            cold = timed(build_cmd(engine, content, out))
+            row.cold.append(cold.seconds)
+            row.peak_mb.append(cold.peak_mb)
+            row.summary = cold.output.splitlines()[-1] if cold.output else ""
+            log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s, peak {cold.peak_mb:.0f} MB")
+            row.unchanged.append(timed(build_cmd(engine, content, out)).seconds)
+            edit_one(content, run)
+            row.edited.append(timed(build_cmd(engine, content, out)).seconds)
+            log(f"[{size}] run {run + 1}: no change {row.unchanged[-1]:.2f} s, one edit {row.edited[-1]:.2f} s")
+    finally:
+        edited.write_bytes(original)
+    for run in range(runs):
+        for workers, bucket in ((1, row.bare1), (2, row.bare2)):
+            with tempfile.TemporaryDirectory(dir=work) as tmp:
+                bucket.append(timed(bare_cmd(content, Path(tmp), workers)).seconds)
+        log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
+    for name, func in EXTRA_MEASURES:
+        row.extra[name] = func(content, work)
+    shutil.rmtree(out, ignore_errors=True)
+    return row
+
+
+# --------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------
+
+COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("unchanged", "no-change s"),
+           ("edited", "one edit s"), ("peak_mb", "peak MB"), ("bare1", "bare 1 proc s"), ("bare2", "bare 2 proc s"),
+           ("ratio", "cold / bare 2")]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+    headers = ["size"] + [label for _, label in COLUMNS] + [name for name, _ in EXTRA_MEASURES]
+    body = []
+    for row in rows:
+        cells = [f"{row.size:,}"]
+        for name, _ in COLUMNS:
+            value = getattr(row, name)
+            cells.append(_cell(row.median(name) if isinstance(value, list) else value))
+        cells += [_cell(row.extra.get(name)) for name, _ in EXTRA_MEASURES]
+        body.append(cells)
+    return headers, body
+
+
+def plain_table(rows: list[Row]) -> str:
+    headers, body = table(rows)
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in body]
+    return "\n".join(lines)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    headers, body = table(rows)
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" ---: " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    return "\n".join(lines)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
+def _revision(repo: Path, rev: str = "") -> str:
+    try:
+        short = subprocess.run(["git", "rev-parse", "--short", rev or "HEAD"], cwd=repo, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        if rev:
+            return short
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
+                               capture_output=True, text=True).stdout.strip()
+        return short + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+
+
+def export(rev: str, work: Path) -> Path:
+    """A clean copy of one commit's tree (git archive), so uncommitted work does not skew timings."""
+    commit = subprocess.run(["git", "rev-parse", rev], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    target = work / f"engine-{commit[:12]}"
+    if not (target / "build.py").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def machine() -> str:
+    return (f"{os.cpu_count()} CPUs ({_cpu_model()}), {_ram_gib():.0f} GiB RAM, "
+            f"Python {platform.python_version()} on {platform.system()} {platform.release()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the site build on the benchmark corpus.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="documents per corpus")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench",
+                        help="folder for corpora and sites (default: a folder in the temp dir)")
+    parser.add_argument("--engine", type=Path, default=ROOT, help="checkout whose build.py is timed")
+    parser.add_argument("--rev", help="time this commit of the repository instead (exported into --work)")
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument("--bare-loop", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.bare_loop:
+        count = bare_loop(args.bare_loop, args.bare_out, args.workers)
+        print(f"{count} files")
+        return 0
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    engine, revision = args.engine.resolve(), ""
+    if args.rev:
+        engine, revision = export(args.rev, args.work), args.rev
+    load_before = os.getloadavg()[0]
+    rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log) for size in args.sizes]
+    print(f"Machine: {machine()}")
+    print(f"Engine: {engine} at {revision and revision + ' = '}{_revision(engine if not revision else ROOT, revision)}; "
+          f"corpus seed {args.seed}; median of {args.runs} run(s); {dt.date.today().isoformat()}; "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    for row in rows:
+        print(f"  {row.size:,}: corpus {row.corpus_mb:.0f} MB; last cold build said: {row.summary}")
+    print()
+    print(plain_table(rows))
+    if args.markdown:
+        print()
+        print(markdown_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
