@@ -23,10 +23,10 @@ CHOICE_LABELS = {"status": STATUS_LABELS, "period": PERIOD_LABELS}
 
 _MONTH = "(0[1-9]|1[0-2])"
 _DAY = "(0[1-9]|[12][0-9]|3[01])"
-DATE_PATTERN = rf"^\d{{4}}-{_MONTH}-{_DAY}$"
-DAY_PATTERN = rf"^\d{{4}}(-{_MONTH}(-{_DAY})?)?$"
+DATE_PATTERN = rf"^[0-9]{{4}}-{_MONTH}-{_DAY}$"  # ASCII digits, as the validator
+DAY_PATTERN = rf"^[0-9]{{4}}(-{_MONTH}(-{_DAY})?)?$"
 URL_PATTERN = r'^https?://[^\s<>"]+$'
-NUMBER_PATTERN = r"^\s*-?\d+(\.\d+)?\s*%?\s*$"
+NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?\s*%?\s*$"
 NOT_BLANK = r"\S"
 TERM_PATTERN = validate._TERM_RE.pattern
 GOAL_PATTERN = validate._GOAL_RE.pattern

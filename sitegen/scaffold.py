@@ -104,6 +104,9 @@ def check_request(request: Request) -> None:
                          'ví dụ: --number "15-KH/ĐUK"')
     if request.year is not None and not 1900 <= request.year <= 2200:
         raise UsageError(f"năm {request.year} không hợp lệ; ghi năm có bốn chữ số, ví dụ --year 2026")
+    if request.kind == "results" and (request.year or 0) > request.today.year:
+        raise UsageError(f"năm {request.year} chưa đến (năm hiện tại là {request.today.year}): "
+                         "chưa thể có kết quả thực hiện")
 
 
 # --- what the content folder already says -----------------------------------------------------

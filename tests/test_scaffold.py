@@ -150,6 +150,7 @@ def test_wrong_options_are_usage_errors(tmp_path):
     for args, words in ((["programme"], "--number"), (["post"], "--title"),
                         (["post", "--title", "A", "--number", "1-NQ/VP"], "số ký hiệu"),
                         (["results", "--title", "A"], "--year"),
+                        (["results", "--year", "2027"], "chưa đến"),
                         (["resolution", "--title", "!!!"], "tên tệp")):
         result = new(content, *args)
         assert result.code == 2, args
