@@ -7,4 +7,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 fi
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  npm install --prefix tests/browser --no-audit --no-fund --silent
+fi
 exec python3 -m pytest -q "$@"
