@@ -15,6 +15,7 @@ from .rows import TargetRow
 from .status import LABELS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+OPERATOR_CODES = {"=": "eq", ">=": "ge", ">": "gt", "<=": "le", "<": "lt"}  # CSV-safe: no cell starts with "="
 
 TARGET_COLUMNS = ["document_id", "document_number", "document_title", "issuer", "target_id", "group",
                   "target", "goal_operator", "goal_value", "goal", "unit", "period", "term_start",
@@ -39,7 +40,7 @@ def target_records(rows: list[TargetRow], base_url: str) -> list[dict]:
         out.append({
             "document_id": r.doc.id, "document_number": r.doc.number, "document_title": r.doc.title,
             "issuer": r.issuer_name, "target_id": r.target.id, "group": r.target.group,
-            "target": r.target.text, "goal_operator": goal.op if goal else "",
+            "target": r.target.text, "goal_operator": OPERATOR_CODES[goal.op] if goal else "",
             "goal_value": _plain(goal.value) if goal else "", "goal": present.goal_text(r.target),
             "unit": r.target.unit, "period": r.target.period,
             "term_start": r.doc.term[0], "term_end": r.doc.term[1],
