@@ -72,6 +72,11 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hùng", "Hương",
          "Quân", "Sơn", "Thắng", "Thủy", "Trung", "Tuấn", "Việt", "Yến", "Hạnh", "Khánh", "Linh", "Nga",
          "Phương", "Quyết", "Tâm", "Thảo", "Vinh"]
 POSITIONS = ["Bí thư", "Phó Bí thư Thường trực", "Phó Bí thư", "Ủy viên Ban Thường vụ"]
+SIGNERS = {  # who signs for an organisation of this role or level
+    "central": ["Tổng Bí thư", "Thường trực Ban Bí thư"], "hdnd": ["Chủ tịch", "Phó Chủ tịch"],
+    "ubnd": ["Chủ tịch", "Phó Chủ tịch"], "tuyengiao": ["Trưởng ban", "Phó Trưởng ban"],
+    "tochuc": ["Trưởng ban", "Phó Trưởng ban"],
+}
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
          "XVI", "XVII", "XVIII", "XIX", "XX", "XXI", "XXII", "XXIII", "XXIV", "XXV", "XXVI"]
@@ -123,15 +128,22 @@ TOPICS = [
 EXTRA_TAGS = ["COVID-19", "FDI", "Đại hội Đảng", "Thi đua, khen thưởng", "Công đoàn", "Cựu chiến binh",
               "Sắp xếp đơn vị hành chính", "Cách mạng công nghiệp 4.0", "Phòng, chống thiên tai"]
 
-DIRECTIVE_AREAS = [
-    "công tác phòng cháy, chữa cháy và cứu nạn, cứu hộ", "công tác phòng, chống thiên tai, tìm kiếm cứu nạn",
-    "công tác bảo đảm trật tự, an toàn giao thông", "công tác tuyển chọn, gọi công dân nhập ngũ",
-    "công tác quản lý, bảo vệ và phát triển rừng", "công tác thu ngân sách nhà nước",
-    "việc đẩy nhanh tiến độ giải ngân vốn đầu tư công", "việc tổ chức đại hội đảng bộ các cấp",
-    "công tác phòng, chống dịch bệnh", "công tác bảo vệ bí mật nhà nước",
-    "việc tổ chức Tết Nguyên đán cho Nhân dân", "công tác tiếp công dân, giải quyết khiếu nại, tố cáo",
-    "công tác bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân các cấp",
-    "việc thực hành tiết kiệm, chống lãng phí", "công tác bảo vệ chính trị nội bộ",
+DIRECTIVE_AREAS = [  # (what a directive is about, tags)
+    ("công tác phòng cháy, chữa cháy và cứu nạn, cứu hộ", ["Quốc phòng, an ninh"]),
+    ("công tác phòng, chống thiên tai, tìm kiếm cứu nạn", ["Phòng, chống thiên tai"]),
+    ("công tác bảo đảm trật tự, an toàn giao thông", ["Quốc phòng, an ninh", "Hạ tầng giao thông"]),
+    ("công tác tuyển chọn, gọi công dân nhập ngũ", ["Quốc phòng, an ninh"]),
+    ("công tác quản lý, bảo vệ và phát triển rừng", ["Môi trường"]),
+    ("công tác thu ngân sách nhà nước", ["Tài chính, ngân sách"]),
+    ("việc đẩy nhanh tiến độ giải ngân vốn đầu tư công", ["Tài chính, ngân sách", "Phát triển kinh tế - xã hội"]),
+    ("việc tổ chức đại hội đảng bộ các cấp", ["Đại hội Đảng", "Xây dựng Đảng"]),
+    ("công tác phòng, chống dịch bệnh", ["Y tế", "COVID-19"]),
+    ("công tác bảo vệ bí mật nhà nước", ["Quốc phòng, an ninh"]),
+    ("việc tổ chức Tết Nguyên đán cho Nhân dân", ["An sinh xã hội"]),
+    ("công tác tiếp công dân, giải quyết khiếu nại, tố cáo", ["Dân vận"]),
+    ("công tác bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân các cấp", ["Bầu cử"]),
+    ("việc thực hành tiết kiệm, chống lãng phí", ["Phòng, chống tham nhũng"]),
+    ("công tác bảo vệ chính trị nội bộ", ["Xây dựng Đảng"]),
 ]
 REGULATION_TOPICS = [
     "trách nhiệm nêu gương của cán bộ, đảng viên", "chức năng, nhiệm vụ của chi bộ trong cơ quan, đơn vị",
@@ -618,7 +630,8 @@ class Planner:
         r = rng.random()
         if r < 0.30:
             org = self.pick("bo-chinh-tri", "ban-bi-thu") if rng.random() < 0.3 else self.pick("tinh-uy-", "district")
-            doc = Doc(len(self.docs), "directive", "CT", org, random_date(rng), self.topic())
+            area = rng.choice(DIRECTIVE_AREAS)
+            doc = Doc(len(self.docs), "directive", "CT", org, random_date(rng), area)
             basis = self.citable(org, doc.issued, ("resolution", "congress")) + [
                 d for d in self.by_org.get(org.id, []) if d.role == "resolution" and d.issued < doc.issued]
             if basis and rng.random() < 0.4:
@@ -761,7 +774,7 @@ def assign_titles(rng: random.Random, docs: list[Doc]) -> None:
             if doc.based_on:
                 doc.title = f"Về tăng cường lãnh đạo thực hiện {doc.based_on[0].cite()}"
             else:
-                doc.title = f"Về tăng cường sự lãnh đạo của Đảng đối với {rng.choice(DIRECTIVE_AREAS)}"
+                doc.title = f"Về tăng cường sự lãnh đạo của Đảng đối với {topic}"
         elif doc.role == "conclusion":
             doc.title = (f"Về tiếp tục thực hiện {doc.based_on[0].cite()} về {topic}" if doc.based_on
                          else f"Về {topic}")
@@ -781,7 +794,9 @@ def assign_titles(rng: random.Random, docs: list[Doc]) -> None:
         if doc.org.place and rng.random() < 0.6:
             doc.place = doc.org.place
         if rng.random() < 0.5:
-            doc.signer = f"{rng.choice(POSITIONS)} {person(rng)}"
+            org = doc.org
+            positions = SIGNERS.get(org.role) or (SIGNERS["central"] if org.level == "central" else POSITIONS)
+            doc.signer = f"{rng.choice(positions)} {person(rng)}"
 
 
 def make_targets(rng: random.Random, doc: Doc) -> list[dict]:

@@ -1,0 +1,171 @@
+"""Where a build's time goes: wall time per pipeline stage, and a cProfile of the whole build.
+
+    python3 benchmarks/profile_build.py CONTENT [--rev HEAD | --engine DIR] [--serial] [--cprofile FILE]
+
+Stage times are inclusive wall-clock seconds measured in the main process by wrapping the
+pipeline's functions (names that an engine version does not have are skipped). With forked
+render workers the main process only waits for them, so "render pages" is their wall time.
+--serial keeps all work in one process (cpu_count patched to 1) so that cProfile sees the
+template rendering too; --cprofile FILE writes the raw profile and prints the top functions
+and the time per module.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import importlib
+import pstats
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.run import TODAY, export  # noqa: E402
+
+# (module, attribute, label); an attribute "Class.method" wraps a method
+STAGES = [
+    ("sitegen.pipeline", "check", "check (load + validate + link)"),
+    ("sitegen.pipeline", "load", "  load: read files, YAML"),
+    ("sitegen.pipeline", "validate", "  validate"),
+    ("sitegen.pipeline", "link", "  link"),
+    ("sitegen.link", "_render_bodies", "    link: Markdown bodies"),
+    ("sitegen.link", "_link_results", "    link: results"),
+    ("sitegen.link", "_link_tags", "    link: tags"),
+    ("sitegen.link", "_link_relations", "    link: relations"),
+    ("sitegen.pipeline", "load_history", "history (git log)"),
+    ("sitegen.pipeline", "render_site", "render_site (views + pages + exports)"),
+    ("sitegen.views", "Views.__init__", "  views: target rows, statuses"),
+    ("sitegen.views", "Views.page_specs", "  views: page list"),
+    ("sitegen.views", "Views.pages", "  views: page contexts"),
+    ("sitegen.render", "render_specs", "  render pages (in this process)"),
+    ("sitegen.parallel", "Forked.results", "  render pages (waiting for workers)"),
+    ("sitegen.feeds", "feed", "  feeds: Atom"),
+    ("sitegen.feeds", "sitemap", "  feeds: sitemap"),
+    ("sitegen.data", "exports", "  data: CSV, JSON, XLSX"),
+    ("sitegen.pipeline", "published_files", "attachments list"),
+    ("sitegen.pipeline", "stage", "write staging folder"),
+    ("sitegen.search", "index", "search index"),
+    ("sitegen.pipeline", "publish", "publish (swap folders)"),
+]
+
+
+def instrument(times: dict[str, float], counts: dict[str, int]) -> list[str]:
+    wrapped = []
+    for module_name, attr, label in STAGES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        owner, name = module, attr
+        if "." in attr:
+            cls_name, name = attr.split(".", 1)
+            owner = getattr(module, cls_name, None)
+        original = getattr(owner, name, None) if owner is not None else None
+        if original is None or isinstance(original, type):
+            continue
+
+        def make(original=original, label=label):
+            @functools.wraps(original)
+            def timed(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    times[label] += time.perf_counter() - start
+                    counts[label] += 1
+            return timed
+
+        setattr(owner, name, make())
+        wrapped.append(label)
+    return wrapped
+
+
+def serialise() -> None:
+    """Keep every step in this process, so the profiler sees it."""
+    for module_name in ("sitegen.parallel", "sitegen.pipeline", "sitegen.render", "sitegen.check"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "cpu_count"):
+            module.cpu_count = lambda: 1
+
+
+def by_module(stats: pstats.Stats, engine: Path) -> list[tuple[str, float]]:
+    totals: dict[str, float] = defaultdict(float)
+    for (filename, _line, _func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        if "site-packages/" in filename:
+            name = filename.split("site-packages/", 1)[1].split("/", 1)[0]
+        elif filename.startswith(str(engine)):
+            name = filename[len(str(engine)) + 1:]
+        elif filename.startswith("<") or filename == "~":
+            name = "built-in functions (C)"
+        else:
+            name = "stdlib: " + Path(filename).stem
+        totals[name] += tottime
+    return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Profile one build of a content folder.")
+    parser.add_argument("content", type=Path)
+    parser.add_argument("--engine", type=Path, default=HERE.parent)
+    parser.add_argument("--rev", help="profile this commit (exported into --work)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench")
+    parser.add_argument("--out", type=Path, help="site folder (default: a new temporary folder)")
+    parser.add_argument("--serial", action="store_true", help="no worker processes")
+    parser.add_argument("--cprofile", type=Path, help="write a cProfile file and print the top functions")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+
+    engine = export(args.rev, args.work) if args.rev else args.engine.resolve()
+    sys.path.insert(0, str(engine))
+    for name in [m for m in sys.modules if m == "sitegen" or m.startswith("sitegen.")]:
+        del sys.modules[name]
+    import sitegen.cli
+
+    times: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    instrument(times, counts)
+    if args.serial:
+        serialise()
+    out = args.out or Path(tempfile.mkdtemp(dir=args.work if args.work.exists() else None)) / "site"
+    argv_build = ["build", "--content", str(args.content.resolve()), "--out", str(out), "--today", TODAY]
+    profiler = cProfile.Profile() if args.cprofile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    code = sitegen.cli.main(argv_build, engine)
+    if profiler:
+        profiler.disable()
+    total = time.perf_counter() - start
+    if code != 0:
+        print(f"build failed with exit code {code}", file=sys.stderr)
+        return code
+
+    print(f"\nTotal {total:.2f} s ({'serial' if args.serial else 'default parallelism'}"
+          f"{', under cProfile' if profiler else ''})\n")
+    print("Stage (inclusive wall time, main process)            seconds   share  calls")
+    for _module, _attr, label in STAGES:
+        if label in times:
+            print(f"{label:52} {times[label]:8.2f} {times[label] / total:6.0%} {counts[label]:6}")
+    if profiler:
+        profiler.dump_stats(str(args.cprofile))
+        stats = pstats.Stats(str(args.cprofile))
+        print("\nTime per module (own time, all functions in it):")
+        for name, seconds in by_module(stats, engine)[:args.top]:
+            print(f"  {seconds:8.2f} s  {name}")
+        print(f"\nTop {args.top} functions by own time:")
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(f"Top {args.top} functions by cumulative time:")
+        stats.sort_stats("cumulative").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
