@@ -139,3 +139,24 @@ def test_nothing_outside_the_site_is_served(server, tmp_path):
     (tmp_path / "site" / "link.txt").symlink_to(secret)
     status, body = server.raw("/link.txt")
     assert status == 404 and "bí mật" not in body
+
+
+def test_survives_a_flood_of_1000_concurrent_requests(server):
+    import concurrent.futures
+
+    paths = ["/", "/nghi-quyet/58-nq-tw/", "/chi-tieu/", "/assets/site.css", "/khong-co/", "/%2e%2e/x"]
+
+    def one(i: int) -> int:
+        try:
+            return server.raw(paths[i % len(paths)])[0]
+        except OSError:
+            return 0
+
+    start = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+        codes = list(pool.map(one, range(1000)))
+    assert time.time() - start < 60
+    assert sum(1 for c in codes if c in (200, 404)) >= 990, codes.count(0)
+    assert server.proc.poll() is None
+    status, _ = server.get("/nghi-quyet/58-nq-tw/")
+    assert status == 200
