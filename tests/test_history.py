@@ -119,3 +119,32 @@ def test_parse_reads_the_log_format():
     assert [r.commit for r in found["resolutions/a.md"]] == ["abc", "def"]
     assert found["resolutions/a.md"][0].message == "Sửa: a\x1fb"
     assert found["files/Tờ trình.pdf"][0].date.isoformat() == "2024-05-02"
+
+
+def test_publishing_fetches_the_whole_history_and_checks_before_building():
+    """The hosted builds must not use shallow clones, or pages would lose their history."""
+    import yaml
+    from conftest import ROOT
+
+    github = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = github["jobs"]["build"]["steps"]
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs.index("python build.py check") < next(i for i, r in enumerate(runs) if "--base-url" in r)
+    build_cmd = next(r for r in runs if "--base-url" in r)
+    assert "steps.pages.outputs.base_url" in build_cmd and "--out site" in build_cmd
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "site"
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in github["jobs"]["deploy"]["steps"])
+
+    gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert gitlab["variables"]["GIT_DEPTH"] == "0"
+    assert gitlab["script"][-2:] == ["python build.py check",
+                                     'python build.py build --base-url "$CI_PAGES_URL" --out public']
+    assert gitlab["artifacts"]["paths"] == ["public"]
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]
+    assert hooks["repo"] == "local"
+    assert hooks["hooks"][0]["entry"] == "python build.py check"
+    assert hooks["hooks"][0]["pass_filenames"] is False
