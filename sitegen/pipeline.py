@@ -1,11 +1,13 @@
 """The build, step by step: load -> validate -> link -> render -> export -> write."""
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import data, feeds
+from . import search
 from .diagnostics import Collector
 from .history import History, load_history
 from .link import Model, link
@@ -88,6 +90,12 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     timer.mark("dựng trang")
     staging = stage(out_dir, files, copies)
     timer.mark("ghi")
+    try:  # between stage and publish: a failed index leaves the published site as it was
+        search.index(staging, search.target_records(model, settings.current_year))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    timer.mark("tìm kiếm")
     publish(staging, out_dir)
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
