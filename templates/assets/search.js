@@ -1,0 +1,492 @@
+/* Site search on /tim-kiem/: Pagefind's JS API with a small UI of our own.
+   The page works as a plain GET form without JavaScript; this script adds results as you type,
+   filters, the URL as shareable state (back button included) and keyboard navigation.
+   How Vietnamese is handled (folding, numbers, phrases) is described in docs/search.md. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("search-form");
+  if (!form || !("fetch" in window)) return;
+
+  var input = document.getElementById("q");
+  var statusLine = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var empty = document.getElementById("search-empty");
+  var suggestion = document.getElementById("search-suggestion");
+  var failure = document.getElementById("search-error");
+  var filterBox = document.getElementById("search-filters");
+  var clearFilters = document.getElementById("search-clear-filters");
+  var filterCount = document.getElementById("search-filter-count");
+  var headerInput = document.getElementById("q-header");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+
+  var ROOT = new URL(form.getAttribute("data-root"), location.href);
+  var BUNDLE = new URL(form.getAttribute("data-bundle"), location.href).href;
+  var RANKING = JSON.parse(form.getAttribute("data-ranking") || "{}");
+  var STATUS_CLASSES = JSON.parse(form.getAttribute("data-status-classes") || "{}");
+  var TARGET_SECTION = "Chỉ tiêu";
+  var PAGE_SIZE = 10;
+  var DEBOUNCE_MS = 150;
+  var MAX_VARIANTS = 16;
+  var BASE_TITLE = document.title;
+  var numberFormat = new Intl.NumberFormat("vi-VN");
+
+  var loading = null;
+  var sequence = 0;
+  var timer = 0;
+  var current = { hits: [], shown: 0, terms: [] };
+
+  selects.forEach(function (select) {
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.setAttribute("data-label", option.textContent);
+    });
+  });
+  if (filterBox) {
+    filterBox.hidden = false;
+    filterBox.open = window.matchMedia("(min-width: 64rem)").matches;
+  }
+
+  // --- Pagefind ------------------------------------------------------------------------------
+  function load() {
+    if (!loading) {
+      loading = import(BUNDLE).then(function (pagefind) {
+        return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING })
+          .then(function () { return pagefind.init(); })
+          .then(function () { return pagefind; });
+      });
+    }
+    return loading;
+  }
+
+  // --- Vietnamese text -------------------------------------------------------------------------
+  function normalise(text) {
+    return (text || "").normalize("NFC").replace(/\s+/g, " ").trim();
+  }
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
+  function pieces(text) {
+    return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  /* Pagefind matches a quoted phrase word by word in the page text, where đ is not folded: a phrase
+     typed with d is searched in every d/đ spelling ("dang vien" and "đang vien") and merged. */
+  function variants(query) {
+    if (query.indexOf('"') < 0) return [query];
+    var balanced = (query.match(/"/g) || []).length % 2 === 0 ? query : query.replace(/"/g, "");
+    var out = [""];
+    balanced.split(/(\s+)/).forEach(function (word) {
+      var options = /[dD]/.test(word) && out.length * 2 <= MAX_VARIANTS
+        ? [word, word.replace(/d/g, "đ").replace(/D/g, "Đ")] : [word];
+      var next = [];
+      out.forEach(function (prefix) { options.forEach(function (o) { next.push(prefix + o); }); });
+      out = next;
+    });
+    return out;
+  }
+
+  // --- state in the URL ------------------------------------------------------------------------
+  function readState(search) {
+    var params = new URLSearchParams(search);
+    var state = { q: normalise(params.get("q")), filters: {} };
+    selects.forEach(function (select) {
+      var value = normalise(params.get(select.name));
+      if (value) state.filters[select.getAttribute("data-filter")] = value;
+    });
+    return state;
+  }
+
+  function formState() {
+    var state = { q: normalise(input.value), filters: {} };
+    selects.forEach(function (select) {
+      if (select.value) state.filters[select.getAttribute("data-filter")] = select.value;
+    });
+    return state;
+  }
+
+  function showState(state) {
+    input.value = state.q;
+    if (headerInput) headerInput.value = state.q;
+    selects.forEach(function (select) {
+      var wanted = state.filters[select.getAttribute("data-filter")] || "";
+      var known = Array.prototype.some.call(select.options, function (o) { return o.value === wanted; });
+      select.value = known ? wanted : "";
+    });
+  }
+
+  function stateQuery(state) {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    selects.forEach(function (select) {
+      var value = state.filters[select.getAttribute("data-filter")];
+      if (value) params.set(select.name, value);
+    });
+    var text = params.toString();
+    return text ? "?" + text : location.pathname;
+  }
+
+  /* Typing replaces the current history entry; the first keystroke after a settled search, a
+     filter change or a submit adds one, so Back returns to the previous search, not a keystroke. */
+  function remember(state, typing) {
+    var url = stateQuery(state);
+    var entry = { search: true, typing: typing };
+    var previous = history.state;
+    if (url === location.search || (url === location.pathname && !location.search)) {
+      history.replaceState(entry, "", url);
+    } else if (typing && previous && previous.typing) {
+      history.replaceState(entry, "", url);
+    } else {
+      history.pushState(entry, "", url);
+    }
+  }
+
+  function hasFilters(state) {
+    return Object.keys(state.filters).length > 0;
+  }
+
+  // --- searching -------------------------------------------------------------------------------
+  function searchAll(pagefind, state) {
+    var options = { filters: state.filters };
+    if (!state.q) {
+      options.sort = { date: "desc" };
+      return pagefind.search(null, options);
+    }
+    var queries = variants(state.q);
+    return Promise.all(queries.map(function (q) { return pagefind.search(q, options); })).then(function (all) {
+      if (all.length === 1) return all[0];
+      var best = {};
+      all.forEach(function (search) {
+        search.results.forEach(function (hit) {
+          if (!best[hit.id] || best[hit.id].score < hit.score) best[hit.id] = hit;
+        });
+      });
+      var merged = Object.keys(best).map(function (id) { return best[id]; });
+      merged.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : 1); });
+      var first = all[0];
+      return { results: merged, filters: first.filters, totalFilters: first.totalFilters,
+               unfilteredResultCount: Math.max.apply(null, all.map(function (s) { return s.unfilteredResultCount || 0; })) };
+    });
+  }
+
+  function run(state) {
+    var token = ++sequence;
+    failure.hidden = true;
+    document.title = state.q ? "«" + state.q + "» — " + BASE_TITLE : BASE_TITLE;
+    var active = Object.keys(state.filters).length;
+    if (clearFilters) clearFilters.hidden = !active;
+    if (filterCount) filterCount.textContent = active ? "(" + active + " đang chọn)" : "";
+    if (filterBox && active) filterBox.open = true;
+    if (!state.q && !hasFilters(state)) {
+      clearResults();
+      statusLine.textContent = "";
+      load().then(function (pagefind) { return pagefind.filters(); }).then(updateCounts).catch(function () {});
+      return Promise.resolve();
+    }
+    statusLine.textContent = "Đang tìm…";
+    list.setAttribute("aria-busy", "true");
+    return load().then(function (pagefind) {
+      return searchAll(pagefind, state).then(function (search) {
+        if (token !== sequence) return null;
+        current = { hits: search.results, shown: 0, terms: pieces(state.q.replace(/"/g, " ")), state: state };
+        updateCounts(search.filters);
+        clearResults();
+        if (!search.results.length) return showEmpty(pagefind, state, search);
+        statusLine.textContent = describe(search.results.length, state);
+        return showMore();
+      });
+    }).catch(function (error) {
+      if (token !== sequence) return;
+      clearResults();
+      statusLine.textContent = "";
+      failure.hidden = false;
+      if (window.console) console.error(error);
+    }).then(function () {
+      if (token === sequence) list.removeAttribute("aria-busy");
+    });
+  }
+
+  function describe(count, state) {
+    var text = "Có " + numberFormat.format(count) + " kết quả";
+    if (state.q) text += " cho «" + state.q + "»";
+    if (hasFilters(state)) text += " (đã lọc)";
+    return text + ".";
+  }
+
+  function clearResults() {
+    list.textContent = "";
+    more.hidden = true;
+    empty.hidden = true;
+    suggestion.hidden = true;
+    suggestion.textContent = "";
+  }
+
+  function updateCounts(counts) {
+    if (!counts) return;
+    selects.forEach(function (select) {
+      var values = counts[select.getAttribute("data-filter")] || {};
+      Array.prototype.forEach.call(select.options, function (option) {
+        if (!option.value) return;
+        var n = values[option.value] || 0;
+        option.textContent = option.getAttribute("data-label") + " (" + numberFormat.format(n) + ")";
+      });
+    });
+  }
+
+  function showMore() {
+    var batch = current.hits.slice(current.shown, current.shown + PAGE_SIZE);
+    var token = sequence;
+    return Promise.all(batch.map(function (hit) { return hit.data(); })).then(function (pages) {
+      if (token !== sequence) return;
+      var first = null;
+      pages.forEach(function (page) {
+        var item = renderResult(page);
+        if (!first) first = item;
+        list.appendChild(item);
+      });
+      current.shown += batch.length;
+      more.hidden = current.shown >= current.hits.length;
+      return first;
+    });
+  }
+
+  // --- rendering -------------------------------------------------------------------------------
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function first(values) {
+    return values && values.length ? values[0] : "";
+  }
+
+  /* A target is indexed at '<document page>/<row id>/' (see sitegen/search.py): link to its row. */
+  function resultUrl(page, isTarget) {
+    if (!isTarget) return page.url;
+    var match = page.url.match(/^(.*\/)([^\/]+)\/$/);
+    return match ? match[1] + "#" + match[2] : page.url;
+  }
+
+  function renderResult(page) {
+    var meta = page.meta || {};
+    var filters = page.filters || {};
+    var isTarget = first(filters.section) === TARGET_SECTION;
+    var item = element("li", "result" + (isTarget ? " result-target" : ""));
+    var kind = element("p", "result-kind");
+    kind.appendChild(element("span", "result-type", meta.kind || first(filters.section)));
+    var number = isTarget ? meta.doc : meta.number;
+    if (number) kind.appendChild(element("span", "result-number", number));
+    item.appendChild(kind);
+    var title = element("h2", "result-title");
+    var link = element("a", "result-link", meta.title || page.url);
+    link.href = resultUrl(page, isTarget);
+    title.appendChild(link);
+    item.appendChild(title);
+    var facts = element("p", "result-meta");
+    [meta.date, meta.issuer].forEach(function (value) {
+      if (value) facts.appendChild(element("span", "", value));
+    });
+    var status = first(filters.status);
+    if (status) {
+      var code = STATUS_CLASSES[status];
+      facts.appendChild(element("span", code ? "status status-" + code : "result-status", status));
+    }
+    item.appendChild(facts);
+    if (page.excerpt) {
+      var excerpt = element("p", "result-excerpt");
+      excerpt.appendChild(highlight(page.excerpt, current.terms));
+      item.appendChild(excerpt);
+    }
+    return item;
+  }
+
+  var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+  function decode(html) {
+    return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, function (all, name) {
+      if (name[0] === "#") {
+        var code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return String.fromCodePoint(code);
+      }
+      return ENTITIES[name.toLowerCase()] || all;
+    });
+  }
+
+  /* A word is marked when one of its pieces is a query word, or starts with the last query word
+     (the one being typed), compared unaccented: "dang" marks Đảng, "58" marks 58-NQ/TW. */
+  function matches(word, terms) {
+    var last = terms.length - 1;
+    return pieces(word).some(function (part) {
+      return terms.some(function (term, i) {
+        return part === term || (i === last && term.length > 1 && part.indexOf(term) === 0);
+      });
+    });
+  }
+
+  /* Pagefind marks only the words it matched in the page text, not those matched through the
+     unaccented field (đảng for "dang"), so the excerpt is marked again here, the same way for every
+     word. Built from text nodes: the excerpt is never parsed as HTML. */
+  function highlight(excerpt, terms) {
+    var fragment = document.createDocumentFragment();
+    decode(excerpt.replace(/<\/?mark>/g, "")).split(/(\s+)/).forEach(function (word) {
+      if (!word) return;
+      if (/\S/.test(word) && matches(word, terms)) fragment.appendChild(element("mark", "", word));
+      else fragment.appendChild(document.createTextNode(word));
+    });
+    return fragment;
+  }
+
+  /* Nothing found: say so, and offer what would find something (fewer filters, fewer words). */
+  function showEmpty(pagefind, state, search) {
+    statusLine.textContent = "Không tìm thấy kết quả nào" + (state.q ? " cho «" + state.q + "»" : "") +
+      (hasFilters(state) ? " với bộ lọc đã chọn" : "") + ".";
+    empty.hidden = false;
+    var token = sequence;
+    if (hasFilters(state) && search.unfilteredResultCount > 0) {
+      offer("Bỏ bộ lọc để xem " + numberFormat.format(search.unfilteredResultCount) + " kết quả",
+            { q: state.q, filters: {} });
+      return Promise.resolve();
+    }
+    var words = state.q.replace(/"/g, " ").split(" ").filter(Boolean);
+    if (words.length < 2) return Promise.resolve();
+    var shorter = words.map(function (_, i) { return words.filter(function (__, j) { return j !== i; }).join(" "); });
+    return Promise.all(shorter.map(function (q) { return searchAll(pagefind, { q: q, filters: state.filters }); }))
+      .then(function (all) {
+        if (token !== sequence) return;
+        var best = -1;
+        all.forEach(function (s, i) { if (s.results.length && (best < 0 || s.results.length > all[best].results.length)) best = i; });
+        if (best >= 0) {
+          offer("Thử tìm «" + shorter[best] + "» (" + numberFormat.format(all[best].results.length) + " kết quả)",
+                { q: shorter[best], filters: state.filters });
+        }
+      });
+  }
+
+  function offer(text, state) {
+    var link = element("a", "", text);
+    link.href = stateQuery(state);
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      showState(state);
+      remember(state, false);
+      run(state);
+      input.focus();
+    });
+    suggestion.textContent = "";
+    suggestion.appendChild(link);
+    suggestion.hidden = false;
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var state = formState();
+    if (state.q) load().then(function (pagefind) { pagefind.preload(state.q, { filters: state.filters }); }).catch(function () {});
+    timer = setTimeout(function () {
+      remember(state, true);
+      run(state);
+    }, DEBOUNCE_MS);
+  });
+
+  input.addEventListener("focus", function () { load().catch(function () {}); });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    var state = formState();
+    showState(state);
+    remember(state, false);
+    run(state).then(function () {
+      var link = list.querySelector(".result-link");
+      if (link && window.matchMedia("(max-width: 40rem)").matches) input.blur();
+    });
+  });
+
+  selects.forEach(function (select) {
+    select.addEventListener("change", function () {
+      clearTimeout(timer);
+      var state = formState();
+      remember(state, false);
+      run(state);
+    });
+  });
+
+  if (clearFilters) {
+    clearFilters.addEventListener("click", function () {
+      var state = { q: normalise(input.value), filters: {} };
+      showState(state);
+      remember(state, false);
+      run(state);
+      input.focus();
+    });
+  }
+
+  more.addEventListener("click", function () {
+    var before = current.shown;
+    showMore().then(function () {
+      var links = list.querySelectorAll(".result-link");
+      if (links[before]) links[before].focus();
+    });
+  });
+
+  empty.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='?']");
+    if (!link) return;
+    event.preventDefault();
+    var state = readState(link.getAttribute("href"));
+    showState(state);
+    remember(state, false);
+    run(state);
+  });
+
+  /* Keyboard: ↓ from the box goes to the first result, ↓ ↑ move between results, Esc returns. */
+  function links() {
+    return Array.prototype.slice.call(list.querySelectorAll(".result-link"));
+  }
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") {
+      var all = links();
+      if (all.length) { event.preventDefault(); all[0].focus(); }
+    } else if (event.key === "Escape" && input.value) {
+      event.preventDefault();
+      input.value = "";
+      input.dispatchEvent(new Event("input"));
+    }
+  });
+
+  list.addEventListener("keydown", function (event) {
+    var all = links();
+    var index = all.indexOf(document.activeElement);
+    if (index < 0) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (index + 1 < all.length) all[index + 1].focus();
+      else if (!more.hidden) more.focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (index > 0) all[index - 1].focus();
+      else input.focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+
+  window.addEventListener("popstate", function () {
+    var state = readState(location.search);
+    showState(state);
+    run(state);
+  });
+
+  // --- start -----------------------------------------------------------------------------------
+  var initial = readState(location.search);
+  showState(initial);
+  history.replaceState({ search: true, typing: false }, "", location.href);
+  run(initial);
+  if (!initial.q && !hasFilters(initial)) input.focus();
+})();
