@@ -12,7 +12,7 @@ from .text import nfc
 from .yamlsource import parse_yaml
 
 SECTIONS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
-_NUMBER_LINE = re.compile(r"^number\s*:\s*(.+?)\s*$", re.MULTILINE)
+_NUMBER_LINE = re.compile(r"^[-\s]*number\s*:\s*(.+?)\s*$", re.MULTILINE)
 _OUTSIDE = ("nằm ngoài thư mục nội dung (qua liên kết tượng trưng); không được phép — "
             "hãy chép tệp thật vào thư mục nội dung")
 
@@ -30,7 +30,7 @@ class Record:
     # A file that exists but could not be read (its problem is already reported): later
     # stages know of it, so references to it are not reported a second time as missing.
     broken: bool = False
-    number: str = ""  # a broken document's number, when a "number:" line gives it
+    number: str = ""  # an unreadable document's number, when a "number:" line gives it
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,13 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _broken(kind: str, shown: str, path: Path, text: str = "") -> Record:
+def _number_hint(text: str) -> str:
     match = _NUMBER_LINE.search(text)
-    number = match[1].strip("\"'") if match else ""
-    return Record(kind, shown, path.stem, None, broken=True, number=number)
+    return match[1].strip("\"'") if match else ""
+
+
+def _broken(kind: str, shown: str, path: Path, text: str = "") -> Record:
+    return Record(kind, shown, path.stem, None, broken=True, number=_number_hint(text))
 
 
 def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record:
@@ -118,8 +121,8 @@ def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record:
 def _load_markdown(path: Path, kind: str, problems: Collector) -> Record:
     shown = display_path(path)
     text = read_text(path, shown, problems)
-    if text is None:
-        return _broken(kind, shown, path)
+    if text is None:  # most often saved as Windows-1258: enough to find its number
+        return _broken(kind, shown, path, nfc(path.read_bytes().decode("cp1258", errors="replace")))
     parts = split_front_matter(text)
     if isinstance(parts, str):
         problems.add(shown, 1, parts)
@@ -129,7 +132,8 @@ def _load_markdown(path: Path, kind: str, problems: Collector) -> Record:
     problems.extend(diags)
     if diags and data is None:
         return _broken(kind, shown, path, yaml_text)
-    return Record(kind, shown, path.stem, data, body, body_line)
+    number = "" if isinstance(data, dict) else _number_hint(yaml_text)
+    return Record(kind, shown, path.stem, data, body, body_line, number=number)
 
 
 def _sorted_files(folder: Path, root: Path, problems: Collector) -> list[Path]:
@@ -145,23 +149,30 @@ def _folder_inside(folder: Path, root: Path, problems: Collector) -> bool:
     return False
 
 
-def load(root: Path) -> tuple[RawContent, Collector]:
-    """Read every content file below `root`; problems are collected, not raised."""
+@dataclass(frozen=True)
+class Source:
+    """A file to read, with its kind; `readable` is False when its problem is already reported."""
+
+    path: Path
+    kind: str
+    readable: bool = True
+
+
+def list_sources(root: Path) -> tuple[list[Source], Collector]:
+    """Every content file to read, in a stable order; problems found while listing."""
     problems = Collector()
-    content = RawContent(root)
+    sources: list[Source] = []
     if not root.is_dir():
         problems.add(display_path(root), 1, "không tìm thấy thư mục nội dung")
-        return content, problems
+        return sources, problems
 
     for name, kind in (("site.yaml", "site"), ("organisations.yaml", "organisations")):
         path = root / name
         if not path.is_file() and not path.is_symlink():
             problems.add(display_path(path), 1, f"thiếu tệp {name}")
+            sources.append(Source(path, kind, False))
             continue
-        if _checked_file(path, root, problems):
-            content.records.append(_load_yaml_file(path, kind, problems))
-        else:
-            content.records.append(_broken(kind, display_path(path), path))
+        sources.append(Source(path, kind, _checked_file(path, root, problems)))
 
     for folder, kind in SECTIONS.items():
         for path in _sorted_files(root / folder, root, problems):
@@ -171,7 +182,7 @@ def load(root: Path) -> tuple[RawContent, Collector]:
                 problems.add(display_path(path), 1,
                              f"tệp không phải Markdown (.md) trong thư mục {folder}/; hãy đổi tên hoặc chuyển đi")
                 continue
-            content.records.append(_load_markdown(path, kind, problems))
+            sources.append(Source(path, kind))
 
     for path in _sorted_files(root / "results", root, problems):
         if not _checked_file(path, root, problems):
@@ -179,9 +190,39 @@ def load(root: Path) -> tuple[RawContent, Collector]:
         if path.suffix not in (".yaml", ".yml"):
             problems.add(display_path(path), 1, "thư mục results/ chỉ chứa tệp <năm>.yaml")
             continue
-        content.records.append(_load_yaml_file(path, "results", problems))
+        sources.append(Source(path, "results"))
+    return sources, problems
 
-    content.files = _scan_files(root, problems)
+
+def read_source(source: Source) -> tuple[Record, list]:
+    """Read and parse one file; return its record and the problems found in it."""
+    problems = Collector()
+    if not source.readable:
+        return _broken(source.kind, display_path(source.path), source.path), []
+    if source.kind in SECTIONS.values():
+        record = _load_markdown(source.path, source.kind, problems)
+    else:
+        record = _load_yaml_file(source.path, source.kind, problems)
+    return record, problems.items
+
+
+def scan_files(root: Path) -> tuple[dict[str, Attachment], Collector]:
+    """The attachments below files/."""
+    problems = Collector()
+    return (_scan_files(root, problems) if root.is_dir() else {}), problems
+
+
+def load(root: Path) -> tuple[RawContent, Collector]:
+    """Read every content file below `root`; problems are collected, not raised."""
+    sources, problems = list_sources(root)
+    content = RawContent(root)
+    for source in sources:
+        record, found = read_source(source)
+        content.records.append(record)
+        problems.extend(found)
+    files, found = scan_files(root)
+    content.files = files
+    problems.extend(found.items)
     return content, problems
 
 
