@@ -216,11 +216,10 @@ def _page_paths(documents, posts, orgs, tags) -> set[str]:
     return paths
 
 
-_SOURCE_FOLDERS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
 
 
 class _LinkChecker:
-    """Resolves links written in a Markdown body to relative site links."""
+    """Checks the links written in Markdown bodies against the pages and files that exist."""
 
     def __init__(self, pages: set[str], unpublished: set[str], files: dict, unread: Unread):
         self.pages = pages
@@ -228,62 +227,54 @@ class _LinkChecker:
         self.unpublished = unpublished
         self.unread = unread.pages
 
-    def resolver(self, source_dir: str, path: str, problems: Collector):
-        def resolve(href: str, line: int) -> str | None:
-            parts = urlsplit(href)
-            if parts.scheme or href.startswith("//"):
-                if parts.scheme in ("http", "https", "mailto", "tel"):
-                    return href
-                problems.add(path, line, f'liên kết "{unquote(href)}" dùng giao thức không được phép; '
-                                         "chỉ dùng http://, https://, mailto: hoặc tel:")
-                return None
-            if not parts.path:
-                return href  # "#anchor" on the same page
-            target = self._site_path(unquote(parts.path), source_dir)
-            if target in self.unread:
-                return None  # that file's own errors are already reported
-            if target is None or (target not in self.pages and not self._is_file(target)):
-                if target in self.unpublished:
-                    why = "trỏ tới văn bản mật hoặc bản nháp, không được xuất bản"
-                elif target and target.startswith("/files/"):
-                    why = "trỏ tới tệp không có trong thư mục files/"
-                else:
-                    why = "trỏ tới trang không tồn tại"
-                problems.add(path, line, f'liên kết "{unquote(href)}" {why}; hãy sửa hoặc bỏ liên kết')
-                return None
-            rel = "../.." + target
-            return rel + (f"#{parts.fragment}" if parts.fragment else "")
-        return resolve
+    def check(self, body: Body, source_dir: str, path: str, problems: Collector) -> None:
+        for href, line in body.links:
+            problem = self._problem(href, source_dir)
+            if problem:
+                problems.add(path, line, f'liên kết "{unquote(href)}" {problem}')
 
-    def _is_file(self, target: str) -> bool:
-        return target.lstrip("/") in self.files
-
-    def _site_path(self, raw: str, source_dir: str) -> str | None:
-        if raw.startswith("/"):
-            path = raw if raw.endswith("/") or "." in raw.rsplit("/", 1)[-1] else raw + "/"
-            return path
-        joined = posixpath.normpath(posixpath.join(source_dir, raw))
-        if joined.startswith(".."):
-            return None
-        if joined.endswith(".md"):  # a link to another source file: its page
-            folder, _, name = joined.rpartition("/")
-            section = _SOURCE_FOLDERS.get(folder)
-            return urls.document(section, name[:-3]) if section else None
-        if joined.startswith("files/"):
-            return "/" + joined
-        return None
+    def _problem(self, href: str, source_dir: str) -> str:
+        parts = urlsplit(href)
+        if parts.scheme or href.startswith("//"):
+            if parts.scheme in urls.SAFE_SCHEMES:
+                return ""
+            return "dùng giao thức không được phép; chỉ dùng http://, https://, mailto: hoặc tel:"
+        if not parts.path:
+            return ""  # "#anchor" on the same page
+        target = urls.site_path(unquote(parts.path), source_dir)
+        if target in self.unread:
+            return ""  # that file's own errors are already reported
+        if target is not None and (target in self.pages or target.lstrip("/") in self.files):
+            return ""
+        if target in self.unpublished:
+            why = "trỏ tới văn bản mật hoặc bản nháp, không được xuất bản"
+        elif target and target.startswith("/files/"):
+            why = "trỏ tới tệp không có trong thư mục files/"
+        else:
+            why = "trỏ tới trang không tồn tại"
+        return f"{why}; hãy sửa hoặc bỏ liên kết"
 
 
-def _render_bodies(documents, posts, checker: _LinkChecker, problems) -> dict[str, Body]:
+def body_key(section: str, item_id: str) -> str:
+    return f"{section}:{item_id}"
+
+
+def render_body(item: Document | Post) -> Body:
+    """A published document's or post's Markdown body, rendered for its page."""
+    folder = urls.SECTION_FOLDER[getattr(item, "section", "post")]
+    return render(item.body, item.body_line, lambda href: urls.rewrite(href, folder))
+
+
+def _bodies(documents, posts, given: dict[str, Body] | None, checker: _LinkChecker, problems) -> dict[str, Body]:
+    """Bodies of what is published (rendered here unless given), with their links checked."""
     bodies = {}
-    for doc in documents.values():
-        if doc.published:
-            source_dir = {"resolution": "resolutions", "programme": "programmes"}[doc.section]
-            resolve = checker.resolver(source_dir, doc.path, problems)
-            bodies[f"{doc.section}:{doc.id}"] = render(doc.body, doc.body_line, resolve)
-    for post in posts.values():
-        resolve = checker.resolver("posts", post.path, problems)
-        bodies[f"post:{post.id}"] = render(post.body, post.body_line, resolve)
+    items = [d for d in documents.values() if d.published] + list(posts.values())
+    for item in items:
+        section = getattr(item, "section", "post")
+        key = body_key(section, item.id)
+        body = given[key] if given is not None and key in given else render_body(item)
+        checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
+        bodies[key] = body
     return bodies
 
 
@@ -339,8 +330,11 @@ def _result_fits(result: Result, doc: Document, target: Target, problems: Collec
     return True
 
 
-def link(content: Content, problems: Collector) -> Model:
-    """Resolve every reference; problems are collected, not raised."""
+def link(content: Content, problems: Collector, bodies: dict[str, Body] | None = None) -> Model:
+    """Resolve every reference; problems are collected, not raised.
+
+    `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`)."""
+    given = bodies
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
     resolver = _Resolver(documents, content.unread)
@@ -366,6 +360,6 @@ def link(content: Content, problems: Collector) -> Model:
     unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
     unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
     checker = _LinkChecker(pages, unpublished, content.files, content.unread)
-    bodies = _render_bodies(documents, posts, checker, problems)
+    bodies = _bodies(documents, posts, given, checker, problems)
     return Model(content, orgs, documents, posts, outgoing, incoming, post_documents,
                  dict(document_posts), tags, bodies, results, content.files)

@@ -149,24 +149,30 @@ def _folder_inside(folder: Path, root: Path, problems: Collector) -> bool:
     return False
 
 
-def load(root: Path) -> tuple[RawContent, Collector]:
-    """Read every content file below `root`; problems are collected, not raised."""
+@dataclass(frozen=True)
+class Source:
+    """A file to read, with its kind; `readable` is False when its problem is already reported."""
+
+    path: Path
+    kind: str
+    readable: bool = True
+
+
+def list_sources(root: Path) -> tuple[list[Source], Collector]:
+    """Every content file to read, in a stable order; problems found while listing."""
     problems = Collector()
-    content = RawContent(root)
+    sources: list[Source] = []
     if not root.is_dir():
         problems.add(display_path(root), 1, "không tìm thấy thư mục nội dung")
-        return content, problems
+        return sources, problems
 
     for name, kind in (("site.yaml", "site"), ("organisations.yaml", "organisations")):
         path = root / name
         if not path.is_file() and not path.is_symlink():
             problems.add(display_path(path), 1, f"thiếu tệp {name}")
-            content.records.append(_broken(kind, display_path(path), path))
+            sources.append(Source(path, kind, False))
             continue
-        if _checked_file(path, root, problems):
-            content.records.append(_load_yaml_file(path, kind, problems))
-        else:
-            content.records.append(_broken(kind, display_path(path), path))
+        sources.append(Source(path, kind, _checked_file(path, root, problems)))
 
     for folder, kind in SECTIONS.items():
         for path in _sorted_files(root / folder, root, problems):
@@ -176,7 +182,7 @@ def load(root: Path) -> tuple[RawContent, Collector]:
                 problems.add(display_path(path), 1,
                              f"tệp không phải Markdown (.md) trong thư mục {folder}/; hãy đổi tên hoặc chuyển đi")
                 continue
-            content.records.append(_load_markdown(path, kind, problems))
+            sources.append(Source(path, kind))
 
     for path in _sorted_files(root / "results", root, problems):
         if not _checked_file(path, root, problems):
@@ -184,9 +190,39 @@ def load(root: Path) -> tuple[RawContent, Collector]:
         if path.suffix not in (".yaml", ".yml"):
             problems.add(display_path(path), 1, "thư mục results/ chỉ chứa tệp <năm>.yaml")
             continue
-        content.records.append(_load_yaml_file(path, "results", problems))
+        sources.append(Source(path, "results"))
+    return sources, problems
 
-    content.files = _scan_files(root, problems)
+
+def read_source(source: Source) -> tuple[Record, list]:
+    """Read and parse one file; return its record and the problems found in it."""
+    problems = Collector()
+    if not source.readable:
+        return _broken(source.kind, display_path(source.path), source.path), []
+    if source.kind in SECTIONS.values():
+        record = _load_markdown(source.path, source.kind, problems)
+    else:
+        record = _load_yaml_file(source.path, source.kind, problems)
+    return record, problems.items
+
+
+def scan_files(root: Path) -> tuple[dict[str, Attachment], Collector]:
+    """The attachments below files/."""
+    problems = Collector()
+    return (_scan_files(root, problems) if root.is_dir() else {}), problems
+
+
+def load(root: Path) -> tuple[RawContent, Collector]:
+    """Read every content file below `root`; problems are collected, not raised."""
+    sources, problems = list_sources(root)
+    content = RawContent(root)
+    for source in sources:
+        record, found = read_source(source)
+        content.records.append(record)
+        problems.extend(found)
+    files, found = scan_files(root)
+    content.files = files
+    problems.extend(found.items)
     return content, problems
 
 

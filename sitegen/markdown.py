@@ -28,12 +28,13 @@ class Body:
     html: str
     toc: tuple[Heading, ...]
     text: str  # plain text, for summaries
+    links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
 
-# resolver(href, line) -> new href, or None when the link is broken (it reports)
-Resolver = Callable[[str, int], "str | None"]
+# rewrite(href) -> the href to write in the page (pure: checking is the link stage's job)
+Rewrite = Callable[[str], str]
 
 
 def _slug(text: str) -> str:
@@ -55,12 +56,13 @@ def _safe_link(url: str) -> bool:
     return not lowered.startswith(("javascript:", "vbscript:", "data:", "file:"))
 
 
-def render(source: str, first_line: int, resolve: Resolver) -> Body:
+def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     """Render Markdown; `first_line` is the body's line in its file."""
     md = _parser()
     tokens = md.parse(source)
     toc: list[Heading] = []
     text_parts: list[str] = []
+    links: list[tuple[str, int]] = []
     line = first_line
     for index, token in enumerate(tokens):
         if token.map:
@@ -76,9 +78,10 @@ def render(source: str, first_line: int, resolve: Resolver) -> Body:
         for child in token.children:
             attr = {"link_open": "href", "image": "src"}.get(child.type)
             if attr and child.attrGet(attr) is not None:
-                new = resolve(str(child.attrGet(attr)), line)
-                child.attrSet(attr, new if new is not None else "#")
+                written = str(child.attrGet(attr))
+                links.append((written, line))
+                child.attrSet(attr, rewrite(written))
             if child.type == "link_open" and str(child.attrGet("href")).startswith(("http://", "https://")):
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
-    return Body(html, tuple(toc), " ".join(text_parts))
+    return Body(html, tuple(toc), " ".join(text_parts), tuple(links))

@@ -6,13 +6,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import data, feeds
+from . import data, feeds, urls
 from . import search
 from .diagnostics import Collector
 from .history import History, load_history
 from .link import Model, link
 from .load import load
-from .render import environment, render_page
+from .parallel import Forked, chunked, cpu_count
+from .render import Job, environment, render_specs
 from .validate import validate
 from .views import Settings, Views
 from .write import publish, stage
@@ -58,23 +59,29 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
     return {rel: content_dir / rel for rel in model.files if rel not in hidden - shown}
 
 
+PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
+
+
 def render_site(model: Model, template_dir: Path, settings: Settings,
                 history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """Every output file as bytes (pages, feeds) plus files to copy (assets, attachments)."""
+    """Every output file as bytes (pages, feeds, data) plus files to copy (assets)."""
     env = environment(template_dir)
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
+    specs = views.page_specs()
+    processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
+    chunks = chunked(specs, processes * 4)
+    pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
     files: dict[str, bytes] = {}
-    pages = views.pages()
-    for page in pages:
-        html = render_page(env, page, model.site, base_url, {})
-        name = page.path.lstrip("/") + "index.html" if page.path.endswith("/") else page.path.lstrip("/")
-        files[name] = html.encode("utf-8")
-    sitemap_paths = [p.path for p in pages if p.path != "/404.html"]
-    files["sitemap.xml"] = feeds.sitemap(sitemap_paths, base_url).encode("utf-8")
     files["feed.xml"] = feeds.feed(model, base_url).encode("utf-8")
     files["robots.txt"] = feeds.robots(base_url).encode("utf-8")
     files.update(data.exports(model, views.rows, base_url))
+    paths = []
+    for rendered in pool.results():
+        for path, html in rendered:
+            files[urls.output_file(path)] = html
+            paths.append(path)
+    files["sitemap.xml"] = feeds.sitemap([p for p in paths if p != "/404.html"], base_url).encode("utf-8")
     copies = {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
     return files, copies
 

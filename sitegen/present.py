@@ -83,5 +83,6 @@ def chart_svg(target: Target, term: tuple[int, int], results: dict[int, Result],
                          f'height="{bar:.1f}"/>')
         parts.append(f'<text x="{x + step * 0.3:.1f}" y="{height - 4}" text-anchor="middle">{year}</text>')
     parts.append(f'<line class="goal" x1="{pad}" x2="{width - pad}" y1="{goal_y:.1f}" y2="{goal_y:.1f}"/>')
+    parts.append(f'<text class="goal-label" x="{width - pad}" y="{max(goal_y - 3, 9):.1f}" text-anchor="end">mục tiêu</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -183,8 +183,33 @@ def describe(outcome: Outcome, changes: list[str]) -> str:
     return f"[{stamp}] {what}: dựng lại, {pages} tệp thay đổi trong {outcome.ms:.0f} ms"
 
 
-def _watch(state: State, paths: list[Path], stop: threading.Event) -> None:
-    """Rebuild once per burst of changes; tell browsers to reload."""
+def _fingerprint(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    found = {}
+    for root in paths:
+        for path in root.rglob("*"):
+            if path.is_file():
+                stat = path.stat()
+                found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def _rebuild(state: State, changed: list[str]) -> None:
+    try:
+        outcome = state.builder.rebuild()
+    except Exception as error:  # never die: report and keep serving the last good site
+        outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
+        state.builder.errors = outcome.errors
+    print(describe(outcome, changed), flush=True)
+    if state.loop is not None:
+        state.loop.call_soon_threadsafe(state.reload_browsers)
+
+
+def _watch(state: State, paths: list[Path], stop: threading.Event, ready: threading.Event,
+           before: dict[str, tuple[int, int]]) -> None:
+    """Rebuild once per burst of changes; tell browsers to reload.
+
+    The first (empty) batch says the watcher is running: anything saved between the
+    initial build and that moment is caught by comparing file stamps."""
     out = state.builder.out.resolve()
 
     def relevant(change, path: str) -> bool:
@@ -192,21 +217,22 @@ def _watch(state: State, paths: list[Path], stop: threading.Event) -> None:
         return out not in p.parents and p != out and not Path(path).name.startswith((".", "#")) \
             and not path.endswith(("~", ".swp", ".tmp"))
 
-    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=40,
-                                  stop_event=stop, raise_interrupt=False):
-        changed = sorted({os.path.relpath(p) for _, p in batch})
-        try:
-            outcome = state.builder.rebuild()
-        except Exception as error:  # never die: report and keep serving the last good site
-            outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
-            state.builder.errors = outcome.errors
-        print(describe(outcome, changed), flush=True)
-        if state.loop is not None:
-            state.loop.call_soon_threadsafe(state.reload_browsers)
+    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=40, stop_event=stop,
+                                  raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
+        if not ready.is_set():
+            ready.set()
+            now = _fingerprint(paths)
+            if now != before and not batch:
+                _rebuild(state, sorted(os.path.relpath(p) for p in set(now) ^ set(before) |
+                                       {p for p in now if before.get(p) != now[p]}))
+        if batch:
+            _rebuild(state, sorted({os.path.relpath(p) for _, p in batch}))
 
 
 def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
     """Build, serve and watch until interrupted (Ctrl+C)."""
+    watched = [p for p in watch if p.exists()]
+    before = _fingerprint(watched)
     outcome = builder.initial()
     if outcome.ok:
         print(f"Đã dựng {len(outcome.written)} tệp trong {outcome.ms:.0f} ms.")
@@ -217,13 +243,14 @@ def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
     server = tornado.httpserver.HTTPServer(application(state))
     sockets = tornado.netutil.bind_sockets(port, address=host)
     state.port = sockets[0].getsockname()[1]
-    stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(state, [p for p in watch if p.exists()], stop), daemon=True)
+    stop, ready = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=_watch, args=(state, watched, stop, ready, before), daemon=True)
 
     async def main() -> None:
         state.loop = asyncio.get_running_loop()
         server.add_sockets(sockets)
         watcher.start()
+        await asyncio.get_running_loop().run_in_executor(None, ready.wait, 10)
         print(f"Xem trước tại http://{host}:{state.port}/ — nhấn Ctrl+C để dừng.", flush=True)
         await asyncio.Event().wait()
 

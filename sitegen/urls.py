@@ -1,6 +1,9 @@
 """Site paths for every kind of page, in unaccented Vietnamese."""
 from __future__ import annotations
 
+import posixpath
+from urllib.parse import unquote, urlsplit
+
 SECTION_PATH = {"resolution": "nghi-quyet", "programme": "chuong-trinh", "post": "tin-tuc"}
 
 HOME = "/"
@@ -48,3 +51,40 @@ def relative(target: str, page: str) -> str:
 def output_file(path: str) -> str:
     """File name inside site/ for a site path."""
     return path.lstrip("/") + "index.html" if path.endswith("/") else path.lstrip("/")
+
+
+SOURCE_FOLDERS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
+SECTION_FOLDER = {section: folder for folder, section in SOURCE_FOLDERS.items()}
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+def site_path(raw: str, source_dir: str) -> str | None:
+    """The site path a body link means: '/x/' as written, 'other.md' as that file's page,
+    'files/...' as an attachment; None when it means nothing on the site."""
+    if raw.startswith("/"):
+        return raw if raw.endswith("/") or "." in raw.rsplit("/", 1)[-1] else raw + "/"
+    joined = posixpath.normpath(posixpath.join(source_dir, raw))
+    if joined.startswith(".."):
+        return None
+    if joined.endswith(".md"):  # a link to another source file: its page
+        folder, _, name = joined.rpartition("/")
+        section = SOURCE_FOLDERS.get(folder)
+        return (document(section, name[:-3]) if section != "post" else post(name[:-3])) if section else None
+    if joined.startswith("files/"):
+        return "/" + joined
+    return None
+
+
+def rewrite(href: str, source_dir: str) -> str:
+    """A body link as written in a page two folders deep ('../../nghi-quyet/x/').
+
+    Purely syntactic; whether the target exists is checked by the link stage."""
+    parts = urlsplit(href)
+    if parts.scheme or href.startswith("//"):
+        return href if parts.scheme in SAFE_SCHEMES else "#"
+    if not parts.path:
+        return href
+    target = site_path(unquote(parts.path), source_dir)
+    if target is None:
+        return "#"
+    return "../.." + target + (f"#{parts.fragment}" if parts.fragment else "")

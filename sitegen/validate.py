@@ -366,10 +366,27 @@ def _raw_number(data: Any) -> str:
     return str(number).strip() if isinstance(number, (str, int)) and not isinstance(number, bool) else ""
 
 
-def validate(raw: RawContent, problems: Collector, current_year: int | None = None) -> Content:
-    """Check every record; collect problems; return what could be read.
+def validate_record(record: Record, current_year: int | None = None) -> tuple[Any, list]:
+    """Check one record alone; return what it yields (None when unreadable) and its problems.
 
-    `current_year`, when given, rejects results files for a year still to come."""
+    Site -> Site; organisations -> (organisations, unread ids, all unread); results -> [Result];
+    documents and posts -> Document / Post."""
+    problems = Collector()
+    if record.broken:
+        return None, []
+    if record.kind == "site":
+        item = _site(record, problems)
+    elif record.kind == "organisations":
+        item = _organisations(record, problems)
+    elif record.kind == "results":
+        item = _results(record, problems, current_year)
+    else:
+        item = _BUILDERS[record.kind](record, problems)
+    return item, problems.items
+
+
+def assemble(pairs: list[tuple[Record, Any]], files: dict) -> Content:
+    """Gather checked records into one Content, noting which could not be read."""
     site = None
     organisations: list[Organisation] = []
     documents, posts, results = [], [], []
@@ -377,26 +394,35 @@ def validate(raw: RawContent, problems: Collector, current_year: int | None = No
     unread_pages: set[str] = set()
     unread_orgs: set[str] = set()
     all_orgs = False
-    for record in raw.records:
+    for record, item in pairs:
         if record.kind == "site":
-            site = None if record.broken else _site(record, problems)
+            site = item
         elif record.kind == "organisations":
-            if record.broken:
+            if item is None:
                 all_orgs = True
             else:
-                organisations, unread, all_orgs = _organisations(record, problems)
+                organisations, unread, all_orgs = item
                 unread_orgs |= unread
         elif record.kind == "results":
-            if not record.broken:
-                results.extend(_results(record, problems, current_year))
+            results.extend(item or [])
+        elif item is None:  # its problems are reported; do not report references to it again
+            unread_pages.add(urls.document(record.kind, record.stem))
+            if record.kind != "post":
+                unread_documents |= {record.stem, record.number or _raw_number(record.data)} - {""}
         else:
-            item = None if record.broken else _BUILDERS[record.kind](record, problems)
-            if item is None:  # its problems are reported; do not report references to it again
-                unread_pages.add(urls.document(record.kind, record.stem))
-                if record.kind != "post":
-                    unread_documents |= {record.stem, record.number or _raw_number(record.data)} - {""}
-                continue
             (posts if record.kind == "post" else documents).append(item)
     unread = Unread(frozenset(unread_documents), frozenset(unread_pages), frozenset(unread_orgs), all_orgs)
     return Content(site or Site("(chưa đặt tên)"), tuple(organisations), tuple(documents),
-                   tuple(posts), tuple(results), raw.files, unread)
+                   tuple(posts), tuple(results), files, unread)
+
+
+def validate(raw: RawContent, problems: Collector, current_year: int | None = None) -> Content:
+    """Check every record; collect problems; return what could be read.
+
+    `current_year`, when given, rejects results files for a year still to come."""
+    pairs = []
+    for record in raw.records:
+        item, found = validate_record(record, current_year)
+        problems.extend(found)
+        pairs.append((record, item))
+    return assemble(pairs, raw.files)

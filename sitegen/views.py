@@ -238,8 +238,26 @@ class Views:
             reported = sum(1 for t in doc.targets if year in self.model.results.get((doc.id, t.id), {}))
             if reported:
                 summary.append(f"Năm {year}: {met}/{len(doc.targets)} chỉ tiêu đạt")
+        sources = self._year_sources(groups, years)
         return {"years": years, "groups": [{"name": g, "rows": r} for g, r in groups.items()],
-                "summary": summary, "counts": self.status_counts([(doc, t) for t in doc.targets])}
+                "summary": summary, "counts": self.status_counts([(doc, t) for t in doc.targets]),
+                "sources": [{"year": y, "source": sources[y]} for y in years if sources.get(y)]}
+
+    @staticmethod
+    def _year_sources(groups: dict[str, list], years: list[int]) -> dict[int, str]:
+        """The source most values of each year share; cells keep only a source that differs."""
+        common = {}
+        for index, year in enumerate(years):
+            found = Counter(row["cells"][index]["source"] for rows in groups.values() for row in rows
+                            if row["cells"][index]["source"])
+            if found:
+                common[year] = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        for rows in groups.values():
+            for row in rows:
+                for cell in row["cells"]:
+                    if cell["source"] and cell["source"] == common.get(cell["year"]):
+                        cell["source"] = ""
+        return common
 
     def status_counts(self, pairs) -> list[dict]:
         counts = Counter(self.statuses[(d.id, t.id)].overall for d, t in pairs)
@@ -445,20 +463,46 @@ class Views:
         return Page(urls.SEARCH, "search.html", "Tìm kiếm", context,
                     "Tìm văn bản, chỉ tiêu và tin tức")
 
+    # --- page specs: cheap descriptors of every page group, expanded on demand -----------
+    def page_specs(self) -> list[tuple[str, str]]:
+        """Every page group of the site as (kind, key), in a stable order."""
+        model = self.model
+        specs = [("home", ""), ("organisations", ""), ("tags", ""), ("404", ""), ("method", ""),
+                 ("data", ""), ("search", ""), ("section", "resolution"), ("section", "programme"),
+                 ("posts", ""), ("dashboard", ""), ("years", "")]
+        specs += [("document", d.id) for d in sorted(model.published(), key=lambda d: d.id)]
+        specs += [("post", p) for p in sorted(model.posts)]
+        specs += [("organisation", o) for o in sorted(model.organisations)]
+        specs += [("tag", t) for t in sorted(model.tags)]
+        return specs
+
+    def expand(self, spec: tuple[str, str]) -> list[Page]:
+        """The pages of one spec."""
+        kind, key = spec
+        model = self.model
+        if kind == "document":
+            return [self.document(model.documents[key])]
+        if kind == "post":
+            return [self.post(model.posts[key])]
+        if kind == "organisation":
+            return self.organisation(model.organisations[key], self._by_issuer().get(key, []))
+        if kind == "tag":
+            return self.tag(model.tags[key])
+        if kind == "section":
+            return self.section(key)
+        single = {"home": self.home, "organisations": self.organisations_page, "tags": self.tags_page,
+                  "404": self.not_found, "method": self.method, "data": self.data, "search": self.search}
+        if kind in single:
+            return [single[kind]()]
+        return {"posts": self.posts_page, "dashboard": self.targets_dashboard, "years": self.target_years}[kind]()
+
+    def _by_issuer(self) -> dict[str, list[Document]]:
+        if not hasattr(self, "_issuer_docs"):
+            self._issuer_docs: dict[str, list[Document]] = defaultdict(list)
+            for doc in self.model.published():
+                self._issuer_docs[doc.issuer.value].append(doc)
+        return self._issuer_docs
+
     def pages(self) -> list[Page]:
         """Every HTML page of the site, in a stable order."""
-        model = self.model
-        out = [self.home(), self.organisations_page(), self.tags_page(), self.not_found(),
-               self.method(), self.data(), self.search()]
-        out += self.section("resolution") + self.section("programme") + self.posts_page()
-        out += self.targets_dashboard() + self.target_years()
-        out += [self.document(d) for d in sorted(model.published(), key=lambda d: d.id)]
-        out += [self.post(p) for p in sorted(model.posts.values(), key=lambda p: p.id)]
-        by_issuer: dict[str, list[Document]] = defaultdict(list)
-        for doc in model.published():
-            by_issuer[doc.issuer.value].append(doc)
-        for org in sorted(model.organisations.values(), key=lambda o: o.id):
-            out += self.organisation(org, by_issuer[org.id])
-        for tag in sorted(model.tags.values(), key=lambda t: t.slug):
-            out += self.tag(tag)
-        return out
+        return [page for spec in self.page_specs() for page in self.expand(spec)]
