@@ -155,6 +155,17 @@ def schemas() -> dict[str, dict]:
     }
 
 
+def field_table(fields: tuple[Field, ...]) -> str:
+    """A Markdown table of `fields` for docs/content-format.md (a test keeps the two equal)."""
+    rows = ["| field | type | required | values | help shown to editors |", "| --- | --- | --- | --- | --- |"]
+    for f in fields:
+        values = ", ".join(f"`{c}`" + (" (default)" if c == f.default else "") for c in f.choices)
+        if not f.choices and f.default is not None:
+            values = f"default `{json.dumps(f.default)}`"
+        rows.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {values} | {f.help} |")
+    return "\n".join(rows) + "\n"
+
+
 def dumps(node: dict) -> str:
     """The exact text of a shipped schema file."""
     return json.dumps(node, ensure_ascii=False, indent=2) + "\n"

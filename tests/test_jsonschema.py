@@ -183,3 +183,18 @@ def test_editor_settings_point_at_the_shipped_schemas():
                                                   "results.schema.json"}
     extensions = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
     assert "redhat.vscode-yaml" in extensions["recommendations"]
+
+
+def test_content_format_doc_lists_every_field_of_schema_py():
+    from sitegen import schema
+
+    doc = (ROOT / "docs" / "content-format.md").read_text(encoding="utf-8")
+    for name in ("SITE", "ORGANISATION", "DOCUMENT", "ATTACHMENT", "TARGET", "POST", "RESULTS", "RESULT_VALUE"):
+        table = generator.field_table(getattr(schema, name))
+        assert table in doc, f"docs/content-format.md: replace the {name} table with:\n{table}"
+    types = {f.type for name in dir(schema) if name.isupper()
+             for f in getattr(schema, name) if isinstance(getattr(schema, name), tuple)
+             and all(isinstance(x, schema.Field) for x in getattr(schema, name))}
+    section = doc.split("## Field types", 1)[1].split("\n## ", 1)[0]
+    for kind in types:
+        assert f"\n| {kind} |" in section, f"field type {kind!r} is not explained in docs/content-format.md"

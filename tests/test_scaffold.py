@@ -162,3 +162,67 @@ def test_wrong_options_are_usage_errors(tmp_path):
 def test_missing_content_folder(tmp_path):
     result = new(tmp_path / "nowhere", "post", "--title", "Tin")
     assert result.code == 1 and "không tìm thấy thư mục nội dung" in result.err
+
+
+# --- the editors' guide ----------------------------------------------------------------------------
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "huong-dan-bien-tap.md"
+MESSAGE_MODULES = ("validate", "link", "load", "yamlsource")
+_EDGES = " \"'(){}:;,.—-?"
+
+
+def message_fragments(module: str) -> dict[str, int]:
+    """The longest fixed part of every Vietnamese message a module can print -> its line."""
+    import ast
+    import importlib
+
+    source = Path(importlib.import_module(f"sitegen.{module}").__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    labels = {label for pair in importlib.import_module("sitegen.link").RELATION_LABELS.values() for label in pair}
+    skip = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant):
+            skip.add(id(body[0].value))  # docstrings
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(v) for v in node.values)
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            parts = [node.value]
+        else:
+            continue
+        if not re.search(r"[^\x00-\x7f]", "".join(parts)) or "".join(parts).startswith("^"):
+            continue
+        longest = max((" ".join(p.split()).strip(_EDGES) for p in parts), key=len)
+        if len(longest) >= 16 and longest not in labels:
+            found[longest] = node.lineno
+    return found
+
+
+def test_the_guide_explains_every_error_message():
+    guide = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    missing = [f"sitegen/{module}.py:{line}: {fragment}" for module in MESSAGE_MODULES
+               for fragment, line in message_fragments(module).items() if fragment not in guide]
+    assert not missing, "explain these messages in docs/huong-dan-bien-tap.md:\n" + "\n".join(missing)
+    assert len([f for m in MESSAGE_MODULES for f in message_fragments(m)]) > 60  # the scan finds them
+
+
+def test_the_guide_covers_the_workflow_and_keeps_places_for_screenshots():
+    import unicodedata
+
+    text = GUIDE.read_text(encoding="utf-8")
+    assert text == unicodedata.normalize("NFC", text)
+    for command in ("python build.py new resolution", "python build.py new programme",
+                    "python build.py new post", "python build.py new results", "python build.py serve",
+                    "python build.py check", "pre-commit install", ".github/workflows/pages.yml",
+                    ".gitlab-ci.yml"):
+        assert command in text, command
+    assert "docs/img/xem-truoc.png" in text and "docs/img/loi.png" in text
+    # the table of contents points at the headings (GitHub-style anchors keep Vietnamese letters)
+    headings = re.findall(r"^## (.+)$", text, flags=re.M)
+    anchors = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+    links = re.findall(r"^\d+\. \[.+\]\(#(.+)\)$", text, flags=re.M)
+    assert links and set(links) <= anchors
