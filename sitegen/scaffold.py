@@ -359,10 +359,10 @@ def add_parser(commands, project: Path) -> argparse.ArgumentParser:
     parser.add_argument("kind", choices=KINDS, metavar="LOẠI",
                         help="resolution (nghị quyết), programme (chương trình, kế hoạch), "
                              "post (bài viết), results (kết quả một năm)")
-    parser.add_argument("--number", default="", help='số ký hiệu, ví dụ "15-KH/ĐUK"')
-    parser.add_argument("--title", default="", help="trích yếu văn bản hoặc tiêu đề bài viết")
-    parser.add_argument("--year", type=int, default=None, help="năm (mặc định: năm nay)")
-    parser.add_argument("--content", type=Path, default=project / "content", help="thư mục nội dung")
+    parser.add_argument("--number", default="", metavar="SỐ_KÝ_HIỆU", help='số ký hiệu, ví dụ "15-KH/ĐUK"')
+    parser.add_argument("--title", default="", metavar="TRÍCH_YẾU", help="trích yếu văn bản hoặc tiêu đề bài viết")
+    parser.add_argument("--year", type=int, default=None, metavar="NĂM", help="năm (mặc định: năm nay)")
+    parser.add_argument("--content", type=Path, default=project / "content", metavar="THƯ_MỤC", help="thư mục nội dung")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
