@@ -138,8 +138,7 @@ class Views:
 
     def revisions(self, doc: Document) -> dict:
         """'Lịch sử cập nhật': the last change and every commit of the document's file; {} if unknown."""
-        folder = {"resolution": "resolutions", "programme": "programmes"}[doc.section]
-        revisions = self.history.get(f"{folder}/{doc.id}.md", ())
+        revisions = self.history.get(f"{urls.SECTION_FOLDER[doc.section]}/{doc.id}.md", ())
         if not revisions:
             return {}
         return {"updated": formats.long_date(revisions[0].date), "updated_iso": revisions[0].date.isoformat(),
