@@ -1,15 +1,24 @@
-"""Rebuilds for the preview server: keep the last good site, write only what changed."""
+"""Rebuilds for the preview server: re-read only changed files, re-render only the pages
+that show what changed, write only files whose bytes differ. The last good site stays."""
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import search, urls
+from .affected import affected_specs
+from .cache import FileCache
 from .diagnostics import ContentError, Diagnostic
-from .pipeline import build, check, published_files, render_site
-from .views import Settings
+from .history import load_history
+from .link import Model
+from .pipeline import assets, check, published_files, render_pages, site_files
+from .render import environment
+from .views import Settings, Views
+from .write import publish, stage
 
 
 @dataclass
@@ -17,16 +26,13 @@ class Outcome:
     ok: bool
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    errors: list[Diagnostic] = field(default_factory=list)
+    errors: list = field(default_factory=list)
     ms: float = 0.0
+    pages: int = 0  # pages rendered again
 
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def _file_digest(path: Path) -> bytes:
-    return _digest(path.read_bytes())
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -36,55 +42,105 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
+def _templates_stamp(template_dir: Path) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(template_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(template_dir).as_posix().encode() + path.read_bytes())
+    return digest.digest()
+
+
 class DevBuilder:
-    """Holds what is in the output folder so each rebuild writes only changed files."""
+    """Keeps the last good model and what each page spec wrote, between rebuilds."""
 
     def __init__(self, content: Path, out: Path, templates: Path, settings: Settings):
         self.content, self.out, self.templates, self.settings = content, out, templates, settings
-        self.digests: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
+        self.cache = FileCache(None)
+        self.model: Model | None = None
+        self.history: dict = {}
+        self.stamp = b""
+        self.spec_paths: dict[tuple, list[str]] = {}
+        self.digests: dict[str, bytes] = {}
+
+    def _prepare(self) -> tuple[Model, Views, bytes, dict]:
+        cache = self.cache.carry()
+        model = check(self.content, self.settings.current_year, cache)
+        self.cache = cache
+        history = load_history(self.content)
+        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
 
     def initial(self) -> Outcome:
-        """A full, staged build; on invalid content the previous output stays."""
+        """A full build, staged and swapped in whole (with the search index)."""
         start = time.perf_counter()
         try:
-            build(self.content, self.out, self.templates, self.settings)
+            model, views, stamp, history = self._prepare()
         except ContentError as error:
             self.errors = error.diagnostics
             return Outcome(False, errors=self.errors, ms=_ms(start))
-        self.errors = []
-        self.digests = {p.relative_to(self.out).as_posix(): _file_digest(p)
-                        for p in self.out.rglob("*") if p.is_file()}
-        return Outcome(True, written=sorted(self.digests), ms=_ms(start))
+        base_url = self.settings.base_url or model.site.base_url
+        rendered = render_pages(views, environment(self.templates), base_url, views.page_specs())
+        files = {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
+        files.update(site_files(model, views, base_url, [p for pages in rendered.values() for p, _ in pages]))
+        copies = assets(self.templates) | published_files(model, self.content)
+        staging = stage(self.out, files, copies)
+        try:
+            search.index(staging, search.target_records(model, self.settings.current_year))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        publish(staging, self.out)
+        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self.spec_paths = {spec: [p for p, _ in pages] for spec, pages in rendered.items()}
+        self.digests = {rel: _digest(data) for rel, data in files.items()}
+        self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
+        return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered))
 
     def rebuild(self) -> Outcome:
-        """Validate and render again; write the files whose bytes changed, remove stale ones."""
+        """Validate again (changed files only) and write what changed."""
         start = time.perf_counter()
         try:
-            model = check(self.content)
+            model, views, stamp, history = self._prepare()
         except ContentError as error:
             self.errors = error.diagnostics
             return Outcome(False, errors=self.errors, ms=_ms(start))
-        files, copies = render_site(model, self.templates, self.settings)
-        copies.update(published_files(model, self.content))
-        wanted: dict[str, bytes] = {}
-        written = []
-        for rel, data in files.items():
-            wanted[rel] = _digest(data)
-            if self.digests.get(rel) != wanted[rel]:
-                _write_atomic(self.out / rel, data)
-                written.append(rel)
-        for rel, source in copies.items():
-            wanted[rel] = _file_digest(source)
-            if self.digests.get(rel) != wanted[rel]:
-                _write_atomic(self.out / rel, source.read_bytes())
-                written.append(rel)
-        removed = [rel for rel in self.digests if rel not in wanted and not rel.startswith("pagefind/")]
-        for rel in removed:
+        specs = views.page_specs()
+        wanted = None if (stamp != self.stamp or history != self.history) else affected_specs(self.model, model)
+        todo = specs if wanted is None else [s for s in specs if s in wanted]
+        base_url = self.settings.base_url or model.site.base_url
+        rendered = render_pages(views, environment(self.templates), base_url, todo) if todo else {}
+        written, removed = [], []
+        for spec, pages in rendered.items():
+            for path, html in pages:
+                written += self._put(urls.output_file(path), html)
+            kept = {p for p, _ in pages}
+            removed += self._drop([urls.output_file(p) for p in self.spec_paths.get(spec, []) if p not in kept])
+            self.spec_paths[spec] = sorted(kept)
+        gone = set(self.spec_paths) - set(specs)
+        for spec in gone:
+            removed += self._drop([urls.output_file(p) for p in self.spec_paths.pop(spec)])
+        if rendered or gone:
+            paths = [p for paths in self.spec_paths.values() for p in paths]
+            for rel, data in site_files(model, views, base_url, paths).items():
+                written += self._put(rel, data)
+        for rel, source in (assets(self.templates) | published_files(model, self.content)).items():
+            written += self._put(rel, source.read_bytes())
+        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
+
+    def _put(self, rel: str, data: bytes) -> list[str]:
+        digest = _digest(data)
+        if self.digests.get(rel) == digest:
+            return []
+        _write_atomic(self.out / rel, data)
+        self.digests[rel] = digest
+        return [rel]
+
+    def _drop(self, rels: list[str]) -> list[str]:
+        for rel in rels:
             (self.out / rel).unlink(missing_ok=True)
-        self.digests = {rel: d for rel, d in self.digests.items() if rel.startswith("pagefind/")} | wanted
-        self.errors = []
-        return Outcome(True, sorted(written), sorted(removed), ms=_ms(start))
+            self.digests.pop(rel, None)
+        return rels
 
 
 def _ms(start: float) -> float:

@@ -10,11 +10,13 @@ from . import data, feeds, urls
 from . import search
 from .diagnostics import Collector
 from .history import History, load_history
-from .link import Model, link
-from .load import load
+from .cache import FileCache, cache_folder, file_digest
+from .link import Model, body_key, link, render_body
+from .load import Source, display_path, list_sources, read_source, scan_files
+from .model import Document, Post
 from .parallel import Forked, chunked, cpu_count
 from .render import Job, environment, render_specs
-from .validate import validate
+from .validate import assemble, validate_record
 from .views import Settings, Views
 from .write import publish, stage
 
@@ -39,15 +41,62 @@ class _Timer:
         self._last = now
 
 
-def check(content_dir: Path, current_year: int | None = None) -> Model:
+FRONT_PARALLEL_MIN = 200  # files; below this one process is quicker
+
+
+def _front(current_year: int | None, sources: list[Source]) -> list[tuple]:
+    """Per-file work, independent of other files: read, check, render the body."""
+    out = []
+    for source in sources:
+        record, found = read_source(source)
+        item, more = validate_record(record, current_year)
+        shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
+        body = render_body(item) if shown else None
+        out.append((record, item, body, found + more))
+    return out
+
+
+def _front_key(source: Source, current_year: int | None) -> tuple | None:
+    if not source.readable:
+        return None
+    try:
+        digest = file_digest(source.path)
+    except OSError:
+        return None
+    return (display_path(source.path), source.kind, digest, current_year if source.kind == "results" else None)
+
+
+def read_all(sources: list[Source], current_year: int | None, cache: FileCache | None) -> list[tuple]:
+    """Run the per-file work for every source: from the cache, else over all cores."""
+    keys = [_front_key(s, current_year) if cache else None for s in sources]
+    results: list[tuple | None] = [cache.get(k) if cache and k else None for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    processes = cpu_count() if len(todo) >= FRONT_PARALLEL_MIN else 1
+    chunks = chunked(todo, processes * 4)
+    job = [[sources[i] for i in chunk] for chunk in chunks]
+    done = Forked(_front, current_year, job, processes).start().results()
+    for chunk, outputs in zip(chunks, done):
+        for index, output in zip(chunk, outputs):
+            results[index] = output
+            if cache and keys[index]:
+                cache.put(keys[index], output)
+    return results
+
+
+def check(content_dir: Path, current_year: int | None = None, cache: FileCache | None = None) -> Model:
     """Load, validate and link; raise ContentError with every problem found.
 
     With `current_year`, results reported for a later year are an error too."""
-    problems = Collector()
-    raw, load_problems = load(content_dir)
-    problems.extend(load_problems.items)
-    content = validate(raw, problems, current_year)
-    model = link(content, problems)
+    sources, problems = list_sources(content_dir)
+    pairs, bodies = [], {}
+    for record, item, body, found in read_all(sources, current_year, cache):
+        problems.extend(found)
+        pairs.append((record, item))
+        if body is not None:
+            bodies[body_key(getattr(item, "section", "post"), item.id)] = body
+    files, found = scan_files(content_dir)
+    problems.extend(found.items)
+    model = link(assemble(pairs, files), problems, bodies)
     problems.raise_if_any()
     return model
 
@@ -62,33 +111,44 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
 PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
 
 
+def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, list[tuple[str, bytes]]]:
+    """Render the given page specs, over all cores when there are many: spec -> [(path, html)]."""
+    processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
+    chunks = chunked(specs, processes * 4)
+    done = Forked(render_specs, Job(views, env, base_url), chunks, processes).start().results()
+    return {spec: pages for chunk in done for spec, pages in chunk}
+
+
+def site_files(model: Model, views: Views, base_url: str, paths: list[str]) -> dict[str, bytes]:
+    """Everything but the pages: feed, robots.txt, sitemap and the data downloads."""
+    files = {"feed.xml": feeds.feed(model, base_url).encode("utf-8"),
+             "robots.txt": feeds.robots(base_url).encode("utf-8"),
+             "sitemap.xml": feeds.sitemap(sorted(p for p in paths if p != "/404.html"), base_url).encode("utf-8")}
+    files.update(data.exports(model, views.rows, base_url))
+    return files
+
+
+def assets(template_dir: Path) -> dict[str, Path]:
+    return {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
+
+
 def render_site(model: Model, template_dir: Path, settings: Settings,
                 history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
     """Every output file as bytes (pages, feeds, data) plus files to copy (assets)."""
-    env = environment(template_dir)
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
-    specs = views.page_specs()
-    processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
-    chunks = chunked(specs, processes * 4)
-    pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
-    files: dict[str, bytes] = {}
-    files["feed.xml"] = feeds.feed(model, base_url).encode("utf-8")
-    files["robots.txt"] = feeds.robots(base_url).encode("utf-8")
-    files.update(data.exports(model, views.rows, base_url))
-    paths = []
-    for rendered in pool.results():
-        for path, html in rendered:
-            files[urls.output_file(path)] = html
-            paths.append(path)
-    files["sitemap.xml"] = feeds.sitemap([p for p in paths if p != "/404.html"], base_url).encode("utf-8")
-    copies = {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
-    return files, copies
+    rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
+    files = {urls.output_file(path): html for pages in rendered.values() for path, html in pages}
+    paths = [path for pages in rendered.values() for path, _ in pages]
+    files.update(site_files(model, views, base_url, paths))
+    return files, assets(template_dir)
 
 
-def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> Summary:
+def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+          use_cache: bool = True) -> Summary:
     timer = _Timer()
-    model = check(content_dir, settings.current_year)
+    cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
+    model = check(content_dir, settings.current_year, cache)
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")
@@ -104,6 +164,7 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
         raise
     timer.mark("tìm kiếm")
     publish(staging, out_dir)
+    cache.save()
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
                    sum(1 for name in files if name.endswith(".html")),

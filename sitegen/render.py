@@ -45,13 +45,14 @@ class Job:
         self.views, self.env, self.base_url = views, env, base_url
 
 
-def render_specs(job: Job, specs: list) -> list[tuple[str, bytes]]:
-    """Render every page of the given specs; return (site path, HTML bytes) pairs."""
+def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, bytes]]]]:
+    """Render every page of the given specs: [(spec, [(site path, HTML bytes)])]."""
     out = []
     site = job.views.model.site
     for spec in specs:
-        for page in job.views.expand(spec):
-            out.append((page.path, render_page(job.env, page, site, job.base_url, {}).encode("utf-8")))
+        pages = [(page.path, render_page(job.env, page, site, job.base_url, {}).encode("utf-8"))
+                 for page in job.views.expand(spec)]
+        out.append((spec, pages))
     return out
 
 

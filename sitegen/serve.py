@@ -179,8 +179,9 @@ def describe(outcome: Outcome, changes: list[str]) -> str:
     if not outcome.ok:
         return f"[{stamp}] {what}: {len(outcome.errors)} lỗi ({outcome.ms:.0f} ms)\n" + \
             "\n".join(f"  {e}" for e in outcome.errors)
-    pages = len(outcome.written) + len(outcome.removed)
-    return f"[{stamp}] {what}: dựng lại, {pages} tệp thay đổi trong {outcome.ms:.0f} ms"
+    files = len(outcome.written) + len(outcome.removed)
+    return (f"[{stamp}] {what}: dựng lại {outcome.pages} nhóm trang, {files} tệp thay đổi "
+            f"trong {outcome.ms:.0f} ms")
 
 
 def _fingerprint(paths: list[Path]) -> dict[str, tuple[int, int]]:

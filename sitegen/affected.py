@@ -1,0 +1,87 @@
+"""Which pages a change touches: the dependency rules behind incremental rebuilds.
+
+A document's page shows its relations (both ways), its implementation chain up and
+down, the posts about it, its organisation and tags; lists, dashboards and the home
+page show every document. So a changed document re-renders exactly those pages.
+"""
+from __future__ import annotations
+
+from .link import Model
+from .model import RELATIONS
+
+GLOBAL_SPECS = [("home", ""), ("organisations", ""), ("tags", ""), ("section", "resolution"),
+                ("section", "programme"), ("posts", ""), ("dashboard", ""), ("years", ""), ("search", "")]
+
+
+def _chain(model: Model, doc_id: str) -> set[str]:
+    """Every document above and below `doc_id` in its implementation chain."""
+    found: set[str] = set()
+    for direction in (model.outgoing, model.incoming):
+        queue = list(direction.get(doc_id, {}).get("implements", []))
+        while queue:
+            current = queue.pop()
+            if current not in found:
+                found.add(current)
+                queue.extend(direction.get(current, {}).get("implements", []))
+    return found
+
+
+def _document_neighbours(model: Model, doc_id: str) -> set[tuple[str, str]]:
+    if doc_id not in model.documents:
+        return set()
+    specs = {("document", doc_id)}
+    for relation in RELATIONS:
+        for other in model.outgoing[doc_id][relation] + model.incoming[doc_id][relation]:
+            specs.add(("document", other))
+    specs |= {("document", d) for d in _chain(model, doc_id)}
+    specs |= {("post", p) for p in model.document_posts.get(doc_id, [])}
+    doc = model.documents[doc_id]
+    specs.add(("organisation", doc.issuer.value))
+    specs |= {("tag", slug) for slug, tag in model.tags.items() if doc_id in tag.documents}
+    return specs
+
+
+def _post_neighbours(model: Model, post_id: str) -> set[tuple[str, str]]:
+    if post_id not in model.posts:
+        return set()
+    specs = {("post", post_id)}
+    specs |= {("document", d) for d in model.post_documents.get(post_id, [])}
+    specs |= {("tag", slug) for slug, tag in model.tags.items() if post_id in tag.posts}
+    return specs
+
+
+def _doc_state(model: Model, doc_id: str):
+    doc = model.documents.get(doc_id)
+    if doc is None:
+        return None
+    results = {key: value for key, value in model.results.items() if key[0] == doc_id}
+    return doc, model.bodies.get(f"{doc.section}:{doc_id}"), results
+
+
+def changed_items(old: Model, new: Model) -> tuple[set[str], set[str]]:
+    """Document and post ids whose content, body or results differ between two models."""
+    results_docs = {key[0] for key in set(old.results) | set(new.results)
+                    if old.results.get(key) != new.results.get(key)}
+    docs = {d for d in set(old.documents) | set(new.documents)
+            if d in results_docs or old.documents.get(d) != new.documents.get(d)
+            or (d in new.documents and old.bodies.get(f"{new.documents[d].section}:{d}")
+                != new.bodies.get(f"{new.documents[d].section}:{d}"))}
+    posts = {p for p in set(old.posts) | set(new.posts)
+             if old.posts.get(p) != new.posts.get(p) or old.bodies.get(f"post:{p}") != new.bodies.get(f"post:{p}")}
+    return docs, posts
+
+
+def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None:
+    """Page specs to render again after a change; None means every page."""
+    if old is None or old.site != new.site or old.organisations != new.organisations or old.files != new.files:
+        return None
+    docs, posts = changed_items(old, new)
+    if not docs and not posts:
+        return set()
+    specs = set(GLOBAL_SPECS)
+    for model in (old, new):
+        for doc_id in docs:
+            specs |= _document_neighbours(model, doc_id)
+        for post_id in posts:
+            specs |= _post_neighbours(model, post_id)
+    return specs

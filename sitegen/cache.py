@@ -1,0 +1,87 @@
+"""A content-hash cache of per-file work (read, checked, rendered), kept between builds.
+
+Entries are keyed by the file's bytes, so a stale entry cannot be used; the whole
+cache is dropped when the engine's code or its libraries change.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "Jinja2", "Babel")
+
+
+def engine_version() -> str:
+    """A digest of this package's code, Python's version and the parsing libraries' versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    digest.update(sys.version.encode())
+    for name in _PACKAGES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
+
+
+class FileCache:
+    """Maps keys to values; only entries used by the current build are saved again."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.version = engine_version()
+        self._old: dict[Any, Any] = {}
+        self._new: dict[Any, Any] = {}
+        self.hits = 0
+        if path is not None and path.is_file():
+            try:
+                with path.open("rb") as handle:
+                    version, entries = pickle.load(handle)
+                if version == self.version:
+                    self._old = entries
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
+                    ImportError, IndexError):
+                self._old = {}  # a damaged cache is only a slower build
+
+    def get(self, key: Any) -> Any:
+        if key in self._new:
+            return self._new[key]
+        value = self._old.get(key)
+        if value is not None:
+            self._new[key] = value
+            self.hits += 1
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self._new[key] = value
+
+    def carry(self) -> "FileCache":
+        """A cache for the next build in this process, seeded with this build's entries."""
+        following = FileCache(None)
+        following._old = dict(self._new)
+        return following
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with temp.open("wb") as handle:
+            pickle.dump((self.version, self._new), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.path)
+
+
+def cache_folder(out_dir: Path) -> Path:
+    """Where the cache for an output folder lives: a git-ignored .cache beside it."""
+    out = out_dir.resolve()
+    return out.parent / ".cache" / "sitegen" / hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()

@@ -1,0 +1,110 @@
+"""Incremental rebuilds (preview server) must give exactly what a clean build gives."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY, build, copy_sample
+
+from sitegen.devbuild import DevBuilder
+from sitegen.views import Settings
+
+SETTINGS = Settings(current_year=dt.date.fromisoformat(TODAY).year)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "pagefind" not in p.parts}
+
+
+@pytest.fixture
+def dev(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    builder = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
+    assert builder.initial().ok
+    return builder
+
+
+def assert_same_as_clean_build(dev, tmp_path):
+    clean = tmp_path / "clean"
+    result = build(dev.content, clean, "--templates", str(dev.templates))
+    assert result.code == 0, result.err
+    assert hashes(dev.out) == hashes(clean)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_unchanged_rebuild_writes_nothing(dev):
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.written == [] and outcome.pages == 0
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_the_document(dev, tmp_path):
+    edit(dev.content / "programmes/kh-minh-hoa-dang-uy-co-so.md", "## Nội dung", "## Nội dung đã sửa")
+    outcome = dev.rebuild()
+    assert outcome.ok
+    assert "chuong-trinh/kh-minh-hoa-dang-uy-co-so/index.html" in outcome.written
+    assert "tin-tuc/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong/index.html" not in outcome.written
+    assert "chu-de/thanh-hoa/index.html" not in outcome.written
+    assert outcome.pages < len(dev.spec_paths)
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_title_change_reaches_related_documents_lists_and_feeds(dev, tmp_path):
+    edit(dev.content / "programmes/ctr-duk-thuc-hien-58-nq-tw.md", "title: Chương trình hành động của Ban",
+         "title: Chương trình hành động (sửa) của Ban")
+    outcome = dev.rebuild()
+    assert "nghi-quyet/58-nq-tw/index.html" in outcome.written
+    assert "chuong-trinh/index.html" in outcome.written and "feed.xml" in outcome.written
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_new_result_updates_statuses_dashboard_and_exports(dev, tmp_path):
+    edit(dev.content / "results/2024.yaml", "    to-chuc-dang-fdi: 0", "    to-chuc-dang-fdi: 1")
+    outcome = dev.rebuild()
+    assert {"chuong-trinh/12-ctr-duk-2021/index.html", "chi-tieu/index.html",
+            "du-lieu/targets.csv"} <= set(outcome.written)
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_adding_and_removing_a_post_and_a_document(dev, tmp_path):
+    post = dev.content / "posts" / "bai-moi.md"
+    post.write_text("---\ntitle: Bài mới về Nghị quyết 58\ndate: 2022-01-05\ndocuments: [58-NQ/TW]\n"
+                    "tags: [Chủ đề mới]\n---\nNội dung bài mới.\n", encoding="utf-8")
+    assert dev.rebuild().ok
+    assert (dev.out / "tin-tuc/bai-moi/index.html").is_file()
+    assert (dev.out / "chu-de/chu-de-moi/index.html").is_file()
+    assert_same_as_clean_build(dev, tmp_path)
+    post.unlink()
+    outcome = dev.rebuild()
+    assert "tin-tuc/bai-moi/index.html" in outcome.removed
+    assert not (dev.out / "chu-de/chu-de-moi/index.html").exists()
+    shutil.rmtree(tmp_path / "clean")
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_template_change_renders_everything_again(dev, tmp_path):
+    edit(dev.templates / "base.html", "Chuyển đến nội dung chính", "Bỏ qua để đến nội dung chính")
+    outcome = dev.rebuild()
+    assert outcome.pages == len(dev.spec_paths)
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_invalid_content_keeps_the_last_good_site(dev):
+    before = hashes(dev.out)
+    edit(dev.content / "resolutions/58-nq-tw.md", "issuer: bo-chinh-tri", "issuer: khong-co")
+    outcome = dev.rebuild()
+    assert not outcome.ok and "resolutions/58-nq-tw.md:5:" in str(outcome.errors[0])
+    assert hashes(dev.out) == before
+    edit(dev.content / "resolutions/58-nq-tw.md", "issuer: khong-co", "issuer: bo-chinh-tri")
+    assert dev.rebuild().ok and dev.errors == []
