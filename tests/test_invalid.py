@@ -1,10 +1,13 @@
-"""Broken content trees, each run through the real command line.
+"""Broken and odd content trees, each run through the real command line.
 
 Every case in tests/sites/invalid/<case>/ is the small valid tree tests/sites/base/ plus one
 defect: files under the case's content/ replace or join the base's, remove.txt lists paths
 to delete and links.txt symbolic links to make (`link -> target`, relative to the case).
 expected.txt lists, after '#' comment lines, `path:line: part of the message` for every
 problem the run must print, and nothing else may be printed as a problem.
+
+tests/sites/accepted/<case>/ (same layout, about.txt says why) are oddities that are accepted
+by design: they must build, and build the right site.
 """
 from __future__ import annotations
 
@@ -15,12 +18,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, run_cli
+from conftest import TODAY, page, run_cli
 
 SITES = Path(__file__).resolve().parent / "sites"
 BASE = SITES / "base"
 CASES = sorted(p.name for p in (SITES / "invalid").iterdir() if p.is_dir())
-CONTROL = {"expected.txt", "remove.txt", "links.txt"}
+CONTROL = {"expected.txt", "remove.txt", "links.txt", "about.txt"}
 DIAGNOSTIC = re.compile(r"^(?P<path>[^\n]+?):(?P<line>[0-9]+): (?P<message>.+)$")
 
 
@@ -126,3 +129,60 @@ def test_several_errors_in_different_files_are_reported_in_one_run(tmp_path):
     files = {path for path, _, _ in diagnostics(result.err)}
     assert len(files) >= 3 and len(files) == len({p for p, _, _ in expected(case)})
     assert "Có 4 lỗi trong nội dung" in result.err
+
+
+# --- accepted by design ---------------------------------------------------------------------
+
+def _build_case(kind: str, name: str, dest: Path):
+    make_tree(SITES / kind / name, dest)
+    result = run_cli("build", "--content", "content", "--out", "site", "--today", TODAY, cwd=dest)
+    assert "Traceback" not in result.out + result.err, result.err
+    return result
+
+
+@pytest.mark.parametrize("name", ["bom", "crlf", "nfd"])
+def test_bom_crlf_and_nfd_build_the_same_site_as_the_base(name, tmp_path, base_site):
+    """A byte order mark, Windows line ends and decomposed Unicode change nothing in the site."""
+    result = _build_case("accepted", name, tmp_path)
+    assert result.code == 0, result.err
+    assert tree_hashes(tmp_path / "site") == tree_hashes(base_site)
+
+
+def test_tags_whose_slugs_collide_share_one_page(tmp_path):
+    """Đảng ủy, dang uy and ĐẢNG ỦY are one tag: one page, every item on it, nothing overwritten."""
+    result = _build_case("accepted", "tag-slug-collision", tmp_path)
+    assert result.code == 0, result.err
+    site = tmp_path / "site"
+    tag_pages = sorted(p.parent.name for p in (site / "chu-de").glob("*/index.html"))
+    assert tag_pages == ["dang-uy"]
+    soup = page(site, "/chu-de/dang-uy/")
+    assert soup.h1.get_text(strip=True) == "Chủ đề: Đảng ủy"
+    hrefs = {a["href"] for a in soup.select("main a")}
+    assert {"../../nghi-quyet/nq-dai-hoi/", "../../chuong-trinh/ctr-hanh-dong/",
+            "../../tin-tuc/ban-hanh-chuong-trinh/"} <= hrefs
+    index = page(site, "/chu-de/")
+    assert [a.get_text(strip=True) for a in index.select("main a[href$='dang-uy/']")] == ["Đảng ủy"]
+    for path in ("/nghi-quyet/nq-dai-hoi/", "/chuong-trinh/ctr-hanh-dong/", "/tin-tuc/ban-hanh-chuong-trinh/"):
+        links = page(site, path).select("a[href$='chu-de/dang-uy/']")
+        assert links and links[0].get_text(strip=True) == "Đảng ủy", path
+
+
+def test_a_5_mb_body_builds(tmp_path):
+    """Decision: a very long body is accepted; the page holds all of it."""
+    shutil.copytree(BASE, tmp_path / "content")
+    doc = tmp_path / "content" / "resolutions" / "nq-dai-hoi.md"
+    paragraph = ("Đảng bộ xã tiếp tục đổi mới phương thức lãnh đạo, nâng cao chất lượng sinh hoạt "
+                 "chi bộ và vai trò tiên phong, gương mẫu của cán bộ, đảng viên. ") * 4 + "\n\n"
+    parts, size, section = [doc.read_text(encoding="utf-8")], 0, 0
+    while size < 5 * 1024 * 1024:
+        section += 1
+        chunk = f"\n## Mục {section}\n\n" + paragraph * 40
+        parts.append(chunk)
+        size += len(chunk.encode("utf-8"))
+    doc.write_text("".join(parts), encoding="utf-8")
+    assert doc.stat().st_size > 5 * 1024 * 1024
+    result = run_cli("build", "--content", "content", "--out", "site", "--today", TODAY, cwd=tmp_path)
+    assert "Traceback" not in result.out + result.err, result.err
+    assert result.code == 0, result.err
+    html = (tmp_path / "site/nghi-quyet/nq-dai-hoi/index.html").read_text(encoding="utf-8")
+    assert f'id="muc-{section}"' in html and html.count("vai trò tiên phong") > 4 * 40 * (section - 1)
