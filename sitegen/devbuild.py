@@ -62,6 +62,13 @@ class DevBuilder:
         self.stamp = b""
         self.spec_paths: dict[tuple, list[str]] = {}
         self.digests: dict[str, bytes] = {}
+        self.env = None
+
+    def _environment(self, stamp: bytes):
+        """The template environment, compiled again only when a template changed."""
+        if self.env is None or stamp != self.stamp:
+            self.env = environment(self.templates)
+        return self.env
 
     def _prepare(self) -> tuple[Model, Views, bytes, dict]:
         cache = self.cache.carry()
@@ -79,7 +86,7 @@ class DevBuilder:
             self.errors = error.diagnostics
             return Outcome(False, errors=self.errors, ms=_ms(start))
         base_url = self.settings.base_url or model.site.base_url
-        rendered = render_pages(views, environment(self.templates), base_url, views.page_specs())
+        rendered = render_pages(views, self._environment(stamp), base_url, views.page_specs())
         files = {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
         files.update(site_files(model, views, base_url, [p for pages in rendered.values() for p, _ in pages]))
         copies = assets(self.templates) | published_files(model, self.content)
@@ -108,7 +115,7 @@ class DevBuilder:
         wanted = None if (stamp != self.stamp or history != self.history) else affected_specs(self.model, model)
         todo = specs if wanted is None else [s for s in specs if s in wanted]
         base_url = self.settings.base_url or model.site.base_url
-        rendered = render_pages(views, environment(self.templates), base_url, todo) if todo else {}
+        rendered = render_pages(views, self._environment(stamp), base_url, todo) if todo else {}
         written, removed = [], []
         for spec, pages in rendered.items():
             for path, html in pages:

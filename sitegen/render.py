@@ -21,6 +21,8 @@ def environment(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["href"] = _href
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)  # compile once here, so forked workers inherit compiled templates
     return env
 
 

@@ -1,0 +1,86 @@
+"""Save-to-rebuilt time of the preview server: edit one document, wait until the page shows it.
+
+    python3 benchmarks/devserver.py CONTENT_DIR [--runs 5] [--doc programmes/x.md]
+
+Starts `python build.py serve` on a free loopback port, then for each run appends a
+marker to one document's body and polls its page until the marker is served. Prints the
+server's own rebuild time (from its log line) and the end-to-end time seen by a client.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def first_document(content: Path) -> Path:
+    return sorted((content / "programmes").glob("*.md"))[0]
+
+
+def page_path(doc: Path) -> str:
+    section = {"programmes": "chuong-trinh", "resolutions": "nghi-quyet"}[doc.parent.name]
+    return f"/{section}/{doc.stem}/"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("content", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--doc", default="")
+    args = parser.parse_args()
+    content = args.content.resolve()
+    doc = content / args.doc if args.doc else first_document(content)
+    original = doc.read_text(encoding="utf-8")
+    out = Path(tempfile.mkdtemp()) / "site"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content",
+                             str(content), "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    try:
+        url = ""
+        start = time.perf_counter()
+        while not url:
+            line = proc.stdout.readline()
+            if not line:
+                raise SystemExit("server stopped")
+            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            url = match[0].rstrip("/") if match else ""
+        startup = time.perf_counter() - start
+        client, server = [], []
+        for run in range(args.runs):
+            marker = f"Dấu đo thời gian {run} {time.time_ns()}"
+            time.sleep(0.5)
+            saved = time.perf_counter()
+            doc.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+            while True:
+                with urllib.request.urlopen(url + page_path(doc)) as response:
+                    if marker in response.read().decode("utf-8"):
+                        break
+                time.sleep(0.005)
+            client.append((time.perf_counter() - saved) * 1000)
+            line = proc.stdout.readline()
+            match = re.search(r"trong (\d+) ms", line)
+            if match:
+                server.append(float(match[1]))
+        print(f"content: {content} ({sum(1 for _ in content.rglob('*.md'))} Markdown files)")
+        print(f"server start (initial build + index): {startup:.1f} s")
+        print(f"save -> page served, median of {args.runs}: {statistics.median(client):.0f} ms "
+              f"(min {min(client):.0f}, max {max(client):.0f})")
+        if server:
+            print(f"server's rebuild time, median: {statistics.median(server):.0f} ms")
+    finally:
+        doc.write_text(original, encoding="utf-8")
+        proc.terminate()
+        proc.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
