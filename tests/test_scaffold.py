@@ -210,7 +210,7 @@ def test_the_guide_explains_every_error_message():
     assert len([f for m in MESSAGE_MODULES for f in message_fragments(m)]) > 60  # the scan finds them
 
 
-def test_the_guide_covers_the_workflow_and_keeps_places_for_screenshots():
+def test_the_guide_covers_the_workflow_and_shows_the_screenshots():
     import unicodedata
 
     text = GUIDE.read_text(encoding="utf-8")
@@ -220,7 +220,10 @@ def test_the_guide_covers_the_workflow_and_keeps_places_for_screenshots():
                     "python build.py check", "pre-commit install", ".github/workflows/pages.yml",
                     ".gitlab-ci.yml"):
         assert command in text, command
-    assert "docs/img/xem-truoc.png" in text and "docs/img/loi.png" in text
+    images = re.findall(r"!\[[^\]]+\]\((img/[^)]+)\)", text)
+    assert sorted(images) == ["img/loi.png", "img/xem-truoc.png"]  # the preview and the error overlay
+    for image in images:
+        assert (GUIDE.parent / image).is_file(), image
     # the table of contents points at the headings (GitHub-style anchors keep Vietnamese letters)
     headings = re.findall(r"^## (.+)$", text, flags=re.M)
     anchors = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
