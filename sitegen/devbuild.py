@@ -15,7 +15,7 @@ from .cache import FileCache
 from .diagnostics import ContentError, Diagnostic
 from .history import load_history
 from .link import Model
-from .pipeline import assets, check, published_files, render_pages, site_files
+from .pipeline import PageRender, assets, check, published_files, render_pages, site_files, sitemap
 from .render import environment
 from .views import Settings, Views
 from .write import publish, stage
@@ -86,9 +86,11 @@ class DevBuilder:
             self.errors = error.diagnostics
             return Outcome(False, errors=self.errors, ms=_ms(start))
         base_url = self.settings.base_url or model.site.base_url
-        rendered = render_pages(views, self._environment(stamp), base_url, views.page_specs())
-        files = {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
-        files.update(site_files(model, views, base_url, [p for pages in rendered.values() for p, _ in pages]))
+        pending = PageRender(views, self._environment(stamp), base_url, views.page_specs())
+        files = site_files(model, views, base_url)  # while the workers render the pages
+        rendered = pending.results()
+        files |= {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
+        files["sitemap.xml"] = sitemap([p for pages in rendered.values() for p, _ in pages], base_url)
         copies = assets(self.templates) | published_files(model, self.content)
         staging = stage(self.out, files, copies)
         try:

@@ -111,21 +111,36 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
 PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
 
 
+class PageRender:
+    """Pages being rendered (over all cores when there are many); collect with `results()`."""
+
+    def __init__(self, views: Views, env, base_url: str, specs: list):
+        processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
+        chunks = chunked(specs, processes * 4)
+        self._pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
+
+    def results(self) -> dict[tuple, list[tuple[str, bytes]]]:
+        """spec -> [(site path, HTML bytes)]."""
+        return {spec: pages for chunk in self._pool.results() for spec, pages in chunk}
+
+
 def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, list[tuple[str, bytes]]]:
-    """Render the given page specs, over all cores when there are many: spec -> [(path, html)]."""
-    processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
-    chunks = chunked(specs, processes * 4)
-    done = Forked(render_specs, Job(views, env, base_url), chunks, processes).start().results()
-    return {spec: pages for chunk in done for spec, pages in chunk}
+    """Render the given page specs: spec -> [(path, html)]."""
+    return PageRender(views, env, base_url, specs).results()
 
 
-def site_files(model: Model, views: Views, base_url: str, paths: list[str]) -> dict[str, bytes]:
-    """Everything but the pages: feed, robots.txt, sitemap and the data downloads."""
+def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None) -> dict[str, bytes]:
+    """Everything but the pages: feed, robots.txt, the data downloads and (given page paths) the sitemap."""
     files = {"feed.xml": feeds.feed(model, base_url).encode("utf-8"),
-             "robots.txt": feeds.robots(base_url).encode("utf-8"),
-             "sitemap.xml": feeds.sitemap(sorted(p for p in paths if p != "/404.html"), base_url).encode("utf-8")}
+             "robots.txt": feeds.robots(base_url).encode("utf-8")}
+    if paths is not None:
+        files["sitemap.xml"] = sitemap(paths, base_url)
     files.update(data.exports(model, views.rows, base_url))
     return files
+
+
+def sitemap(paths: list[str], base_url: str) -> bytes:
+    return feeds.sitemap(sorted(p for p in paths if p != "/404.html"), base_url).encode("utf-8")
 
 
 def assets(template_dir: Path) -> dict[str, Path]:
@@ -137,10 +152,11 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
     """Every output file as bytes (pages, feeds, data) plus files to copy (assets)."""
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
-    rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
-    files = {urls.output_file(path): html for pages in rendered.values() for path, html in pages}
-    paths = [path for pages in rendered.values() for path, _ in pages]
-    files.update(site_files(model, views, base_url, paths))
+    pages = PageRender(views, environment(template_dir), base_url, views.page_specs())
+    files = site_files(model, views, base_url)  # while the workers render the pages
+    rendered = pages.results()
+    files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
+    files["sitemap.xml"] = sitemap([path for pages in rendered.values() for path, _ in pages], base_url)
     return files, assets(template_dir)
 
 

@@ -218,7 +218,7 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
         return out not in p.parents and p != out and not Path(path).name.startswith((".", "#")) \
             and not path.endswith(("~", ".swp", ".tmp"))
 
-    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=40, stop_event=stop,
+    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=100, stop_event=stop,
                                   raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
         if not ready.is_set():
             ready.set()
