@@ -85,3 +85,52 @@ def cache_folder(out_dir: Path) -> Path:
     """Where the cache for an output folder lives: a git-ignored .cache beside it."""
     out = out_dir.resolve()
     return out.parent / ".cache" / "sitegen" / hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
+
+
+def tree_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `folder` with its modification time and size."""
+    stamps = {}
+    if folder.is_dir():
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                stamps[os.path.relpath(path, folder)] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def inputs_digest(*parts: Any) -> str:
+    """A digest of everything a build's output depends on (file stamps, settings, versions)."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=4), digest_size=16).hexdigest()
+
+
+class LastBuild:
+    """What the previous build read and wrote: lets an unchanged rebuild be skipped safely."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def unchanged(self, inputs: str, out_dir: Path) -> Any:
+        """The previous build's summary when nothing it read changed and its output is intact."""
+        try:
+            with self.path.open("rb") as handle:
+                previous_inputs, outputs, summary = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            return None
+        if previous_inputs != inputs or tree_stamps(out_dir) != outputs:
+            return None
+        return summary
+
+    def record(self, inputs: str, out_dir: Path, summary: Any) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with temp.open("wb") as handle:
+            pickle.dump((inputs, tree_stamps(out_dir), summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.path)
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -32,7 +32,9 @@ def _parser(project: Path) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py",
                                      description="Dựng trang web nghị quyết, chương trình và chỉ tiêu.")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
-    commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
+    build_cmd = commands.add_parser("build", parents=[common], help="kiểm tra rồi dựng site/ (mặc định)")
+    build_cmd.add_argument("--no-cache", action="store_true",
+                           help="không dùng bộ nhớ đệm .cache/ (dựng lại mọi thứ từ đầu)")
     check_cmd = commands.add_parser("check", parents=[common], help="kiểm tra nội dung và liên kết, không ghi gì")
     check_cmd.add_argument("--external", action="store_true",
                            help="kiểm tra cả liên kết ra ngoài (cần mạng; không dùng trong CI)")
@@ -78,7 +80,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    summary = build(args.content, args.out, args.templates, settings_from(args))
+    summary = build(args.content, args.out, args.templates, settings_from(args), use_cache=not args.no_cache)
+    if summary.unchanged:
+        print(f"Không có gì thay đổi: {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
+              f"giữ nguyên (kiểm tra trong {summary.seconds:.2f} giây) → {args.out}")
+        return 0
     slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
     print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "

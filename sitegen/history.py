@@ -69,6 +69,11 @@ def parse(output: str) -> History:
     return {path: tuple(revisions) for path, revisions in sorted(found.items())}
 
 
+def head(content_dir: Path) -> str:
+    """The commit the content folder's repository is at ('' outside git): history depends on it."""
+    return (_git(content_dir, "rev-parse", "HEAD") or "").strip()
+
+
 def load_history(content_dir: Path) -> History:
     """Every content file's revisions, newest first; {} when git cannot tell."""
     if not content_dir.is_dir():

@@ -9,8 +9,8 @@ from pathlib import Path
 from . import data, feeds, urls
 from . import search
 from .diagnostics import Collector
-from .history import History, load_history
-from .cache import FileCache, cache_folder, file_digest
+from .history import History, head, load_history
+from .cache import FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest, tree_stamps
 from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
@@ -18,7 +18,7 @@ from .parallel import Forked, chunked, cpu_count
 from .render import Job, environment, render_specs
 from .validate import assemble, validate_record
 from .views import Settings, Views
-from .write import publish, stage
+from .write import clean_leftovers, publish, stage
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Summary:
     pages: int = 0
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    unchanged: bool = False  # nothing read had changed: the previous output was kept as it is
 
 
 class _Timer:
@@ -162,7 +163,27 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
           use_cache: bool = True) -> Summary:
+    """A full build; skipped when no file it reads, no setting and no engine code has changed
+    since the last build into the same folder, and that folder is as that build left it."""
     timer = _Timer()
+    last = LastBuild(cache_folder(out_dir) / "last.pickle")
+    inputs = inputs_digest(tree_stamps(content_dir), tree_stamps(template_dir), settings, engine_version(),
+                           head(content_dir), str(content_dir.resolve()))
+    previous = last.unchanged(inputs, out_dir) if use_cache else None
+    if previous is not None:
+        clean_leftovers(out_dir.resolve())
+        timer.mark("kiểm tra thay đổi")
+        return Summary(previous.documents, previous.targets, previous.pages, sum(timer.stages.values()),
+                       timer.stages, unchanged=True)
+    last.forget()
+    summary = _full_build(content_dir, out_dir, template_dir, settings, use_cache, timer)
+    if use_cache:
+        last.record(inputs, out_dir, summary)
+    return summary
+
+
+def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+                use_cache: bool, timer: _Timer) -> Summary:
     cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
     model = check(content_dir, settings.current_year, cache)
     timer.mark("kiểm tra")

@@ -21,7 +21,8 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _clean_leftovers(out: Path) -> None:
+def clean_leftovers(out: Path) -> None:
+    """Remove staging or old folders that an interrupted build left beside `out`."""
     for stale in out.parent.glob(f".{out.name}.staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
     for stale in out.parent.glob(f".{out.name}.old-*"):
@@ -33,7 +34,7 @@ def stage(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
     into a fresh staging folder beside `out`; return it."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out)
+    clean_leftovers(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     staging.mkdir()
     made: set[Path] = set()

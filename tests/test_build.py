@@ -80,3 +80,35 @@ def test_check_writes_nothing(tmp_path):
     assert result.code == 0, result.err
     assert tree_hashes(tmp_path) == before
     assert not (tmp_path / "site").exists()
+
+
+def test_an_unchanged_rebuild_is_skipped_and_any_change_rebuilds(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    out = tmp_path / "site"
+    assert build(content, out).out.startswith("Đã dựng")
+    again = build(content, out)
+    assert again.code == 0 and again.out.startswith("Không có gì thay đổi: 6 văn bản, 11 chỉ tiêu")
+    (out / "nghi-quyet" / "58-nq-tw" / "index.html").unlink()  # output damaged: rebuild
+    assert build(content, out).out.startswith("Đã dựng")
+    assert (out / "nghi-quyet" / "58-nq-tw" / "index.html").is_file()
+    doc = content / "resolutions" / "58-nq-tw.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("tầm nhìn đến năm 2045", "tầm nhìn 2045", 1),
+                   encoding="utf-8")
+    assert build(content, out).out.startswith("Đã dựng")
+    assert "tầm nhìn 2045" in (out / "nghi-quyet" / "58-nq-tw" / "index.html").read_text(encoding="utf-8")
+    assert build(content, out, "--base-url", "https://example.org/").out.startswith("Đã dựng")
+
+
+def test_a_build_from_the_cache_is_byte_identical_to_a_clean_one(tmp_path):
+    content = copy_sample(tmp_path / "content")
+    cached, clean = tmp_path / "cached", tmp_path / "clean"
+    assert build(content, cached).code == 0
+    for name, old, new in [("programmes/12-ctr-duk-2021.md", "## Công tác xây dựng Đảng", "## Xây dựng Đảng"),
+                           ("results/2023.yaml", "mo-hinh-hay: 1", "mo-hinh-hay: 3"),
+                           ("resolutions/58-nq-tw.md", "Thanh Hóa", "Thanh Hoá")]:
+        path = content / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        assert build(content, cached).out.startswith("Đã dựng")
+        shutil.rmtree(clean, ignore_errors=True)
+        assert build(content, clean, "--no-cache").code == 0
+        assert tree_hashes(cached) == tree_hashes(clean), name
