@@ -195,11 +195,14 @@ def _fingerprint(paths: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 def _rebuild(state: State, changed: list[str]) -> None:
+    had_errors = bool(state.builder.errors)
     try:
         outcome = state.builder.rebuild()
     except Exception as error:  # never die: report and keep serving the last good site
         outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
         state.builder.errors = outcome.errors
+    if outcome.ok and not had_errors and not outcome.written and not outcome.removed:
+        return  # the files were touched but nothing they give changed: no rebuild to report
     print(describe(outcome, changed), flush=True)
     if state.loop is not None:
         state.loop.call_soon_threadsafe(state.reload_browsers)
