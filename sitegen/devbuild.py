@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import search, urls
+from . import urls
 from .affected import affected_specs
 from .cache import FileCache
 from .diagnostics import ContentError, Diagnostic
 from .history import load_history
 from .link import Model
-from .pipeline import PageRender, assets, check, published_files, render_pages, site_files, sitemap
+from .pipeline import (PageRender, assets, check, published_files, render_pages, site_files, sitemap,
+                       write_indexed)
 from .render import environment
 from .views import Settings, Views
-from .write import publish, stage
 
 
 @dataclass
@@ -77,14 +76,21 @@ class DevBuilder:
         history = load_history(self.content)
         return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
 
-    def initial(self) -> Outcome:
-        """A full build, staged and swapped in whole (with the search index)."""
-        start = time.perf_counter()
+    def _checked(self, start: float) -> tuple | Outcome:
+        """The prepared model and views, or a failed Outcome listing the content's errors."""
         try:
-            model, views, stamp, history = self._prepare()
+            return self._prepare()
         except ContentError as error:
             self.errors = error.diagnostics
             return Outcome(False, errors=self.errors, ms=_ms(start))
+
+    def initial(self) -> Outcome:
+        """A full build, staged and swapped in whole (with the search index)."""
+        start = time.perf_counter()
+        prepared = self._checked(start)
+        if isinstance(prepared, Outcome):
+            return prepared
+        model, views, stamp, history = prepared
         base_url = self.settings.base_url or model.site.base_url
         pending = PageRender(views, self._environment(stamp), base_url, views.page_specs())
         files = site_files(model, views, base_url)  # while the workers render the pages
@@ -92,13 +98,7 @@ class DevBuilder:
         files |= {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
         files["sitemap.xml"] = sitemap([p for pages in rendered.values() for p, _ in pages], base_url)
         copies = assets(self.templates) | published_files(model, self.content)
-        staging = stage(self.out, files, copies)
-        try:
-            search.index(staging, search.target_records(model, self.settings.current_year))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        publish(staging, self.out)
+        write_indexed(self.out, files, copies, model, self.settings)
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         self.spec_paths = {spec: [p for p, _ in pages] for spec, pages in rendered.items()}
         self.digests = {rel: _digest(data) for rel, data in files.items()}
@@ -108,11 +108,10 @@ class DevBuilder:
     def rebuild(self) -> Outcome:
         """Validate again (changed files only) and write what changed."""
         start = time.perf_counter()
-        try:
-            model, views, stamp, history = self._prepare()
-        except ContentError as error:
-            self.errors = error.diagnostics
-            return Outcome(False, errors=self.errors, ms=_ms(start))
+        prepared = self._checked(start)
+        if isinstance(prepared, Outcome):
+            return prepared
+        model, views, stamp, history = prepared
         specs = views.page_specs()
         wanted = None if (stamp != self.stamp or history != self.history) else affected_specs(self.model, model)
         todo = specs if wanted is None else [s for s in specs if s in wanted]

@@ -182,6 +182,22 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     return summary
 
 
+def write_indexed(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path], model: Model,
+                  settings: Settings, timer: _Timer | None = None) -> None:
+    """Stage the files, index the staged pages for search, then swap the result in whole."""
+    staging = stage(out_dir, files, copies)
+    if timer:
+        timer.mark("ghi")
+    try:  # between stage and publish: a failed index leaves the published site as it was
+        search.index(staging, search.target_records(model, settings.current_year))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if timer:
+        timer.mark("tìm kiếm")
+    publish(staging, out_dir)
+
+
 def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
                 use_cache: bool, timer: _Timer) -> Summary:
     cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
@@ -192,15 +208,7 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
     files, copies = render_site(model, template_dir, settings, history)
     copies.update(published_files(model, content_dir))
     timer.mark("dựng trang")
-    staging = stage(out_dir, files, copies)
-    timer.mark("ghi")
-    try:  # between stage and publish: a failed index leaves the published site as it was
-        search.index(staging, search.target_records(model, settings.current_year))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    timer.mark("tìm kiếm")
-    publish(staging, out_dir)
+    write_indexed(out_dir, files, copies, model, settings, timer)
     cache.save()
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
