@@ -21,6 +21,8 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+import zlib
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -46,6 +48,8 @@ RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold
 EXAMPLE_NUMBERS = 2
 EXAMPLE_TAGS = 3
 # Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
+WRITE_SECONDS = 300  # for Pagefind's last writes to land
+SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                        "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
@@ -151,7 +155,8 @@ def examples(views) -> list[str]:
 def search_page(views) -> dict:
     """Extra values for the search page: filter choices, example queries, ranking, status styles."""
     return {"search_facets": facets(views), "search_examples": examples(views), "search_ranking": RANKING,
-            "search_status_classes": {label: code for code, label in TARGET_STATUS.items()}}
+            "search_status_classes": {label: code for code, label in TARGET_STATUS.items()},
+            "search_target_section": SECTIONS["target"]}
 
 
 # --- target records -------------------------------------------------------------------------
@@ -308,19 +313,82 @@ class IndexStats:
 
 
 async def _index(site: Path, records: dict[str, str]) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex  # imported here: only the build needs it
+    from pagefind.index import IndexConfig  # imported here: only the build needs Pagefind
+    from pagefind.service import PagefindService
 
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as extra:
         for rel, html in sorted(records.items()):
             file = Path(extra) / rel
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(html, encoding="utf-8")
-        config = IndexConfig(force_language=LANGUAGE, output_path=str(site / BUNDLE))
-        async with PagefindIndex(config=config) as index:
+        service = await PagefindService().launch()
+        try:
+            index = await service.create_index(IndexConfig(force_language=LANGUAGE))
             pages = await index.add_directory(str(site))
             if records:
                 await index.add_directory(extra)
+            await index.write_files(output_path=str(site / BUNDLE))
+            await _written(site / BUNDLE)
+        finally:
+            await _shutdown(service)
     return pages["page_count"]
+
+
+async def _shutdown(service) -> None:
+    """Close Pagefind's input and let it exit by itself (the client's close() kills it)."""
+    service._poll_task.cancel()
+    if service._backend.stdin is not None:
+        service._backend.stdin.close()
+    try:
+        await asyncio.wait_for(service._backend.wait(), timeout=SHUTDOWN_SECONDS)
+    except asyncio.TimeoutError:
+        service._backend.kill()
+        await service._backend.wait()
+
+
+_GZIPPED = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
+
+
+def _bundle_files(bundle: Path) -> list[Path]:
+    """Every file the search page needs, from the entry and the metadata (which must be whole)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    files = [bundle / "pagefind.js", bundle / "pagefind-worker.js"]
+    for info in entry["languages"].values():
+        meta = _read_chunk(bundle / f"pagefind.{info['hash']}.pf_meta")
+        files.append(bundle / f"wasm.{info['wasm'] or 'unknown'}.pagefind")
+        files += [bundle / "fragment" / f"{page[0]}.pf_fragment" for page in meta[1]]
+        files += [bundle / "index" / f"{chunk[-1]}.pf_index" for chunk in meta[2]]
+        files += [bundle / "filter" / f"{chunk[-1]}.pf_filter" for chunk in meta[3]]
+    return files
+
+
+def _whole(file: Path) -> bool:
+    try:
+        if file.suffix in _GZIPPED:
+            gzip.decompress(file.read_bytes())  # checks length and CRC
+            return True
+        return file.stat().st_size > 0
+    except (OSError, EOFError, ValueError, zlib.error):
+        return False
+
+
+async def _written(bundle: Path) -> None:
+    """Wait until every file is whole. Pagefind answers 'written' while its last writes still
+    run in the background; killed or read too early, it leaves empty or short files."""
+    deadline = time.monotonic() + WRITE_SECONDS
+    pending: list[Path] | None = None
+    while True:
+        try:
+            if pending is None:
+                pending = _bundle_files(bundle)
+            pending = [f for f in pending if not _whole(f)]
+            if not pending:
+                return
+        except (OSError, EOFError, ValueError, IndexError, zlib.error):
+            pending = None
+        if time.monotonic() > deadline:
+            raise SearchIndexError("Pagefind chưa ghi xong các tệp của chỉ mục")
+        await asyncio.sleep(0.02)
 
 
 def _run(coroutine):
@@ -352,12 +420,10 @@ def index(site: Path, records: dict[str, str]) -> IndexStats:
         shutil.rmtree(bundle)
     try:
         pages = _run(_index(site, records))
+        for name in UNUSED_BUNDLE_FILES:
+            (bundle / name).unlink(missing_ok=True)
+        _canonical_bundle(bundle)
     except Exception as error:
         raise SearchIndexError(f"không lập được chỉ mục tìm kiếm: {error}") from error
-    if not (bundle / "pagefind.js").is_file():
-        raise SearchIndexError("không lập được chỉ mục tìm kiếm: Pagefind không ghi ra tệp nào")
-    for name in UNUSED_BUNDLE_FILES:
-        (bundle / name).unlink(missing_ok=True)
-    _canonical_bundle(bundle)
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
     return IndexStats(pages, len(records), size)

@@ -25,7 +25,7 @@
   var BUNDLE = new URL(form.getAttribute("data-bundle"), location.href).href;
   var RANKING = JSON.parse(form.getAttribute("data-ranking") || "{}");
   var STATUS_CLASSES = JSON.parse(form.getAttribute("data-status-classes") || "{}");
-  var TARGET_SECTION = "Chỉ tiêu";
+  var TARGET_SECTION = form.getAttribute("data-target-section");
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 150;
   var MAX_VARIANTS = 16;
@@ -54,6 +54,9 @@
         return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING })
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });
+      }).catch(function (error) {
+        loading = null;  // try again on the next search
+        throw error;
       });
     }
     return loading;
@@ -77,6 +80,7 @@
   function variants(query) {
     if (query.indexOf('"') < 0) return [query];
     var balanced = (query.match(/"/g) || []).length % 2 === 0 ? query : query.replace(/"/g, "");
+    if (balanced.indexOf('"') < 0) return [balanced];
     var out = [""];
     balanced.split(/(\s+)/).forEach(function (word) {
       var options = /[dD]/.test(word) && out.length * 2 <= MAX_VARIANTS
