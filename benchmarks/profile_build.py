@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         serialise()
     out = args.out or Path(tempfile.mkdtemp(dir=args.work if args.work.exists() else None)) / "site"
     argv_build = ["build", "--content", str(args.content.resolve()), "--out", str(out), "--today", TODAY]
-    profiler = cProfile.Profile() if args.cprofile else None
+    # CPU time, not wall time: other work on the machine then does not inflate the figures
+    profiler = cProfile.Profile(time.process_time) if args.cprofile else None
     start = time.perf_counter()
     if profiler:
         profiler.enable()

@@ -6,7 +6,10 @@
     python3 benchmarks/run.py --engine /tmp/clean   # time another checkout's build.py
     python3 benchmarks/run.py --rev HEAD            # time a commit (exported with git archive), not the work tree
 
-For each size: a cold full build into a fresh folder, a rebuild with nothing changed, a rebuild
+Wall time is what a user waits; CPU time (user + system, all processes) is shown beside it because
+it moves much less when other work shares the machine.
+
+For each size: a cold full build into a fresh folder (no output, no cache beside it), a rebuild with nothing changed, a rebuild
 after one document's body was edited, the peak memory of the build (all its processes), and the
 bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
 + table), a trivial Jinja template, write to a temporary folder; once in one process and once with
@@ -22,6 +25,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -107,6 +111,7 @@ def bare_loop(content: Path, out: Path, workers: int) -> int:
 class Timing:
     seconds: float
     peak_mb: float  # peak of the summed proportional set size of the process and its children
+    cpu: float = 0.0  # user + system seconds of the process and all its children
     output: str = ""
 
 
@@ -141,7 +146,8 @@ def _memory_kb(pid: int) -> int:
 
 
 def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
-    """Run a command; wall-clock seconds and peak memory of its whole process tree."""
+    """Run a command; wall-clock seconds, CPU seconds and peak memory of its whole process tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0]
@@ -156,11 +162,13 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     sampler.start()
     output, _ = proc.communicate()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
-    return Timing(seconds, peak[0] / 1024, output.strip())
+    return Timing(seconds, peak[0] / 1024, cpu, output.strip())
 
 
 def build_cmd(engine: Path, content: Path, out: Path) -> list[str]:
@@ -187,11 +195,13 @@ class Row:
     posts: int = 0
     corpus_mb: float = 0.0
     cold: list[float] = field(default_factory=list)
+    cold_cpu: list[float] = field(default_factory=list)
     unchanged: list[float] = field(default_factory=list)
     edited: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     bare1: list[float] = field(default_factory=list)
     bare2: list[float] = field(default_factory=list)
+    bare2_cpu: list[float] = field(default_factory=list)
     extra: dict[str, float | None] = field(default_factory=dict)
     summary: str = ""
 
@@ -207,7 +217,10 @@ class Row:
 
 def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> Row:
     content = work / f"corpus-{size}"
-    out = work / f"site-{size}"
+    # The site in a folder of its own: a build may keep caches beside its output folder, and a
+    # cold build starts without them.
+    folder = work / f"build-{size}"
+    out = folder / "site"
     row = Row(size)
     log(f"[{size}] generating the corpus (seed {seed}) in {content}")
     counts = generate(size, content, seed)
@@ -217,12 +230,14 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
     original = edited.read_bytes()
     try:
         for run in range(runs):
-            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
             cold = timed(build_cmd(engine, content, out))
             row.cold.append(cold.seconds)
+            row.cold_cpu.append(cold.cpu)
             row.peak_mb.append(cold.peak_mb)
             row.summary = cold.output.splitlines()[-1] if cold.output else ""
-            log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s, peak {cold.peak_mb:.0f} MB")
+            log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB")
             row.unchanged.append(timed(build_cmd(engine, content, out)).seconds)
             edit_one(content, run)
             row.edited.append(timed(build_cmd(engine, content, out)).seconds)
@@ -232,11 +247,14 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
     for run in range(runs):
         for workers, bucket in ((1, row.bare1), (2, row.bare2)):
             with tempfile.TemporaryDirectory(dir=work) as tmp:
-                bucket.append(timed(bare_cmd(content, Path(tmp), workers)).seconds)
+                loop = timed(bare_cmd(content, Path(tmp), workers))
+                bucket.append(loop.seconds)
+                if workers == 2:
+                    row.bare2_cpu.append(loop.cpu)
         log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
     for name, func in EXTRA_MEASURES:
         row.extra[name] = func(content, work)
-    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     return row
 
 
@@ -244,9 +262,9 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
 # Report
 # --------------------------------------------------------------------------------------
 
-COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("unchanged", "no-change s"),
-           ("edited", "one edit s"), ("peak_mb", "peak MB"), ("bare1", "bare 1 proc s"), ("bare2", "bare 2 proc s"),
-           ("ratio", "cold / bare 2")]
+COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("cold_cpu", "cold CPU s"),
+           ("unchanged", "no-change s"), ("edited", "one edit s"), ("peak_mb", "peak MB"), ("bare1", "bare 1 proc s"),
+           ("bare2", "bare 2 proc s"), ("bare2_cpu", "bare 2 CPU s"), ("ratio", "cold / bare 2")]
 
 
 def _cell(value) -> str:
