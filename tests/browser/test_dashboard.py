@@ -1,41 +1,19 @@
 """The target dashboard in Chromium: filters, sorting, and the complete table without JavaScript."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from pathlib import Path
-
 import pytest
 
 from sitegen.text import sort_key
 
-playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+@pytest.fixture(scope="module")
+def dash_server(serve, sample_site):
+    return serve(sample_site) + "chi-tieu/"
 
 
 @pytest.fixture(scope="module")
-def dash_server(sample_site):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(sample_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/chi-tieu/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def dash_browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def dash_browser(browser):
+    return browser
 
 
 def visible_targets(page) -> list[str]:
