@@ -9,7 +9,8 @@ from pathlib import Path
 from . import scaffold
 from .diagnostics import ContentError
 from . import linkcheck
-from .pipeline import build, check, published_files, render_site
+from .pipeline import STAGES, build, check, published_files, render_site
+from .progress import Progress
 from .views import Settings
 
 COMMANDS = ("build", "check")
@@ -80,7 +81,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    summary = build(args.content, args.out, args.templates, settings_from(args), use_cache=not args.no_cache)
+    with Progress(STAGES) as progress:
+        summary = build(args.content, args.out, args.templates, settings_from(args),
+                        use_cache=not args.no_cache, on_stage=progress.stage_done)
     if summary.unchanged:
         print(f"Không có gì thay đổi: {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
               f"giữ nguyên (kiểm tra trong {summary.seconds:.2f} giây) → {args.out}")

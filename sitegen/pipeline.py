@@ -31,15 +31,23 @@ class Summary:
     unchanged: bool = False  # nothing read had changed: the previous output was kept as it is
 
 
+STAGES = ("kiểm tra", "lịch sử", "dựng trang", "ghi", "tìm kiếm")  # a full build's stages, in order
+
+
 class _Timer:
-    def __init__(self) -> None:
+    """Times each stage; tells `on_stage` (if given) the name of each stage as it ends."""
+
+    def __init__(self, on_stage=None) -> None:
         self.stages: dict[str, float] = {}
         self._last = time.perf_counter()
+        self.on_stage = on_stage
 
     def mark(self, stage: str) -> None:
         now = time.perf_counter()
         self.stages[stage] = self.stages.get(stage, 0.0) + now - self._last
         self._last = now
+        if self.on_stage:
+            self.on_stage(stage)
 
 
 FRONT_PARALLEL_MIN = 200  # files; below this one process is quicker
@@ -162,10 +170,12 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
 
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
-          use_cache: bool = True) -> Summary:
+          use_cache: bool = True, on_stage=None) -> Summary:
     """A full build; skipped when no file it reads, no setting and no engine code has changed
-    since the last build into the same folder, and that folder is as that build left it."""
-    timer = _Timer()
+    since the last build into the same folder, and that folder is as that build left it.
+
+    `on_stage(name)` is called as each stage of STAGES ends (for a progress display)."""
+    timer = _Timer(on_stage)
     last = LastBuild(cache_folder(out_dir) / "last.pickle")
     inputs = inputs_digest(tree_stamps(content_dir), tree_stamps(template_dir), settings, engine_version(),
                            head(content_dir), str(content_dir.resolve()))
