@@ -1,6 +1,10 @@
 """Where a build's time goes: wall time per pipeline stage, and a cProfile of the whole build.
 
     python3 benchmarks/profile_build.py CONTENT [--rev HEAD | --engine DIR] [--serial] [--cprofile FILE]
+    python3 benchmarks/profile_build.py --spy RAW [--rate 20]
+
+The second form summarises a py-spy recording of a real build, all processes included:
+    py-spy record --idle --subprocesses --nonblocking -r 20 --format raw -o RAW -- python3 build.py build ...
 
 Stage times are inclusive wall-clock seconds measured in the main process by wrapping the
 pipeline's functions (names that an engine version does not have are skipped). With forked
@@ -31,6 +35,7 @@ from benchmarks.run import TODAY, export  # noqa: E402
 STAGES = [
     ("sitegen.pipeline", "check", "check (load + validate + link)"),
     ("sitegen.pipeline", "load", "  load: read files, YAML"),
+    ("sitegen.pipeline", "read_all", "  read + parse every file (cached, parallel)"),
     ("sitegen.pipeline", "validate", "  validate"),
     ("sitegen.pipeline", "link", "  link"),
     ("sitegen.link", "_render_bodies", "    link: Markdown bodies"),
@@ -40,15 +45,18 @@ STAGES = [
     ("sitegen.pipeline", "load_history", "history (git log)"),
     ("sitegen.pipeline", "render_site", "render_site (views + pages + exports)"),
     ("sitegen.views", "Views.__init__", "  views: target rows, statuses"),
+    ("sitegen.pipeline", "site_files", "  feeds + data exports (main process)"),
+    ("sitegen.pipeline", "PageRender.results", "  render pages (waiting for workers)"),
     ("sitegen.views", "Views.page_specs", "  views: page list"),
     ("sitegen.views", "Views.pages", "  views: page contexts"),
     ("sitegen.render", "render_specs", "  render pages (in this process)"),
-    ("sitegen.parallel", "Forked.results", "  render pages (waiting for workers)"),
+    ("sitegen.parallel", "Forked.results", "  (forked workers, any stage: waiting)"),
     ("sitegen.feeds", "feed", "  feeds: Atom"),
     ("sitegen.feeds", "sitemap", "  feeds: sitemap"),
     ("sitegen.data", "exports", "  data: CSV, JSON, XLSX"),
     ("sitegen.pipeline", "published_files", "attachments list"),
     ("sitegen.pipeline", "stage", "write staging folder"),
+    ("sitegen.search", "target_records", "search: target records"),
     ("sitegen.search", "index", "search index"),
     ("sitegen.pipeline", "publish", "publish (swap folders)"),
 ]
@@ -111,9 +119,77 @@ def by_module(stats: pstats.Stats, engine: Path) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
 
 
+WAITING = ("wait", "select", "poll", "_recv", "recv_bytes", "acquire", "communicate", "_wait_for_tstate_lock",
+           "get (multiprocessing", "join", "sleep", "read (")
+PIPELINE_TOP = ("build (sitegen/pipeline.py", "_full_build (sitegen/pipeline.py")
+
+
+def _name(frame: str) -> str:
+    return frame.split(" (", 1)[0]
+
+
+def summarise_spy(raw: Path, rate: float, top: int) -> None:
+    """Main process: wall time per stage (two levels under the pipeline's build function).
+    All processes: where the CPU goes (leaf functions and modules, waiting frames left out)."""
+    stages: dict[tuple[str, str], int] = defaultdict(int)
+    leaves: dict[str, int] = defaultdict(int)
+    modules: dict[str, int] = defaultdict(int)
+    main_pid, busy = None, 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        process = frames[0] if frames[0].startswith("process ") else ""
+        frames = frames[1:] if process else frames
+        if main_pid is None:
+            main_pid = process  # the first line comes from the process py-spy started
+        leaf = frames[-1] if frames else "?"
+        if not any(w in leaf for w in WAITING):
+            busy += count
+            leaves[leaf] += count
+            path = leaf.rsplit("(", 1)[-1].split(":", 1)[0]
+            if "site-packages/" in path:  # py-spy shortens most paths to the import path already
+                path = path.split("site-packages/", 1)[1]
+            module = (path if path.startswith(("sitegen/", "templates/")) or path.endswith(".html")
+                      else path.split("/", 1)[0] if "/" in path and not path.startswith("<")
+                      else "stdlib: " + Path(path).stem)
+            modules[module] += count
+        if process != main_pid:
+            continue
+        tops = [i for i, f in enumerate(frames) if f.startswith(PIPELINE_TOP)]
+        if not tops:
+            stages[("(start-up, imports, exit)", "")] += count
+            continue
+        below = frames[tops[-1] + 1:]
+        first = _name(below[0]) if below else "(in build itself)"
+        second = _name(below[1]) if len(below) > 1 else ""
+        stages[(first, second)] += count
+    total = sum(stages.values())
+    print(f"Main process: {total / rate:.1f} s sampled (wall time, waiting included)\n")
+    firsts: dict[str, int] = defaultdict(int)
+    for (first, _second), count in stages.items():
+        firsts[first] += count
+    for first, count in sorted(firsts.items(), key=lambda kv: kv[1], reverse=True):
+        print(f"{first:50} {count / rate:8.1f} s {count / total:6.1%}")
+        seconds = sorted(((s2, c) for (f, s2), c in stages.items() if f == first and s2), key=lambda kv: kv[1],
+                         reverse=True)
+        for second, c in seconds[:6]:
+            print(f"    {second:46} {c / rate:8.1f} s")
+    print(f"\nAll processes, busy samples: {busy / rate:.1f} CPU-seconds\n\nBy module:")
+    for module, count in sorted(modules.items(), key=lambda kv: kv[1], reverse=True)[:top]:
+        print(f"  {count / rate:8.1f} s {count / busy:6.1%}  {module}")
+    print("\nBy function (own time):")
+    for leaf, count in sorted(leaves.items(), key=lambda kv: kv[1], reverse=True)[:top]:
+        print(f"  {count / rate:8.1f} s {count / busy:6.1%}  {leaf}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Profile one build of a content folder.")
-    parser.add_argument("content", type=Path)
+    parser.add_argument("content", type=Path, nargs="?")
+    parser.add_argument("--spy", type=Path, help="summarise this py-spy raw recording instead")
+    parser.add_argument("--rate", type=float, default=20, help="py-spy's samples per second")
     parser.add_argument("--engine", type=Path, default=HERE.parent)
     parser.add_argument("--rev", help="profile this commit (exported into --work)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench")
@@ -122,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", type=Path, help="write a cProfile file and print the top functions")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
+    if args.spy:
+        summarise_spy(args.spy, args.rate, args.top)
+        return 0
+    if args.content is None:
+        parser.error("CONTENT is required")
 
     engine = export(args.rev, args.work) if args.rev else args.engine.resolve()
     sys.path.insert(0, str(engine))

@@ -171,6 +171,11 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     return Timing(seconds, peak[0] / 1024, cpu, output.strip())
 
 
+def last_line(text: str) -> str:
+    lines = text.splitlines()
+    return lines[-1] if lines else ""
+
+
 def build_cmd(engine: Path, content: Path, out: Path) -> list[str]:
     return [sys.executable, str(engine / "build.py"), "build", "--content", str(content), "--out", str(out),
             "--today", TODAY]
@@ -201,6 +206,7 @@ class Row:
     peak_mb: list[float] = field(default_factory=list)
     bare1: list[float] = field(default_factory=list)
     bare2: list[float] = field(default_factory=list)
+    bare1_cpu: list[float] = field(default_factory=list)
     bare2_cpu: list[float] = field(default_factory=list)
     extra: dict[str, float | None] = field(default_factory=dict)
     summary: str = ""
@@ -212,6 +218,11 @@ class Row:
     @property
     def ratio(self) -> float | None:
         cold, bare = self.median("cold"), self.median("bare2")
+        return cold / bare if cold and bare else None
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        cold, bare = self.median("cold_cpu"), self.median("bare2_cpu")
         return cold / bare if cold and bare else None
 
 
@@ -236,12 +247,15 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
             row.cold.append(cold.seconds)
             row.cold_cpu.append(cold.cpu)
             row.peak_mb.append(cold.peak_mb)
-            row.summary = cold.output.splitlines()[-1] if cold.output else ""
+            row.summary = last_line(cold.output)
             log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB")
-            row.unchanged.append(timed(build_cmd(engine, content, out)).seconds)
+            unchanged = timed(build_cmd(engine, content, out))
+            row.unchanged.append(unchanged.seconds)
             edit_one(content, run)
-            row.edited.append(timed(build_cmd(engine, content, out)).seconds)
-            log(f"[{size}] run {run + 1}: no change {row.unchanged[-1]:.2f} s, one edit {row.edited[-1]:.2f} s")
+            after_edit = timed(build_cmd(engine, content, out))
+            row.edited.append(after_edit.seconds)
+            log(f"[{size}] run {run + 1}: no change {unchanged.seconds:.2f} s ({unchanged.cpu:.2f} s CPU), "
+                f"one edit {after_edit.seconds:.2f} s ({after_edit.cpu:.2f} s CPU); it said: {last_line(after_edit.output)}")
     finally:
         edited.write_bytes(original)
     for run in range(runs):
@@ -249,8 +263,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
             with tempfile.TemporaryDirectory(dir=work) as tmp:
                 loop = timed(bare_cmd(content, Path(tmp), workers))
                 bucket.append(loop.seconds)
-                if workers == 2:
-                    row.bare2_cpu.append(loop.cpu)
+                (row.bare2_cpu if workers == 2 else row.bare1_cpu).append(loop.cpu)
         log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
     for name, func in EXTRA_MEASURES:
         row.extra[name] = func(content, work)
@@ -264,7 +277,8 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
 
 COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("cold_cpu", "cold CPU s"),
            ("unchanged", "no-change s"), ("edited", "one edit s"), ("peak_mb", "peak MB"), ("bare1", "bare 1 proc s"),
-           ("bare2", "bare 2 proc s"), ("bare2_cpu", "bare 2 CPU s"), ("ratio", "cold / bare 2")]
+           ("bare1_cpu", "bare 1 CPU s"), ("bare2", "bare 2 proc s"), ("bare2_cpu", "bare 2 CPU s"),
+           ("ratio", "cold / bare 2"), ("cpu_ratio", "CPU cold / bare 2")]
 
 
 def _cell(value) -> str:
