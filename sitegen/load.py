@@ -12,6 +12,8 @@ from .text import nfc
 from .yamlsource import parse_yaml
 
 SECTIONS = {"resolutions": "resolution", "programmes": "programme", "posts": "post"}
+# Attachments a browser would run as part of the site (script in HTML or SVG): never published.
+ACTIVE_TYPES = (".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".js", ".mjs", ".xml", ".xsl", ".xslt")
 _NUMBER_LINE = re.compile(r"^[-\s]*number\s*:\s*(.+?)\s*$", re.MULTILINE)
 _OUTSIDE = ("nằm ngoài thư mục nội dung (qua liên kết tượng trưng); không được phép — "
             "hãy chép tệp thật vào thư mục nội dung")
@@ -251,6 +253,11 @@ def _scan_files(root: Path, problems: Collector) -> dict[str, Attachment]:
             if name.startswith("."):
                 continue
             if not _checked_file(path, root, problems):
+                continue
+            if path.suffix.lower() in ACTIVE_TYPES:
+                problems.add(display_path(path), 1,
+                             f"tệp đính kèm loại {path.suffix.lower()} không được phép vì có thể chứa mã chạy "
+                             "trong trình duyệt của người đọc; hãy chuyển sang PDF hoặc ảnh PNG, JPEG")
                 continue
             rel = path.relative_to(root).as_posix()
             found[nfc(rel)] = Attachment(rel, path.stat().st_size)
