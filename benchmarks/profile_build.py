@@ -119,8 +119,8 @@ def by_module(stats: pstats.Stats, engine: Path) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
 
 
-WAITING = ("wait", "select", "poll", "_recv", "recv_bytes", "acquire", "communicate", "_wait_for_tstate_lock",
-           "get (multiprocessing", "join", "sleep", "read (")
+WAITING = ("wait", "select", "poll", "_recv", "recv_bytes", "recv (", "acquire", "communicate",
+           "_wait_for_tstate_lock", "get (multiprocessing", "join", "sleep", "read (", "waitpid")
 PIPELINE_TOP = ("build (sitegen/pipeline.py", "_full_build (sitegen/pipeline.py")
 
 
@@ -158,6 +158,9 @@ def summarise_spy(raw: Path, rate: float, top: int) -> None:
             modules[module] += count
         if process != main_pid:
             continue
+        if frames and frames[0].startswith("Thread._bootstrap"):
+            stages[("(helper threads: pool, child watcher)", "")] += count
+            continue
         tops = [i for i, f in enumerate(frames) if f.startswith(PIPELINE_TOP)]
         if not tops:
             stages[("(start-up, imports, exit)", "")] += count
@@ -166,12 +169,15 @@ def summarise_spy(raw: Path, rate: float, top: int) -> None:
         first = _name(below[0]) if below else "(in build itself)"
         second = _name(below[1]) if len(below) > 1 else ""
         stages[(first, second)] += count
-    total = sum(stages.values())
-    print(f"Main process: {total / rate:.1f} s sampled (wall time, waiting included)\n")
+    total = sum(c for (first, _), c in stages.items() if not first.startswith("(helper"))
+    print(f"Main thread of the main process: {total / rate:.1f} s sampled (wall time, waiting included)\n")
     firsts: dict[str, int] = defaultdict(int)
     for (first, _second), count in stages.items():
         firsts[first] += count
     for first, count in sorted(firsts.items(), key=lambda kv: kv[1], reverse=True):
+        if first.startswith("(helper"):
+            print(f"{first:50} {count / rate:8.1f} s (other threads, mostly idle; not in the total)")
+            continue
         print(f"{first:50} {count / rate:8.1f} s {count / total:6.1%}")
         seconds = sorted(((s2, c) for (f, s2), c in stages.items() if f == first and s2), key=lambda kv: kv[1],
                          reverse=True)
