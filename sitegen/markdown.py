@@ -5,6 +5,7 @@ through a resolver so internal links are checked and made relative.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -51,9 +52,14 @@ def _parser() -> MarkdownIt:
     return md
 
 
+_UNSAFE = ("javascript:", "vbscript:", "data:", "file:")
+# A link Markdown refused to make (its scheme is unsafe): kept as text, but reported to the editor.
+_REFUSED = re.compile(r"(?:\]\(\s*<?|<)\s*((?:javascript|vbscript|data|file):(?:[^\s()<>]|\([^\s()<>]*\))*)", re.IGNORECASE)
+
+
 def _safe_link(url: str) -> bool:
     lowered = url.strip().lower()
-    return not lowered.startswith(("javascript:", "vbscript:", "data:", "file:"))
+    return not lowered.startswith(_UNSAFE)
 
 
 def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
@@ -72,6 +78,7 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
             toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
         if token.type != "inline" or not token.children:
             continue
+        links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
         if tokens[index - 1].type == "paragraph_open":
             text_parts.append("".join(" " if c.type == "softbreak" else c.content
                                       for c in token.children if c.type in _TEXT_TOKENS))

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import mimetypes
 import os
+import sys
 import threading
 from html import escape
 from pathlib import Path
@@ -235,6 +236,12 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
 
 def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
     """Build, serve and watch until interrupted (Ctrl+C)."""
+    try:  # first, so a busy port is reported before any build
+        sockets = tornado.netutil.bind_sockets(port, address=host)
+    except OSError as error:
+        print(f"Không mở được cổng {port} trên {host} ({error.strerror}): có thể một máy chủ xem trước khác "
+              "đang chạy. Hãy dừng nó, hoặc chọn cổng khác, ví dụ --port 8001.", file=sys.stderr)
+        return 2
     watched = [p for p in watch if p.exists()]
     before = _fingerprint(watched)
     outcome = builder.initial()
@@ -245,7 +252,6 @@ def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
         print(f"Nội dung có {len(outcome.errors)} lỗi; đang phục vụ bản dựng hợp lệ gần nhất (nếu có).")
     state = State(builder, port)
     server = tornado.httpserver.HTTPServer(application(state))
-    sockets = tornado.netutil.bind_sockets(port, address=host)
     state.port = sockets[0].getsockname()[1]
     stop, ready = threading.Event(), threading.Event()
     watcher = threading.Thread(target=_watch, args=(state, watched, stop, ready, before), daemon=True)

@@ -259,11 +259,29 @@ def _id_ok(record: Record, check: _Checker, what: str) -> bool:
     return False
 
 
+def _fields_in_body(record: Record, fields: tuple[Field, ...], check: _Checker) -> bool:
+    """Report field lines left in the body by a stray '---' (a 'restricted: true' there
+    would otherwise be published as text, and the document with it); True when clean."""
+    names = {f.name for f in fields}
+    fenced, clean = False, True
+    for offset, text in enumerate(record.body.split("\n")):
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        match = None if fenced else re.match(r"^([a-z_]+)\s*:(\s|$)", text)
+        if match and match[1] in names:
+            check.error(record.body_line + offset,
+                        f'dòng "{text.strip()[:60]}" nằm trong phần nội dung vì phần thông tin đầu tệp đã kết thúc '
+                        f"ở dòng --- số {record.body_line - 1}; hãy xóa dòng --- thừa để trường này có hiệu lực")
+            clean = False
+    return clean
+
+
 def _document(record: Record, problems: Collector) -> Document | None:
     check = _Checker(record.path, problems)
     id_ok = _id_ok(record, check, "văn bản")
     values = check.fields(record.data, schema.DOCUMENT, 1, "phần thông tin đầu tệp")
-    if not _valid(values) or not id_ok:
+    body_ok = _fields_in_body(record, schema.DOCUMENT, check)
+    if not _valid(values) or not id_ok or not body_ok:
         return None
     data = record.data
     if values["targets"] and not values["term"]:
@@ -288,7 +306,8 @@ def _post(record: Record, problems: Collector) -> Post | None:
     check = _Checker(record.path, problems)
     id_ok = _id_ok(record, check, "bài viết")
     values = check.fields(record.data, schema.POST, 1, "phần thông tin đầu tệp")
-    if not _valid(values) or not id_ok:
+    body_ok = _fields_in_body(record, schema.POST, check)
+    if not _valid(values) or not id_ok or not body_ok:
         return None
     return Post(record.stem, record.path, values["title"], values["date"], values["author"] or "",
                 values["source"] or "", values["documents"] or (), values["tags"] or (),
@@ -307,8 +326,13 @@ def _number(raw: Any, line: int, check: _Checker) -> Any:
     except InvalidOperation:  # pragma: no cover - regex guards it
         pass
     if isinstance(raw, str) and re.match(r"^-?[0-9.]+,[0-9]+%?$", raw.strip()):
+        decimal = raw.strip().rstrip("%").replace(".", "").replace(",", ".")
+        if re.match(r"^-?[0-9]{1,3},[0-9]{3}$", raw.strip()):  # "1,250": thousands or decimals?
+            fix = f"viết {decimal} nếu là số thập phân, {decimal.replace('.', '')} nếu là số hàng nghìn"
+        else:
+            fix = f"viết {decimal}"
         return check.error(line, f'giá trị "{raw}" không phải là số: dùng dấu chấm cho phần thập phân, '
-                                 f'không dùng dấu phẩy (viết {raw.strip().replace(".", "").replace(",", ".")})')
+                                 f"không dùng dấu phẩy ({fix})")
     shown = str(raw).lower() if isinstance(raw, bool) else raw
     return check.error(line, f'giá trị "{shown}" không hợp lệ: ghi một con số (ví dụ 76.5), '
                              "hoặc done / not-done nếu là chỉ tiêu định tính")

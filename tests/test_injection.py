@@ -2,7 +2,7 @@
 
 tests/sites/injection/ puts `<script>alert(1)</script>` and `"><img src=x onerror=alert(1)>` in
 the site title, organisation names, numbers, titles, kinds, signers, tags, target texts,
-groups, units, notes and sources; its bodies hold raw HTML and javascript: links; target texts,
+groups, units, notes and sources; its bodies hold raw HTML and an entity-encoded javascript: link; target texts,
 notes and sources start with = + - @ as spreadsheet formulas do. The site must build, and
 show all of it as text: no injected element or attribute in any page, XML that parses, JSON
 that holds the text as data, CSV cells that cannot run as formulas, an XLSX without formulas.
@@ -71,7 +71,7 @@ def test_the_hostile_text_is_shown_as_text(site):
     assert resolution.find("meta", property="og:title")["content"].endswith(f"Nghị quyết {SCRIPT} và {IMG}")
     body = resolution.select_one("main").get_text()
     assert "<script>alert(1)</script>" in body and "<img src=x onerror=alert(1)>" in body
-    assert "[x](javascript:alert(1))" in body  # not a link: shown as written
+    assert "[v](javascript:alert(1))" in body  # not a link: shown as written
     organisation = page(site, "/co-quan/dang-uy-xa/")
     assert organisation.h1.get_text(strip=True) == f"Đảng ủy xã {IMG}"
     programme = page(site, "/chuong-trinh/ctr-hanh-dong/")
@@ -128,3 +128,26 @@ def test_workbook_has_no_formulas(site):
     assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert any(t.endswith(SCRIPT + '")') for t in texts)  # the text is there, as text
+
+
+UNSAFE_LINKS = ["[x](javascript:alert(1))", "[y](JAVASCRIPT:alert(1))", "[z](  javascript:alert(1))",
+                "[d](data:text/html;base64,PHNjcmlwdD4=)", "![ảnh](javascript:alert(1))", "<javascript:alert(1)>",
+                "[f](file:///D:/tai-lieu/a.pdf)", "[vb](vbscript:msgbox(1))"]
+
+
+def test_links_with_unsafe_schemes_are_refused_with_their_line(tmp_path):
+    import shutil
+
+    tree = tmp_path / "content"
+    shutil.copytree(TREE, tree)
+    doc = tree / "resolutions" / "nq-dai-hoi.md"
+    lines = doc.read_text(encoding="utf-8").split("\n")
+    first = len(lines) + 1
+    doc.write_text("\n".join(lines + [f"Dòng {i}: {link}" + "\n" for i, link in enumerate(UNSAFE_LINKS)]),
+                   encoding="utf-8")
+    result = build(tree, tmp_path / "site")
+    assert result.code == 1 and "Traceback" not in result.err
+    refused = [line for line in result.err.splitlines() if "dùng giao thức không được phép" in line]
+    assert len(refused) == len(UNSAFE_LINKS), result.err
+    assert all(":" + str(first + 2 * i) + ":" in refused[i] for i in range(len(UNSAFE_LINKS))), refused
+    assert not (tmp_path / "site").exists()
