@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .link import Model
 from .model import RELATIONS
+from .text import slugify
 
 GLOBAL_SPECS = [("home", ""), ("organisations", ""), ("tags", ""), ("section", "resolution"),
                 ("section", "programme"), ("posts", ""), ("dashboard", ""), ("years", ""), ("search", "")]
@@ -37,7 +38,7 @@ def _document_neighbours(model: Model, doc_id: str) -> set[tuple[str, str]]:
     specs |= {("post", p) for p in model.document_posts.get(doc_id, [])}
     doc = model.documents[doc_id]
     specs.add(("organisation", doc.issuer.value))
-    specs |= {("tag", slug) for slug, tag in model.tags.items() if doc_id in tag.documents}
+    specs |= {("tag", slugify(name)) for name in doc.tags}
     return specs
 
 
@@ -46,7 +47,7 @@ def _post_neighbours(model: Model, post_id: str) -> set[tuple[str, str]]:
         return set()
     specs = {("post", post_id)}
     specs |= {("document", d) for d in model.post_documents.get(post_id, [])}
-    specs |= {("tag", slug) for slug, tag in model.tags.items() if post_id in tag.posts}
+    specs |= {("tag", slugify(name)) for name in model.posts[post_id].tags}
     return specs
 
 
