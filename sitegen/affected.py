@@ -6,6 +6,8 @@ page show every document. So a changed document re-renders exactly those pages.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .link import Model
 from .model import RELATIONS
 from .text import slugify
@@ -72,6 +74,17 @@ def changed_items(old: Model, new: Model) -> tuple[set[str], set[str]]:
     return docs, posts
 
 
+def _only_body_changed(old: Model, new: Model, doc_id: str) -> bool:
+    """True when a document kept every field, result and heading but its body text changed:
+    only its own page shows the body (lists and dashboards show fields and results)."""
+    before, after = old.documents.get(doc_id), new.documents.get(doc_id)
+    if before is None or after is None or not after.published or \
+            replace(before, body="") != replace(after, body=""):
+        return False
+    return not any(old.results.get(k) != new.results.get(k) for k in set(old.results) | set(new.results)
+                   if k[0] == doc_id)
+
+
 def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None:
     """Page specs to render again after a change; None means every page."""
     if old is None or old.site != new.site or old.organisations != new.organisations or old.files != new.files:
@@ -79,6 +92,8 @@ def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None
     docs, posts = changed_items(old, new)
     if not docs and not posts:
         return set()
+    if not posts and all(_only_body_changed(old, new, d) for d in docs):
+        return {("document", d) for d in docs}
     specs = set(GLOBAL_SPECS)
     for model in (old, new):
         for doc_id in docs:

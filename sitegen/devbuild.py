@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import urls
+from .data import exports
 from .affected import affected_specs
 from .cache import FileCache
 from .diagnostics import ContentError, Diagnostic
@@ -62,6 +63,7 @@ class DevBuilder:
         self.spec_paths: dict[tuple, list[str]] = {}
         self.digests: dict[str, bytes] = {}
         self.env = None
+        self._data_due = None
 
     def _environment(self, stamp: bytes):
         """The template environment, compiled again only when a template changed."""
@@ -129,12 +131,24 @@ class DevBuilder:
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.pop(spec)])
         if rendered or gone:
             paths = [p for paths in self.spec_paths.values() for p in paths]
-            for rel, data in site_files(model, views, base_url, paths).items():
+            for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
+            self._data_due = (model, views, base_url)
         for rel, source in (assets(self.templates) | published_files(model, self.content)).items():
             written += self._put(rel, source.read_bytes())
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
+
+    def refresh_data(self) -> list[str]:
+        """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything.
+
+        Kept out of `rebuild` so the browser reloads first: the downloads of a large site take
+        seconds to write, and the pages do not depend on them."""
+        due, self._data_due = self._data_due, None
+        if due is None:
+            return []
+        model, views, base_url = due
+        return [rel for name, data in exports(model, views.rows, base_url).items() for rel in self._put(name, data)]
 
     def _put(self, rel: str, data: bytes) -> list[str]:
         digest = _digest(data)

@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import data, feeds, urls
+from . import feeds, urls
+from .data import exports
 from . import search
 from .diagnostics import Collector
 from .history import History, head, load_history
@@ -138,13 +139,16 @@ def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, l
     return PageRender(views, env, base_url, specs).results()
 
 
-def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None) -> dict[str, bytes]:
-    """Everything but the pages: feed, robots.txt, the data downloads and (given page paths) the sitemap."""
+def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None,
+               data: bool = True) -> dict[str, bytes]:
+    """Everything but the pages: feed, robots.txt, (given page paths) the sitemap and, unless
+    `data` is False, the data downloads."""
     files = {"feed.xml": feeds.feed(model, base_url).encode("utf-8"),
              "robots.txt": feeds.robots(base_url).encode("utf-8")}
     if paths is not None:
         files["sitemap.xml"] = sitemap(paths, base_url)
-    files.update(data.exports(model, views.rows, base_url))
+    if data:
+        files.update(exports(model, views.rows, base_url))
     return files
 
 

@@ -207,6 +207,8 @@ def _rebuild(state: State, changed: list[str]) -> None:
     print(describe(outcome, changed), flush=True)
     if state.loop is not None:
         state.loop.call_soon_threadsafe(state.reload_browsers)
+    if outcome.ok:
+        state.builder.refresh_data()  # after the reload: downloads are not part of any page
 
 
 def _watch(state: State, paths: list[Path], stop: threading.Event, ready: threading.Event,
