@@ -187,6 +187,7 @@ def _report_cycles(documents, outgoing, relation, problems) -> None:
 
 def _link_tags(documents, posts, problems) -> dict[str, Tag]:
     tags: dict[str, Tag] = {}
+    seen: set[tuple[str, str, str]] = set()  # (slug, bucket, id): a list lookup would be quadratic
     items = [(d, "documents") for d in documents.values() if d.published] + [(p, "posts") for p in posts.values()]
     for item, bucket in items:
         for name in item.tags:
@@ -196,7 +197,8 @@ def _link_tags(documents, posts, problems) -> dict[str, Tag]:
             tag = tags.setdefault(slug, Tag(slug, name))
             if name not in tag.spellings:
                 tag.spellings.append(name)
-            if item.id not in getattr(tag, bucket):
+            if (slug, bucket, item.id) not in seen:
+                seen.add((slug, bucket, item.id))
                 getattr(tag, bucket).append(item.id)
     for tag in tags.values():
         # The spelling with diacritics wins ("Đảng ủy" over "dang uy"); ties by collation.

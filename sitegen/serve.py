@@ -207,8 +207,7 @@ def _rebuild(state: State, changed: list[str]) -> None:
     print(describe(outcome, changed), flush=True)
     if state.loop is not None:
         state.loop.call_soon_threadsafe(state.reload_browsers)
-    if outcome.ok:
-        state.builder.refresh_data()  # after the reload: downloads are not part of any page
+
 
 
 def _watch(state: State, paths: list[Path], stop: threading.Event, ready: threading.Event,
@@ -234,6 +233,8 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
                                        {p for p in now if before.get(p) != now[p]}))
         if batch:
             _rebuild(state, sorted({os.path.relpath(p) for _, p in batch}))
+        else:  # idle: now write the data downloads that the last rebuild made stale
+            state.builder.refresh_data()
 
 
 def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:

@@ -22,6 +22,7 @@ def fold(text: str) -> str:
     return text.replace("đ", "d")
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """URL slug: folded, anything but [a-z0-9] becomes '-'."""
     return _NON_SLUG.sub("-", fold(text)).strip("-")
