@@ -139,6 +139,10 @@ class DevBuilder:
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
 
+    @property
+    def data_due(self) -> bool:
+        return self._data_due is not None
+
     def refresh_data(self) -> list[str]:
         """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything.
 

@@ -13,6 +13,7 @@ import mimetypes
 import os
 import sys
 import threading
+import time
 from html import escape
 from pathlib import Path
 
@@ -233,8 +234,12 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
                                        {p for p in now if before.get(p) != now[p]}))
         if batch:
             _rebuild(state, sorted({os.path.relpath(p) for _, p in batch}))
-        else:  # idle: now write the data downloads that the last rebuild made stale
-            state.builder.refresh_data()
+        elif state.builder.data_due:  # idle: now write the downloads the last rebuild made stale
+            start = time.perf_counter()
+            written = state.builder.refresh_data()
+            stamp = dt.datetime.now().strftime("%H:%M:%S")
+            print(f"[{stamp}] tệp dữ liệu tải về: {len(written)} tệp cập nhật trong "
+                  f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
 
 
 def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
