@@ -20,7 +20,7 @@ LIST_PAGE_SIZE = 200  # documents or posts per list page
 ROW_PAGE_SIZE = 400  # target rows per dashboard or year page
 RELATED_LIMIT = 50  # related documents listed in full on a document page
 TREE_LIMIT = 150  # nodes of an implementation tree shown on a document page
-CHAIN_TABLE_LIMIT = 8  # implementing documents whose full target tables are shown
+CHAIN_TABLE_LIMIT = 3  # implementing documents whose full target tables are shown
 CHAIN_LIST_LIMIT = 50  # implementing documents listed (with status counts) on a document page
 
 
@@ -390,13 +390,16 @@ class Views:
             "sort_value": str(result.value) if result and result.value is not None else "",
         }
 
+    FILTER_DOCUMENTS_LIMIT = 150  # above this a per-document menu would outweigh the page it sits on
+
     def _filters(self, rows: list[TargetRow]) -> dict:
         docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
         issuers = {r.doc.issuer.value: r.issuer_name for r in rows}
         groups = sorted({r.target.group for r in rows if r.target.group}, key=sort_key)
         years = sorted({y for r in rows for y in r.results}, reverse=True)
         return {
-            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1])),
+            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1]))
+            if len(docs) <= self.FILTER_DOCUMENTS_LIMIT else [],
             "issuers": sorted(issuers.items(), key=lambda kv: sort_key(kv[1])),
             "groups": groups, "years": years,
             "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],

@@ -8,6 +8,7 @@
   var rows = Array.prototype.slice.call(body.rows);
   var count = form.querySelector(".filter-count");
   var fields = {doc: "f-doc", issuer: "f-issuer", group: "f-group", years: "f-year", status: "f-status"};
+  Object.keys(fields).forEach(function (key) { if (!document.getElementById(fields[key])) delete fields[key]; });
   var statusOrder = {"met": 0, "in-progress": 1, "not-met": 2, "no-data": 3};
   form.hidden = false;
 
