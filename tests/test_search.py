@@ -29,6 +29,8 @@ def test_document_pages_carry_fields_and_mark_their_main_content(sample_site):
     assert fields["numfold[value]"] == "12 12-ctr/duk ctr duk"
     assert "dang" in fields["fold[value]"].split()
     assert fields["date[value]"] in ("07/4/2021", "2021-04-07")
+    metas = {d["data-pagefind-meta"].split("[")[0] for d in soup.find_all("data") if d.has_attr("data-pagefind-meta")}
+    assert metas == {"number", "numfold", "date", "fold"}  # kind, issuer, status: filters, not searched
     bodies = soup.select("[data-pagefind-body]")
     assert [b.name for b in bodies] == ["header", "div", "section"]
     assert not soup.select("table.meta[data-pagefind-body], .relations[data-pagefind-body]")

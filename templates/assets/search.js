@@ -275,14 +275,16 @@
     return match ? match[1] + "#" + match[2] : page.url;
   }
 
+  /* Title, number and date are metadata; kind, issuer and status are filters (see sitegen/search.py). */
   function renderResult(page) {
     var meta = page.meta || {};
     var filters = page.filters || {};
-    var isTarget = first(filters.section) === TARGET_SECTION;
+    var section = first(filters.section);
+    var isTarget = section === TARGET_SECTION;
     var item = element("li", "result" + (isTarget ? " result-target" : ""));
     var kind = element("p", "result-kind");
-    kind.appendChild(element("span", "result-type", meta.kind || first(filters.section)));
-    var number = isTarget ? meta.doc : meta.number;
+    kind.appendChild(element("span", "result-type", isTarget ? section : first(filters.kind) || section));
+    var number = isTarget ? [first(filters.kind), meta.docnumber].filter(Boolean).join(" ") : meta.number;
     if (number) kind.appendChild(element("span", "result-number", number));
     item.appendChild(kind);
     var title = element("h2", "result-title");
@@ -291,7 +293,7 @@
     title.appendChild(link);
     item.appendChild(title);
     var facts = element("p", "result-meta");
-    [meta.date, meta.issuer].forEach(function (value) {
+    [meta.date, first(filters.issuer)].forEach(function (value) {
       if (value) facts.appendChild(element("span", "", value));
     });
     var status = first(filters.status);

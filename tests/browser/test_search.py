@@ -390,4 +390,4 @@ def test_search_page_passes_its_csp(page, base):
     search(page, base, "dang vien")
     assert csp == [] and page.problems == []
     ranking = json.loads(page.get_attribute("#search-form", "data-ranking"))
-    assert ranking["metaWeights"]["number"] > ranking["metaWeights"]["doc"]
+    assert ranking["metaWeights"]["number"] > ranking["metaWeights"]["docnumber"]
