@@ -1,0 +1,192 @@
+"""Site search on the benchmark corpus: index size, bytes a browser downloads, query time.
+
+    python3 benchmarks/search.py                    # 10,000 documents, 3 runs of each query
+    python3 benchmarks/search.py --documents 1000 --runs 5
+    python3 benchmarks/search.py --markdown         # also print the table for docs/performance.md
+
+Builds the corpus of benchmarks/corpus.py with the real build (the index stage included), serves
+the site on 127.0.0.1 and drives Debian's Chromium through Playwright:
+- index: the size of site/pagefind/ by kind of file, and the build's "index" stage time;
+- first query: a fresh browser opens /tim-kiem/ and types a query; every byte fetched under
+  /pagefind/ is counted (Pagefind's script, worker and WebAssembly, the metadata, the index and
+  filter chunks, the fragments of the first 10 results);
+- second query: the same page then types another query; only what it had not loaded is counted;
+- time: in the page, pagefind.search() plus loading the first 10 results (API), and from the last
+  keystroke to the results on screen (UI, with its 150 ms typing pause).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import generate  # noqa: E402
+from sitegen.pipeline import build  # noqa: E402
+from sitegen.views import Settings  # noqa: E402
+
+TODAY_YEAR = 2026
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# (first query, second query): unaccented, as readers type them on phones.
+QUERIES = [("ket nap dang vien", "thanh hoa"), ("nghi quyet", "chuong trinh hanh dong")]
+API_TIME = """async (q) => {
+    const pf = await import(new URL('../pagefind/pagefind.js', location.href).href);
+    const t0 = performance.now();
+    const search = await pf.search(q);
+    await Promise.all(search.results.slice(0, 10).map(r => r.data()));
+    return {ms: performance.now() - t0, count: search.results.length};
+}"""
+SETTLED = """(q) => {
+    const status = document.getElementById('search-status').textContent;
+    return status.includes('«' + q + '»') && !document.getElementById('search-results').hasAttribute('aria-busy');
+}"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def index_size(bundle: Path) -> dict[str, tuple[int, int]]:
+    """Bytes and files of the search bundle, by kind."""
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for file in bundle.rglob("*"):
+        if file.is_file():
+            kind = file.parent.name if file.parent != bundle else "code and metadata"
+            kinds[kind][0] += file.stat().st_size
+            kinds[kind][1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(kinds.items())}
+
+
+def measure_queries(site: Path, first: str, second: str, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    samples: dict[str, list[float]] = defaultdict(list)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(runs):
+                context = browser.new_context(viewport={"width": 360, "height": 740})
+                page = context.new_page()
+                fetched: list[tuple[str, int]] = []
+                page.on("response", lambda r: "/pagefind/" in r.url and fetched.append((r.url, len(r.body()))))
+                page.goto(base + "tim-kiem/")
+                for label, query in (("first", first), ("second", second)):
+                    fetched.clear()
+                    started = time.perf_counter()
+                    page.fill("#q", query)
+                    page.wait_for_function(SETTLED, arg=query, timeout=120000)
+                    samples[f"{label} ui ms"].append((time.perf_counter() - started) * 1000)
+                    samples[f"{label} bytes"].append(sum(size for _, size in fetched))
+                    samples[f"{label} requests"].append(len(fetched))
+                    samples[f"{label} results"].append(page.locator("#search-results .result").count())
+                # the API alone, on a warm page: the same queries again, then an unseen one
+                for label, query in (("first", first), ("second", second)):
+                    timing = page.evaluate(API_TIME, query)
+                    samples[f"{label} api ms"].append(timing["ms"])
+                    samples[f"{label} count"].append(timing["count"])
+                context.close()
+            cold = measure_cold_api(browser, base, first, runs)
+            samples.update(cold)
+            browser.close()
+    finally:
+        server.shutdown()
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+def measure_cold_api(browser, base: str, query: str, runs: int) -> dict[str, list[float]]:
+    """pagefind.search() + 10 results on a fresh page: the first query's cost without the UI."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for _ in range(runs):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "404.html")
+        timing = page.evaluate(API_TIME.replace("new URL('../pagefind/pagefind.js', location.href).href",
+                                                "'/pagefind/pagefind.js'"), query)
+        out["first api cold ms"].append(timing["ms"])
+        context.close()
+    return out
+
+
+def run(documents: int, runs: int, work: Path) -> dict:
+    content, site = work / "content", work / "site"
+    generate(documents, content)
+    started = time.perf_counter()
+    summary = build(content, site, ROOT / "templates", Settings(current_year=TODAY_YEAR))
+    build_seconds = time.perf_counter() - started
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    result = {
+        "documents": summary.documents, "targets": summary.targets, "pages": summary.pages,
+        "records": entry["languages"]["vi"]["page_count"], "build s": build_seconds,
+        "index s": summary.stages.get("tìm kiếm", 0.0), "index": index_size(site / "pagefind"),
+        "queries": {},
+    }
+    for first, second in QUERIES:
+        result["queries"][f"{first} → {second}"] = measure_queries(site, first, second, runs)
+    return result
+
+
+def kb(size: float) -> str:
+    return f"{size / 1024:,.0f} KB".replace(",", " ")
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Corpus: {result['documents']:,} documents, {result['targets']:,} targets, "
+             f"{result['records']:,} search records; build {result['build s']:.0f} s, "
+             f"of which the index stage {result['index s']:.1f} s.", "",
+             "| search bundle | size | files |", "| --- | ---: | ---: |"]
+    total = [0, 0]
+    for kind, (size, files) in result["index"].items():
+        lines.append(f"| {kind} | {kb(size)} | {files:,} |")
+        total[0] += size
+        total[1] += files
+    lines.append(f"| **total** | **{kb(total[0])}** | **{total[1]:,}** |")
+    lines += ["", "| queries (first → second) | first: bytes (requests) | first: UI / API ms | "
+              "second: bytes (requests) | second: UI / API ms | results |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, q in result["queries"].items():
+        lines.append(f"| {name} | {kb(q['first bytes'])} ({q['first requests']:.0f}) | "
+                     f"{q['first ui ms']:.0f} / {q['first api ms']:.0f} | {kb(q['second bytes'])} "
+                     f"({q['second requests']:.0f}) | {q['second ui ms']:.0f} / {q['second api ms']:.0f} | "
+                     f"{q['first count']:,.0f} / {q['second count']:,.0f} |")
+    cold = [q["first api cold ms"] for q in result["queries"].values()]
+    lines += ["", f"A first query through the API alone on a fresh page (script, WebAssembly and index "
+                  f"loaded on the way): {', '.join(f'{c:.0f} ms' for c in cold)}."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as work:
+        result = run(args.documents, args.runs, Path(work))
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.markdown:
+        print()
+        print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
