@@ -3,6 +3,9 @@ that show what changed, write only files whose bytes differ. The last good site 
 from __future__ import annotations
 
 import hashlib
+
+import jinja2
+import jinja2.meta
 import os
 import time
 from dataclasses import dataclass, field
@@ -42,12 +45,33 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-def _templates_stamp(template_dir: Path) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(template_dir.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(template_dir).as_posix().encode() + path.read_bytes())
-    return digest.digest()
+def _templates_stamp(template_dir: Path) -> dict[str, bytes]:
+    """Each template file's digest (assets/ included), by its name in the template folder."""
+    return {path.relative_to(template_dir).as_posix(): _digest(path.read_bytes())
+            for path in sorted(template_dir.rglob("*")) if path.is_file()}
+
+
+def _template_closure(env, name: str) -> set[str]:
+    """A template and every template it extends, includes or imports, recursively."""
+    seen, queue = set(), [name]
+    while queue:
+        current = queue.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0]
+        except jinja2.TemplateNotFound:
+            continue
+        queue.extend(t for t in jinja2.meta.find_referenced_templates(env.parse(source)) if t)
+    return seen
+
+
+def _specs_using(env, changed: set[str], specs: list) -> list:
+    """The specs whose templates (with what they extend or import) include a changed template."""
+    kinds = {kind for kind, names in Views.SPEC_TEMPLATES.items()
+             if any(_template_closure(env, n) & changed for n in names)}
+    return [spec for spec in specs if spec[0] in kinds]
 
 
 class DevBuilder:
@@ -59,19 +83,20 @@ class DevBuilder:
         self.cache = FileCache(None)
         self.model: Model | None = None
         self.history: dict = {}
-        self.stamp = b""
+        self.stamp: dict[str, bytes] = {}
         self.spec_paths: dict[tuple, list[str]] = {}
         self.digests: dict[str, bytes] = {}
         self.env = None
+        self._env_stamp: dict[str, bytes] = {}
         self._data_due = None
 
-    def _environment(self, stamp: bytes):
+    def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
-        if self.env is None or stamp != self.stamp:
-            self.env = environment(self.templates)
+        if self.env is None or stamp != self._env_stamp:
+            self.env, self._env_stamp = environment(self.templates), stamp
         return self.env
 
-    def _prepare(self) -> tuple[Model, Views, bytes, dict]:
+    def _prepare(self) -> tuple[Model, Views, dict, dict]:
         cache = self.cache.carry()
         model = check(self.content, self.settings.current_year, cache)
         self.cache = cache
@@ -115,8 +140,14 @@ class DevBuilder:
             return prepared
         model, views, stamp, history = prepared
         specs = views.page_specs()
-        wanted = None if (stamp != self.stamp or history != self.history) else affected_specs(self.model, model)
+        changed_templates = {n for n in set(stamp) | set(self.stamp)
+                             if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
+        wanted = None if history != self.history else affected_specs(self.model, model)
         todo = specs if wanted is None else [s for s in specs if s in wanted]
+        if changed_templates:
+            env = self._environment(stamp)
+            again = set(_specs_using(env, changed_templates, specs))
+            todo = [s for s in specs if s in again or s in set(todo)]
         base_url = self.settings.base_url or model.site.base_url
         rendered = render_pages(views, self._environment(stamp), base_url, todo) if todo else {}
         written, removed = [], []

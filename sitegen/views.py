@@ -466,6 +466,16 @@ class Views:
                     "Tìm văn bản, chỉ tiêu và tin tức")
 
     # --- page specs: cheap descriptors of every page group, expanded on demand -----------
+    # The template(s) each kind of spec renders with (incremental rebuilds use this).
+    SPEC_TEMPLATES = {
+        "document": ("document.html",), "post": ("post.html",), "organisation": ("organisation.html",),
+        "tag": ("tag.html",), "section": ("list.html",), "home": ("home.html",),
+        "organisations": ("organisations.html",), "tags": ("tags.html",), "404": ("404.html",),
+        "method": ("method.html",), "data": ("data.html",), "search": ("search.html",),
+        "posts": ("posts.html",), "dashboard": ("targets.html", "targets_status.html"),
+        "years": ("targets_year.html",),
+    }
+
     def page_specs(self) -> list[tuple[str, str]]:
         """Every page group of the site as (kind, key), in a stable order."""
         model = self.model

@@ -93,10 +93,26 @@ def test_adding_and_removing_a_post_and_a_document(dev, tmp_path):
     assert_same_as_clean_build(dev, tmp_path)
 
 
-def test_a_template_change_renders_everything_again(dev, tmp_path):
+def test_a_shared_template_change_renders_everything_again(dev, tmp_path):
     edit(dev.templates / "base.html", "Chuyển đến nội dung chính", "Bỏ qua để đến nội dung chính")
     outcome = dev.rebuild()
     assert outcome.pages == len(dev.spec_paths)
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_page_template_change_renders_only_the_pages_that_use_it(dev, tmp_path):
+    edit(dev.templates / "tag.html", "<h1>{{ page.title }}</h1>", "<h1 class=\"tag-title\">{{ page.title }}</h1>")
+    outcome = dev.rebuild()
+    assert outcome.pages == sum(1 for spec in dev.spec_paths if spec[0] == "tag")
+    assert all(name.startswith("chu-de/") for name in outcome.written if name.endswith(".html"))
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_stylesheet_change_copies_the_asset_and_renders_nothing(dev, tmp_path):
+    css = dev.templates / "assets" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.moi{color:red}\n", encoding="utf-8")
+    outcome = dev.rebuild()
+    assert outcome.pages == 0 and outcome.written == ["assets/site.css"]
     assert_same_as_clean_build(dev, tmp_path)
 
 
