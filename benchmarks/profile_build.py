@@ -132,6 +132,7 @@ def summarise_spy(raw: Path, rate: float, top: int) -> None:
     """Main process: wall time per stage (two levels under the pipeline's build function).
     All processes: where the CPU goes (leaf functions and modules, waiting frames left out)."""
     stages: dict[tuple[str, str], int] = defaultdict(int)
+    workers: dict[tuple[str, bool], int] = defaultdict(int)  # (task, busy) -> samples
     leaves: dict[str, int] = defaultdict(int)
     modules: dict[str, int] = defaultdict(int)
     main_pid, busy = None, 0
@@ -158,6 +159,12 @@ def summarise_spy(raw: Path, rate: float, top: int) -> None:
             modules[module] += count
         if process != main_pid:
             continue
+        forked = [i for i, f in enumerate(frames) if f.startswith("BaseProcess._bootstrap")]
+        if forked:  # a forked worker: its stack continues the parent's below the fork
+            below = [f for f in frames[forked[-1]:] if "sitegen/" in f and "sitegen/parallel.py" not in f]
+            task = _name(below[0]) if below else "(worker start-up, idle)"
+            workers[(task, not any(w in leaf for w in WAITING))] += count
+            continue
         if frames and frames[0].startswith("Thread._bootstrap"):
             stages[("(helper threads: pool, child watcher)", "")] += count
             continue
@@ -183,6 +190,11 @@ def summarise_spy(raw: Path, rate: float, top: int) -> None:
                          reverse=True)
         for second, c in seconds[:6]:
             print(f"    {second:46} {c / rate:8.1f} s")
+    if workers:
+        print("\nForked workers (all of them; busy = on CPU or ready to run):")
+        for task in sorted({t for t, _ in workers}, key=lambda t: -(workers[(t, True)] + workers[(t, False)])):
+            print(f"    {task:46} {workers[(task, True)] / rate:8.1f} s busy, "
+                  f"{workers[(task, False)] / rate:6.1f} s waiting")
     print(f"\nAll processes, busy samples: {busy / rate:.1f} CPU-seconds\n\nBy module:")
     for module, count in sorted(modules.items(), key=lambda kv: kv[1], reverse=True)[:top]:
         print(f"  {count / rate:8.1f} s {count / busy:6.1%}  {module}")
