@@ -18,179 +18,25 @@ import gzip
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
 import time
 import zlib
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
-from . import formats, present, urls
-from .rows import target_rows
-from .status import LABELS as TARGET_STATUS
-from .text import fold, nfc, sort_key
+from .searchfields import BUNDLE, LANGUAGE, target_records, terms  # noqa: F401  (the index stage's inputs)
 
-LANGUAGE = "vi"
-BUNDLE = "pagefind"  # folder of the search bundle inside the site
-SECTIONS = {"document": "Văn bản", "target": "Chỉ tiêu", "post": "Tin tức"}
-# (filter key, URL parameter, label) in the order the search page shows them.
-FACETS = (("section", "muc", "Mục"), ("kind", "loai", "Loại văn bản"), ("issuer", "co-quan", "Cơ quan ban hành"),
-          ("year", "nam", "Năm ban hành"), ("status", "tinh-trang", "Tình trạng"))
-# Pagefind searches every metadata field, so only what a reader would search for is metadata; kind,
-# issuer and status are filters (returned with each result, never matched as words): otherwise
-# "thanh hoa" would match every document of a Thanh Hóa body and "chuong trinh hanh dong" every
-# target of a programme, which is also what makes a search slow on a large site.
-# Ranking: a document number (`numfold`: its unaccented forms) counts most, the number a target
-# borrows from its document (`docnumber`, `docnumfold`) little, so a number finds its document
-# first; a lower pageLength keeps the short target records from outranking whole documents.
-RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold": 20, "fold": 1, "date": 0.5,
-                                              "docnumber": 0.5, "docnumfold": 0.5}}
-EXAMPLE_NUMBERS = 2
-EXAMPLE_TAGS = 3
-# Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
 WRITE_SECONDS = 300  # for Pagefind's last writes to land
 SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                        "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
-_TOKEN = re.compile(r"\w+(?:[-/.]\w+)*")
-_PIECE = re.compile(r"[^\W_]+")
-
 
 class SearchIndexError(RuntimeError):
     """Pagefind could not index the staged site."""
 
-
-@dataclass(frozen=True)
-class Field:
-    """One `data-pagefind-{role}="{key}[value]"` attribute with its value."""
-
-    role: str  # filter | meta | sort
-    key: str
-    value: str
-
-
-def _mixed_case(piece: str) -> bool:
-    """'CTr', 'QĐi': Pagefind splits these at case changes and drops one-letter parts."""
-    return piece not in (piece.lower(), piece.upper(), piece.capitalize())
-
-
-def terms(*texts: str) -> str:
-    """Search-only forms of the words Pagefind cannot match unaccented or whole by itself.
-
-    'Đảng ủy' -> 'dang'; '12-CTr/ĐUK' -> '12 12-ctr/duk ctr duk'. Words that Pagefind already
-    folds (tone marks, ă â ê ô ơ ư) are left out, so the field stays small."""
-    found: set[str] = set()
-    for text in texts:
-        for token in _TOKEN.findall(nfc(text or "")):
-            pieces = _PIECE.findall(token)
-            if "đ" in token.lower() or any(_mixed_case(p) for p in pieces):
-                found.add(fold(token))
-                found.update(fold(p) for p in pieces)
-    return " ".join(sorted(found))
-
-
-def _sort_date(day) -> str:
-    """'2021-04-07'; a partly known date sorts first in its year or month ('2020-00-00')."""
-    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
-
-
-def _fields(filters: dict[str, str], meta: dict[str, str], date: str) -> list[Field]:
-    """Non-empty values only, NFC-normalised (an NFD value would become a second facet)."""
-    out = [Field("filter", k, nfc(v)) for k, v in filters.items() if v]
-    out += [Field("meta", k, nfc(v)) for k, v in meta.items() if v]
-    out.append(Field("sort", "date", date))
-    return out
-
-
-def document_fields(views, doc) -> list[Field]:
-    model = views.model
-    issuer = views.org_name(doc.issuer.value)
-    body = model.bodies[f"{doc.section}:{doc.id}"]
-    targets = [t.text for t in doc.targets] + [t.group for t in doc.targets]
-    filters = {"section": SECTIONS["document"], "kind": doc.kind, "issuer": issuer,
-               "year": str(doc.issued.year), "status": views.doc_status(doc)}
-    meta = {"number": doc.number, "numfold": terms(doc.number), "date": formats.short_date(doc.issued),
-            "fold": terms(present.heading(doc), doc.title, body.text, *targets)}
-    return _fields(filters, meta, _sort_date(doc.issued))
-
-
-def post_fields(views, post) -> list[Field]:
-    body = views.model.bodies[f"post:{post.id}"]
-    filters = {"section": SECTIONS["post"], "year": str(post.date.year)}
-    meta = {"date": formats.short_date(post.date), "fold": terms(post.title, body.text)}
-    return _fields(filters, meta, _sort_date(post.date))
-
-
-def facets(views) -> list[dict]:
-    """Filter choices for the search page: exactly the values the index holds, in Vietnamese order."""
-    docs = views.model.published()
-    rows = views.rows
-    kinds = {d.kind for d in docs}
-    issuers = {views.org_name(d.issuer.value) for d in docs}
-    years = {d.issued.year for d in docs} | {p.date.year for p in views.model.posts.values()}
-    doc_statuses = {views.doc_status(d) for d in docs}
-    target_statuses = {TARGET_STATUS[r.status.overall] for r in rows}
-    sections = [label for key, label in SECTIONS.items()
-                if {"document": docs, "target": rows, "post": views.model.posts}[key]]
-    options = {
-        "section": sections,
-        "kind": sorted(kinds, key=sort_key),
-        "issuer": sorted(issuers, key=sort_key),
-        "year": [str(y) for y in sorted(years, reverse=True)],
-        "status": sorted(doc_statuses, key=sort_key) + sorted(target_statuses, key=sort_key),
-    }
-    return [{"key": key, "param": param, "label": label, "options": [nfc(v) for v in options[key]]}
-            for key, param, label in FACETS if options[key]]
-
-
-def examples(views) -> list[str]:
-    """Queries to suggest: the newest document numbers, then the most used topics, unaccented."""
-    docs = sorted((d for d in views.model.published() if d.number), key=lambda d: (d.issued, d.id), reverse=True)
-    numbers = [d.number for d in docs[:EXAMPLE_NUMBERS]]
-    tags = sorted(views.model.tags.values(), key=lambda t: (-(len(t.documents) + len(t.posts)), sort_key(t.name)))
-    return numbers + [fold(t.name) for t in tags[:EXAMPLE_TAGS]]
-
-
-def search_page(views) -> dict:
-    """Extra values for the search page: filter choices, example queries, ranking, status styles."""
-    return {"search_facets": facets(views), "search_examples": examples(views), "search_ranking": RANKING,
-            "search_status_classes": {label: code for code, label in TARGET_STATUS.items()},
-            "search_target_section": SECTIONS["target"]}
-
-
-# --- target records -------------------------------------------------------------------------
-
-def _record_html(title: str, lines: list[str], fields: list[Field]) -> str:
-    data = "".join(f'<data value="{escape(f.value)}" data-pagefind-{f.role}="{f.key}[value]"></data>'
-                   for f in fields)
-    body = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
-    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'</head><body><main data-pagefind-body><h1>{escape(title)}</h1>{body}</main>{data}</body></html>\n')
-
-
-def target_records(model, current_year: int) -> dict[str, str]:
-    """One index-only HTML record per target of a published document: relative path -> HTML.
-
-    A record lives at '<document path><row id>/': the search page links it to '<document path>#<row id>'
-    (Pagefind would index a `url` metadata field as words, so the address is kept in the path)."""
-    records = {}
-    for row in target_rows(model, current_year):
-        doc, target = row.doc, row.target
-        goal = present.goal_text(target) or "Định tính"
-        filters = {"section": SECTIONS["target"], "kind": doc.kind, "issuer": row.issuer_name,
-                   "year": str(doc.issued.year), "status": TARGET_STATUS[row.status.overall]}
-        meta = {"title": target.text, "docnumber": doc.number, "docnumfold": terms(doc.number),
-                "date": formats.short_date(doc.issued), "fold": terms(target.text, target.group, goal)}
-        lines = [target.group, f"Mục tiêu: {goal} ({present.PERIOD_LABELS[target.period].lower()}).",
-                 f"Kết quả mới nhất: {row.latest_text}." if row.latest_text else ""]
-        page, _, anchor = row.anchor_url.partition("#")
-        path = urls.output_file(f"{page}{anchor}/")
-        records[path] = _record_html(target.text, lines, _fields(filters, meta, _sort_date(doc.issued)))
-    return records
 
 
 # --- deterministic bundle -------------------------------------------------------------------

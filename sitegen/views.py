@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import formats, present, urls
-from . import search
+from . import searchfields
 from .link import RELATION_LABELS, Model
 from .model import RELATIONS, Document, Post
 from .status import LABELS as STATUS_TEXT
@@ -124,7 +124,7 @@ class Views:
             "posts": [self.post_ref(model.posts[p]) for p in self._posts_of(doc.id)],
             "history": self.revisions(doc),
         }
-        context["search_fields"] = search.document_fields(self, doc)
+        context["search_fields"] = searchfields.document_fields(self, doc)
         description = f"{present.heading(doc)}: {doc.title}"
         return Page(model.url(doc), "document.html", f"{present.heading(doc)} — {doc.title}", context, description)
 
@@ -306,7 +306,7 @@ class Views:
             "documents": [self.ref(d) for d in self.model.post_documents[post.id]],
             "tags": [{"name": self.model.tags[t].name, "url": urls.tag(t)} for t in self._tag_slugs(post.tags)],
         }
-        context["search_fields"] = search.post_fields(self, post)
+        context["search_fields"] = searchfields.post_fields(self, post)
         return Page(urls.post(post.id), "post.html", post.title, context, body.text[:200])
 
     def organisations_page(self) -> Page:
@@ -461,7 +461,7 @@ class Views:
         return Page(urls.DATA, "data.html", "Dữ liệu mở", {}, "Tải dữ liệu văn bản, chỉ tiêu và kết quả")
 
     def search(self) -> Page:
-        context = {"filters": self._filters(self.rows), **search.search_page(self)}
+        context = {"filters": self._filters(self.rows), **searchfields.search_page(self)}
         return Page(urls.SEARCH, "search.html", "Tìm kiếm", context,
                     "Tìm văn bản, chỉ tiêu và tin tức")
 
