@@ -18,8 +18,7 @@ from .cache import FileCache
 from .diagnostics import ContentError, Diagnostic
 from .history import load_history
 from .link import Model
-from .pipeline import (PageRender, assets, check, published_files, render_pages, site_files, sitemap,
-                       write_indexed)
+from .pipeline import assets, check, published_files, render_all, render_pages, site_files, write_indexed
 from .render import environment
 from .views import Settings, Views
 
@@ -119,11 +118,7 @@ class DevBuilder:
             return prepared
         model, views, stamp, history = prepared
         base_url = self.settings.base_url or model.site.base_url
-        pending = PageRender(views, self._environment(stamp), base_url, views.page_specs())
-        files = site_files(model, views, base_url)  # while the workers render the pages
-        rendered = pending.results()
-        files |= {urls.output_file(p): html for pages in rendered.values() for p, html in pages}
-        files["sitemap.xml"] = sitemap([p for pages in rendered.values() for p, _ in pages], base_url)
+        files, rendered = render_all(views, self._environment(stamp), base_url)
         copies = assets(self.templates) | published_files(model, self.content)
         write_indexed(self.out, files, copies, model, self.settings)
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []

@@ -9,7 +9,6 @@ from pathlib import Path
 from . import feeds, urls
 from .data import exports
 from . import search
-from .diagnostics import Collector
 from .history import History, head, load_history
 from .cache import FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest, tree_stamps
 from .link import Model, body_key, link, render_body
@@ -164,13 +163,18 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
                 history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
     """Every output file as bytes (pages, feeds, data) plus files to copy (assets)."""
     views = Views(model, settings, history)
-    base_url = settings.base_url or model.site.base_url
-    pages = PageRender(views, environment(template_dir), base_url, views.page_specs())
-    files = site_files(model, views, base_url)  # while the workers render the pages
+    files, _ = render_all(views, environment(template_dir), settings.base_url or model.site.base_url)
+    return files, assets(template_dir)
+
+
+def render_all(views: Views, env, base_url: str) -> tuple[dict[str, bytes], dict[tuple, list[tuple[str, bytes]]]]:
+    """Every page, feed, sitemap and download as bytes, plus the pages by spec."""
+    pages = PageRender(views, env, base_url, views.page_specs())
+    files = site_files(views.model, views, base_url)  # while the workers render the pages
     rendered = pages.results()
     files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
     files["sitemap.xml"] = sitemap([path for pages in rendered.values() for path, _ in pages], base_url)
-    return files, assets(template_dir)
+    return files, rendered
 
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,

@@ -276,13 +276,21 @@ def _fields_in_body(record: Record, fields: tuple[Field, ...], check: _Checker) 
     return clean
 
 
-def _document(record: Record, problems: Collector) -> Document | None:
+def _markdown_fields(record: Record, fields: tuple[Field, ...], what: str,
+                     problems: Collector) -> tuple[_Checker, dict] | None:
+    """Check a Markdown file's name, front matter and body; its checker and values when valid."""
     check = _Checker(record.path, problems)
-    id_ok = _id_ok(record, check, "văn bản")
-    values = check.fields(record.data, schema.DOCUMENT, 1, "phần thông tin đầu tệp")
-    body_ok = _fields_in_body(record, schema.DOCUMENT, check)
-    if not _valid(values) or not id_ok or not body_ok:
+    id_ok = _id_ok(record, check, what)
+    values = check.fields(record.data, fields, 1, "phần thông tin đầu tệp")
+    body_ok = _fields_in_body(record, fields, check)
+    return (check, values) if _valid(values) and id_ok and body_ok else None
+
+
+def _document(record: Record, problems: Collector) -> Document | None:
+    checked = _markdown_fields(record, schema.DOCUMENT, "văn bản", problems)
+    if checked is None:
         return None
+    check, values = checked
     data = record.data
     if values["targets"] and not values["term"]:
         check.error(data.line_of("targets"), 'văn bản có chỉ tiêu phải có trường "term" (ví dụ term: 2020-2025)')
@@ -303,12 +311,10 @@ def _document(record: Record, problems: Collector) -> Document | None:
 
 
 def _post(record: Record, problems: Collector) -> Post | None:
-    check = _Checker(record.path, problems)
-    id_ok = _id_ok(record, check, "bài viết")
-    values = check.fields(record.data, schema.POST, 1, "phần thông tin đầu tệp")
-    body_ok = _fields_in_body(record, schema.POST, check)
-    if not _valid(values) or not id_ok or not body_ok:
+    checked = _markdown_fields(record, schema.POST, "bài viết", problems)
+    if checked is None:
         return None
+    _, values = checked
     return Post(record.stem, record.path, values["title"], values["date"], values["author"] or "",
                 values["source"] or "", values["documents"] or (), values["tags"] or (),
                 values["draft"], record.body, record.body_line)
