@@ -91,7 +91,7 @@ def test_target_table_is_grouped_and_complete(sample_site):
     table = soup.select_one("section[aria-labelledby=s-chi-tieu] table.targets")
     groups = [th.get_text(strip=True) for th in table.select("tr.group th")]
     assert groups == ["Học tập, quán triệt nghị quyết", "Nhiệm vụ chuyên môn", "Xây dựng Đảng và các đoàn thể"]
-    rows = table.select("tbody tr[id]")
+    rows = [th.parent for th in table.select("tbody th[id^=ct-]")]
     assert len(rows) == 9
     goals = {r.th.get_text(strip=True): r.find_all("td")[0].get_text(strip=True) for r in rows}
     assert goals["Kết nạp đảng viên mới"] == "ít nhất 300 đảng viên"
