@@ -56,7 +56,6 @@ STAGES = [
     ("sitegen.data", "exports", "  data: CSV, JSON, XLSX"),
     ("sitegen.pipeline", "published_files", "attachments list"),
     ("sitegen.pipeline", "stage", "write staging folder"),
-    ("sitegen.search", "target_records", "search: target records"),
     ("sitegen.search", "index", "search index"),
     ("sitegen.pipeline", "publish", "publish (swap folders)"),
 ]

@@ -201,13 +201,15 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
 
 
 def write_indexed(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path], model: Model,
-                  settings: Settings, timer: _Timer | None = None) -> None:
-    """Stage the files, index the staged pages for search, then swap the result in whole."""
+                  settings: Settings, timer: _Timer | None = None, search_record: Path | None = None) -> None:
+    """Stage the files, index the staged pages for search, then swap the result in whole.
+
+    With `search_record`, the published search bundle is kept when no indexed page changed."""
     staging = stage(out_dir, files, copies)
     if timer:
         timer.mark("ghi")
     try:  # between stage and publish: a failed index leaves the published site as it was
-        search.index(staging, search.target_records(model, settings.current_year))
+        search.index(staging, out_dir if out_dir.is_dir() else None, search_record)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -226,7 +228,8 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
     files, copies = render_site(model, template_dir, settings, history)
     copies.update(published_files(model, content_dir))
     timer.mark("dựng trang")
-    write_indexed(out_dir, files, copies, model, settings, timer)
+    write_indexed(out_dir, files, copies, model, settings, timer,
+                  cache_folder(out_dir) / "search.json" if use_cache else None)
     cache.save()
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),

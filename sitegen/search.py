@@ -4,8 +4,9 @@ What is indexed, and how Vietnamese is made to work, is described in docs/search
 - document and post pages mark their main content with `data-pagefind-body`; every other page is
   left out. Their metadata and filters are `<data>` elements rendered from `document_fields()`
   and `post_fields()`;
-- every target gets a small index-only record (never written to the site) whose `url` points at
-  its row on the document page;
+- targets are rows of their document's page: each row heading has an id, which Pagefind records
+  as an anchor with its text and word position, and the search page lists the matching rows under
+  the document;
 - Pagefind folds tone marks by itself but not đ → d, and drops one-letter pieces of mixed-case
   numbers ("CTr"), so each record carries a search-only metadata field `fold` with those forms
   (`terms()`): searchable, never shown, never in an excerpt.
@@ -19,14 +20,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .searchfields import BUNDLE, LANGUAGE, target_records, terms  # noqa: F401  (the index stage's inputs)
+from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (the index stage's inputs)
 
 WRITE_SECONDS = 300  # for Pagefind's last writes to land
 SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
@@ -155,37 +155,23 @@ def _canonical_bundle(bundle: Path) -> None:
 @dataclass(frozen=True)
 class IndexStats:
     pages: int
-    records: int
     bytes: int
+    reused: bool = False  # the previous bundle, made from the same pages, was kept
 
 
-async def _index(site: Path, records: dict[str, str]) -> int:
+async def _index(site: Path) -> int:
     from pagefind.index import IndexConfig  # imported here: only the build needs Pagefind
     from pagefind.service import PagefindService
 
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch()) as extra:
-        for rel, html in sorted(records.items()):
-            file = Path(extra) / rel
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(html, encoding="utf-8")
-        service = await PagefindService().launch()
-        try:
-            index = await service.create_index(IndexConfig(force_language=LANGUAGE))
-            pages = await index.add_directory(str(site))
-            if records:
-                await index.add_directory(extra)
-            await index.write_files(output_path=str(site / BUNDLE))
-            await _written(site / BUNDLE)
-        finally:
-            await _shutdown(service)
+    service = await PagefindService().launch()
+    try:
+        index = await service.create_index(IndexConfig(force_language=LANGUAGE))
+        pages = await index.add_directory(str(site))
+        await index.write_files(output_path=str(site / BUNDLE))
+        await _written(site / BUNDLE)
+    finally:
+        await _shutdown(service)
     return pages["page_count"]
-
-
-def _scratch() -> str | None:
-    """Memory-backed /dev/shm for the record files when there is one: tens of thousands of small
-    files are created and deleted there about ten times faster than on disk."""
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 async def _shutdown(service) -> None:
@@ -219,8 +205,7 @@ def _bundle_files(bundle: Path) -> list[Path]:
 def _whole(file: Path) -> bool:
     try:
         if file.suffix in _GZIPPED:
-            gzip.decompress(file.read_bytes())  # checks length and CRC
-            return True
+            return len(gzip.decompress(file.read_bytes())) > 0  # checks length and CRC
         return file.stat().st_size > 0
     except (OSError, EOFError, ValueError, zlib.error):
         return False
@@ -267,17 +252,79 @@ def _run(coroutine):
     return box["value"]
 
 
-def index(site: Path, records: dict[str, str]) -> IndexStats:
-    """Index the pages of a written site folder plus the target records; write site/pagefind/."""
+# --- skipping the index when nothing it reads has changed ------------------------------------------
+
+_MARK = b"data-pagefind-body"
+
+
+def indexed_digest(site: Path) -> str:
+    """A digest of what Pagefind reads: every page with content marked for search (path and bytes),
+    the Pagefind version and the language."""
+    from importlib.metadata import version
+
+    digest = hashlib.blake2b(f"{version('pagefind')}|{LANGUAGE}".encode(), digest_size=20)
+    for file in sorted(site.rglob("*.html")):
+        data = file.read_bytes()
+        if _MARK in data:
+            rel = file.relative_to(site).as_posix().encode()
+            digest.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _entry_digest(bundle: Path) -> str | None:
+    try:
+        return hashlib.blake2b((bundle / "pagefind-entry.json").read_bytes(), digest_size=20).hexdigest()
+    except OSError:
+        return None
+
+
+def _reuse(previous: Path, bundle: Path, record: Path, inputs: str) -> bool:
+    """Hard-link the previous bundle into place when it was made from the same inputs (as the
+    record says) and is still whole; False when it cannot be reused."""
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if known.get("inputs") != inputs or known.get("entry") != _entry_digest(previous):
+        return False
+    try:
+        files = _bundle_files(previous)
+        if not all(_whole(f) for f in files):
+            return False
+        shutil.copytree(previous, bundle, copy_function=os.link)
+    except (OSError, EOFError, ValueError, IndexError, zlib.error):
+        shutil.rmtree(bundle, ignore_errors=True)
+        return False
+    return True
+
+
+def _stats(bundle: Path, reused: bool) -> IndexStats:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(info.get("page_count", 0) for info in entry["languages"].values())
+    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
+    return IndexStats(pages, size, reused)
+
+
+def index(site: Path, previous: Path | None = None, record: Path | None = None) -> IndexStats:
+    """Index the pages of a written site folder; write site/pagefind/.
+
+    With `previous` (the published site) and `record` (a file in the build cache), a bundle made
+    from exactly the same indexed pages is reused instead of running Pagefind again."""
     bundle = site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
+    inputs = indexed_digest(site) if record is not None else None
+    if inputs and previous is not None and _reuse(previous / BUNDLE, bundle, record, inputs):
+        return _stats(bundle, reused=True)
     try:
-        pages = _run(_index(site, records))
+        _run(_index(site))
         for name in UNUSED_BUNDLE_FILES:
             (bundle / name).unlink(missing_ok=True)
         _canonical_bundle(bundle)
     except Exception as error:
         raise SearchIndexError(f"không lập được chỉ mục tìm kiếm: {error}") from error
-    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
-    return IndexStats(pages, len(records), size)
+    if inputs:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"inputs": inputs, "entry": _entry_digest(bundle)}), encoding="utf-8")
+    return _stats(bundle, reused=False)

@@ -1,16 +1,19 @@
-"""What each page and target tells the search index: fields, folded terms, facets, records.
+"""What each page tells the search index: fields, folded terms, facets.
 
 Render-stage helpers (pages carry these as data-pagefind-* attributes); `search` runs Pagefind.
+Targets are not records of their own: they are rows of their document's page, each row heading
+carrying an id, and the search page lists the rows that match under the document (see
+docs/search.md). A document with targets is also in the section "Chỉ tiêu" and carries the
+statuses of its targets as the filter "Đánh giá chỉ tiêu", so both filters narrow to documents
+whose rows the search page then shows.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import escape
 
-from . import formats, present, urls
-from .rows import target_rows
-from .status import LABELS as TARGET_STATUS
+from . import formats, present
+from .status import LABELS as TARGET_STATUS, ORDER as TARGET_STATUS_ORDER
 from .text import fold, nfc, sort_key
 
 LANGUAGE = "vi"
@@ -18,16 +21,17 @@ BUNDLE = "pagefind"  # folder of the search bundle inside the site
 SECTIONS = {"document": "Văn bản", "target": "Chỉ tiêu", "post": "Tin tức"}
 # (filter key, URL parameter, label) in the order the search page shows them.
 FACETS = (("section", "muc", "Mục"), ("kind", "loai", "Loại văn bản"), ("issuer", "co-quan", "Cơ quan ban hành"),
-          ("year", "nam", "Năm ban hành"), ("status", "tinh-trang", "Tình trạng"))
+          ("year", "nam", "Năm ban hành"), ("status", "tinh-trang", "Tình trạng hiệu lực"),
+          ("target_status", "danh-gia", "Đánh giá chỉ tiêu"))
+# Filters that count documents holding matching targets, not targets: the page says so.
+TARGET_FACETS = ("target_status",)
 # Pagefind searches every metadata field, so only what a reader would search for is metadata; kind,
 # issuer and status are filters (returned with each result, never matched as words): otherwise
 # "thanh hoa" would match every document of a Thanh Hóa body and "chuong trinh hanh dong" every
-# target of a programme, which is also what makes a search slow on a large site.
-# Ranking: a document number (`numfold`: its unaccented forms) counts most, the number a target
-# borrows from its document (`docnumber`, `docnumfold`) little, so a number finds its document
-# first; a lower pageLength keeps the short target records from outranking whole documents.
-RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold": 20, "fold": 1, "date": 0.5,
-                                              "docnumber": 0.5, "docnumfold": 0.5}}
+# page of a programme, which is also what makes a search slow on a large site.
+# Ranking: a document number (`numfold`: its unaccented forms) counts most, so a number finds its
+# document first.
+RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold": 20, "fold": 1, "date": 0.5}}
 EXAMPLE_NUMBERS = 2
 EXAMPLE_TAGS = 3
 # Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
@@ -70,9 +74,11 @@ def _sort_date(day) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def _fields(filters: dict[str, str], meta: dict[str, str], date: str) -> list[Field]:
-    """Non-empty values only, NFC-normalised (an NFD value would become a second facet)."""
-    out = [Field("filter", k, nfc(v)) for k, v in filters.items() if v]
+def _fields(filters: dict[str, str | list[str]], meta: dict[str, str], date: str) -> list[Field]:
+    """Non-empty values only, NFC-normalised (an NFD value would become a second facet); a filter
+    given a list gets one field per value."""
+    out = [Field("filter", k, nfc(v)) for k, values in filters.items()
+           for v in (values if isinstance(values, list) else [values]) if v]
     out += [Field("meta", k, nfc(v)) for k, v in meta.items() if v]
     out.append(Field("sort", "date", date))
     return out
@@ -83,11 +89,19 @@ def document_fields(views, doc) -> list[Field]:
     issuer = views.org_name(doc.issuer.value)
     body = model.bodies[f"{doc.section}:{doc.id}"]
     targets = [t.text for t in doc.targets] + [t.group for t in doc.targets]
-    filters = {"section": SECTIONS["document"], "kind": doc.kind, "issuer": issuer,
-               "year": str(doc.issued.year), "status": views.doc_status(doc)}
+    sections = [SECTIONS["document"]] + ([SECTIONS["target"]] if doc.targets else [])
+    filters = {"section": sections, "kind": doc.kind, "issuer": issuer,
+               "year": str(doc.issued.year), "status": views.doc_status(doc),
+               "target_status": target_statuses(views, doc)}
     meta = {"number": doc.number, "numfold": terms(doc.number), "date": formats.short_date(doc.issued),
             "fold": terms(present.heading(doc), doc.title, body.text, *targets)}
     return _fields(filters, meta, _sort_date(doc.issued))
+
+
+def target_statuses(views, doc) -> list[str]:
+    """The statuses of a document's targets, each once, in the order of the status rules."""
+    found = {views.statuses[(doc.id, t.id)].overall for t in doc.targets if (doc.id, t.id) in views.statuses}
+    return [TARGET_STATUS[code] for code in TARGET_STATUS_ORDER if code in found]
 
 
 def post_fields(views, post) -> list[Field]:
@@ -105,7 +119,7 @@ def facets(views) -> list[dict]:
     issuers = {views.org_name(d.issuer.value) for d in docs}
     years = {d.issued.year for d in docs} | {p.date.year for p in views.model.posts.values()}
     doc_statuses = {views.doc_status(d) for d in docs}
-    target_statuses = {TARGET_STATUS[r.status.overall] for r in rows}
+    found_statuses = {r.status.overall for r in rows}
     sections = [label for key, label in SECTIONS.items()
                 if {"document": docs, "target": rows, "post": views.model.posts}[key]]
     options = {
@@ -113,9 +127,11 @@ def facets(views) -> list[dict]:
         "kind": sorted(kinds, key=sort_key),
         "issuer": sorted(issuers, key=sort_key),
         "year": [str(y) for y in sorted(years, reverse=True)],
-        "status": sorted(doc_statuses, key=sort_key) + sorted(target_statuses, key=sort_key),
+        "status": sorted(doc_statuses, key=sort_key),
+        "target_status": [TARGET_STATUS[code] for code in TARGET_STATUS_ORDER if code in found_statuses],
     }
-    return [{"key": key, "param": param, "label": label, "options": [nfc(v) for v in options[key]]}
+    return [{"key": key, "param": param, "label": label, "options": [nfc(v) for v in options[key]],
+             "counts_documents": key in TARGET_FACETS}
             for key, param, label in FACETS if options[key]]
 
 
@@ -131,37 +147,4 @@ def search_page(views) -> dict:
     """Extra values for the search page: filter choices, example queries, ranking, status styles."""
     return {"search_facets": facets(views), "search_examples": examples(views), "search_ranking": RANKING,
             "search_status_classes": {label: code for code, label in TARGET_STATUS.items()},
-            "search_target_section": SECTIONS["target"]}
-
-
-# --- target records -------------------------------------------------------------------------
-
-def _record_html(title: str, lines: list[str], fields: list[Field]) -> str:
-    data = "".join(f'<data value="{escape(f.value)}" data-pagefind-{f.role}="{f.key}[value]"></data>'
-                   for f in fields)
-    body = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
-    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f'</head><body><main data-pagefind-body><h1>{escape(title)}</h1>{body}</main>{data}</body></html>\n')
-
-
-def target_records(model, current_year: int) -> dict[str, str]:
-    """One index-only HTML record per target of a published document: relative path -> HTML.
-
-    A record lives at '<document path><row id>/': the search page links it to '<document path>#<row id>'
-    (Pagefind would index a `url` metadata field as words, so the address is kept in the path)."""
-    records = {}
-    for row in target_rows(model, current_year):
-        doc, target = row.doc, row.target
-        goal = present.goal_text(target) or "Định tính"
-        filters = {"section": SECTIONS["target"], "kind": doc.kind, "issuer": row.issuer_name,
-                   "year": str(doc.issued.year), "status": TARGET_STATUS[row.status.overall]}
-        meta = {"title": target.text, "docnumber": doc.number, "docnumfold": terms(doc.number),
-                "date": formats.short_date(doc.issued), "fold": terms(target.text, target.group, goal)}
-        lines = [target.group, f"Mục tiêu: {goal} ({present.PERIOD_LABELS[target.period].lower()}).",
-                 f"Kết quả mới nhất: {row.latest_text}." if row.latest_text else ""]
-        page, _, anchor = row.anchor_url.partition("#")
-        path = urls.output_file(f"{page}{anchor}/")
-        records[path] = _record_html(target.text, lines, _fields(filters, meta, _sort_date(doc.issued)))
-    return records
-
-
+            "search_target_section": SECTIONS["target"], "search_document_section": SECTIONS["document"]}

@@ -26,6 +26,9 @@
   var RANKING = JSON.parse(form.getAttribute("data-ranking") || "{}");
   var STATUS_CLASSES = JSON.parse(form.getAttribute("data-status-classes") || "{}");
   var TARGET_SECTION = form.getAttribute("data-target-section");
+  var TARGET_ANCHOR = "ct-";  // the id prefix of a target row's heading (templates/macros.html)
+  var STATUS_LABELS = Object.keys(STATUS_CLASSES).sort(function (a, b) { return b.length - a.length; });
+  var MAX_TARGETS_SHOWN = 3;  // under a document; the rest are on its page
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 150;
   var MAX_VARIANTS = 16;
@@ -35,7 +38,7 @@
   var loading = null;
   var sequence = 0;
   var timer = 0;
-  var current = { hits: [], shown: 0, terms: [] };
+  var current = { hits: [], shown: 0, items: 0, terms: [], targetMode: false, targetStatus: "" };
 
   selects.forEach(function (select) {
     Array.prototype.forEach.call(select.options, function (option) {
@@ -194,12 +197,16 @@
     return load().then(function (pagefind) {
       return searchAll(pagefind, state).then(function (search) {
         if (token !== sequence) return null;
-        current = { hits: search.results, shown: 0, terms: pieces(state.q.replace(/"/g, " ")), state: state };
+        current = { hits: search.results, shown: 0, items: 0, terms: pieces(state.q.replace(/"/g, " ")), state: state,
+                    targetMode: state.filters.section === TARGET_SECTION, targetStatus: state.filters.target_status || "" };
         updateCounts(search.filters);
         clearResults();
         if (!search.results.length) return showEmpty(pagefind, state, search);
         statusLine.textContent = describe(search.results.length, state);
-        return showMore();
+        return showMore().then(function (firstItem) {
+          if (token === sequence && current.targetMode && !current.items) return showEmpty(pagefind, state, search, true);
+          return firstItem;
+        });
       });
     }).catch(function (error) {
       if (token !== sequence) return;
@@ -212,8 +219,13 @@
     });
   }
 
+  /* With the section "Chỉ tiêu" the hits are documents holding targets; their matching rows are listed. */
   function describe(count, state) {
     var text = "Có " + numberFormat.format(count) + " kết quả";
+    if (state.filters.section === TARGET_SECTION) {
+      text = "Chỉ tiêu" + (state.q ? " khớp với «" + state.q + "»" : "") + " trong " + numberFormat.format(count) + " văn bản";
+      return text + (hasFilters(state) ? " (đã lọc)." : ".");
+    }
     if (state.q) text += " cho «" + state.q + "»";
     if (hasFilters(state)) text += " (đã lọc)";
     return text + ".";
@@ -231,28 +243,33 @@
     if (!counts) return;
     selects.forEach(function (select) {
       var values = counts[select.getAttribute("data-filter")] || {};
+      var documents = select.hasAttribute("data-counts-documents");
       Array.prototype.forEach.call(select.options, function (option) {
         if (!option.value) return;
-        var n = values[option.value] || 0;
-        option.textContent = option.getAttribute("data-label") + " (" + numberFormat.format(n) + ")";
+        var n = numberFormat.format(values[option.value] || 0);
+        var suffix = documents || option.hasAttribute("data-counts-documents") ? " văn bản" : "";
+        option.textContent = option.getAttribute("data-label") + " (" + n + suffix + ")";
       });
     });
   }
 
+  /* The next PAGE_SIZE documents; in the target section, their matching rows (documents whose
+     rows do not match are passed over, and the next ones loaded, until something is shown). */
   function showMore() {
     var batch = current.hits.slice(current.shown, current.shown + PAGE_SIZE);
     var token = sequence;
     return Promise.all(batch.map(function (hit) { return hit.data(); })).then(function (pages) {
-      if (token !== sequence) return;
-      var first = null;
+      if (token !== sequence) return null;
+      var items = [];
       pages.forEach(function (page) {
-        var item = renderResult(page);
-        if (!first) first = item;
-        list.appendChild(item);
+        items = items.concat(current.targetMode ? targetItems(page) : [renderResult(page)]);
       });
+      items.forEach(function (item) { list.appendChild(item); });
       current.shown += batch.length;
+      current.items += items.length;
       more.hidden = current.shown >= current.hits.length;
-      return first;
+      if (!items.length && !more.hidden) return showMore();
+      return items[0] || null;
     });
   }
 
@@ -268,28 +285,139 @@
     return values && values.length ? values[0] : "";
   }
 
-  /* A target is indexed at '<document page>/<row id>/' (see sitegen/search.py): link to its row. */
-  function resultUrl(page, isTarget) {
-    if (!isTarget) return page.url;
-    var match = page.url.match(/^(.*\/)([^\/]+)\/$/);
-    return match ? match[1] + "#" + match[2] : page.url;
+  // --- targets: rows of their document's page ------------------------------------------------
+  /* Pagefind records every element with an id as an anchor (its text and word position). A target
+     row's heading has the id "ct-…"; the row's searchable words (name, goal, status: the other
+     cells are left out of the index) run from there to the next anchor. */
+  function targetRows(page) {
+    var words = (page.content || "").split(/[\r\n\s]+/g);
+    var anchors = (page.anchors || []).slice().sort(function (a, b) { return a.location - b.location; });
+    var rows = [];
+    anchors.forEach(function (anchor, i) {
+      if (anchor.id.indexOf(TARGET_ANCHOR) !== 0 || !anchor.text) return;
+      var end = i + 1 < anchors.length ? anchors[i + 1].location : words.length;
+      var title = normalise(anchor.text);
+      var rest = words.slice(anchor.location + title.split(" ").length, end).join(" ").replace(/[\s.]+$/, "");
+      var status = rowStatus(rest);
+      var goal = rest.slice(0, rest.length - status.length).replace(/[\s.]+$/, "").trim();
+      rows.push({ id: anchor.id, title: title, goal: goal, status: status });
+    });
+    return rows;
   }
 
-  /* Title, number and date are metadata; kind, issuer and status are filters (see sitegen/search.py). */
+  function rowStatus(text) {
+    var trimmed = text.replace(/[\s.]+$/, "");
+    for (var i = 0; i < STATUS_LABELS.length; i++) {
+      var label = STATUS_LABELS[i];
+      if (trimmed.slice(-label.length) === label) return label;
+    }
+    return "";
+  }
+
+  /* A row matches when each query word is one of its words (the last one may be the start of one),
+     compared unaccented: "ket nap dang vien" matches «Kết nạp đảng viên mới». */
+  function rowMatches(row, terms) {
+    var parts = pieces(row.title + " " + row.goal);
+    var last = terms.length - 1;
+    return terms.every(function (term, i) {
+      return parts.some(function (part) {
+        return part === term || (i === last && term.length > 1 && part.indexOf(term) === 0);
+      });
+    });
+  }
+
+  /* The rows to show for a document: those matching the query and the status filter; with no
+     query, the rows of the chosen status (or none under a document, all in the target section). */
+  function matchingRows(page) {
+    if (!current.terms.length && !current.targetStatus && !current.targetMode) return [];
+    return targetRows(page).filter(function (row) {
+      return (!current.targetStatus || row.status === current.targetStatus) && rowMatches(row, current.terms);
+    });
+  }
+
+  function rowUrl(page, row) {
+    return page.url + "#" + row.id;
+  }
+
+  function statusBadge(label) {
+    var code = STATUS_CLASSES[label];
+    return element("span", code ? "status status-" + code : "result-status", label);
+  }
+
+  function goalLine(row) {
+    var line = element("p", "result-excerpt");
+    line.appendChild(document.createTextNode("Mục tiêu: "));
+    line.appendChild(highlightText(row.goal, current.terms));
+    return line;
+  }
+
+  /* In the target section each matching row is a result of its own, with its document's facts. */
+  function targetItems(page) {
+    var meta = page.meta || {};
+    var filters = page.filters || {};
+    return matchingRows(page).map(function (row) {
+      var item = element("li", "result result-target");
+      var kind = element("p", "result-kind");
+      kind.appendChild(element("span", "result-type", TARGET_SECTION));
+      var number = [first(filters.kind), meta.number].filter(Boolean).join(" ");
+      if (number) kind.appendChild(element("span", "result-number", number));
+      item.appendChild(kind);
+      var title = element("h2", "result-title");
+      var link = element("a", "result-link");
+      link.appendChild(highlightText(row.title, current.terms));
+      link.href = rowUrl(page, row);
+      title.appendChild(link);
+      item.appendChild(title);
+      var facts = element("p", "result-meta");
+      [meta.date, first(filters.issuer)].forEach(function (value) {
+        if (value) facts.appendChild(element("span", "", value));
+      });
+      if (row.status) facts.appendChild(statusBadge(row.status));
+      item.appendChild(facts);
+      if (row.goal) item.appendChild(goalLine(row));
+      return item;
+    });
+  }
+
+  /* Under a document: its first matching rows, each a link to the row, and how many more. */
+  function targetList(page) {
+    var rows = matchingRows(page);
+    if (!rows.length) return null;
+    var box = element("div", "result-targets");
+    box.appendChild(element("p", "result-targets-title", "Chỉ tiêu khớp (" + numberFormat.format(rows.length) + ")"));
+    var ul = element("ul", "");
+    rows.slice(0, MAX_TARGETS_SHOWN).forEach(function (row) {
+      var li = element("li", "result-sub");
+      var link = element("a", "result-link result-sublink");
+      link.appendChild(highlightText(row.title, current.terms));
+      link.href = rowUrl(page, row);
+      li.appendChild(link);
+      if (row.status) { li.appendChild(document.createTextNode(" ")); li.appendChild(statusBadge(row.status)); }
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    if (rows.length > MAX_TARGETS_SHOWN) {
+      var rest = element("a", "result-more-targets", "… và " + numberFormat.format(rows.length - MAX_TARGETS_SHOWN) +
+                         " chỉ tiêu khác trong văn bản");
+      rest.href = page.url + "#s-chi-tieu";
+      box.appendChild(rest);
+    }
+    return box;
+  }
+
+  /* Title, number and date are metadata; kind, issuer and status are filters (see sitegen/searchfields.py). */
   function renderResult(page) {
     var meta = page.meta || {};
     var filters = page.filters || {};
     var section = first(filters.section);
-    var isTarget = section === TARGET_SECTION;
-    var item = element("li", "result" + (isTarget ? " result-target" : ""));
+    var item = element("li", "result");
     var kind = element("p", "result-kind");
-    kind.appendChild(element("span", "result-type", isTarget ? section : first(filters.kind) || section));
-    var number = isTarget ? [first(filters.kind), meta.docnumber].filter(Boolean).join(" ") : meta.number;
-    if (number) kind.appendChild(element("span", "result-number", number));
+    kind.appendChild(element("span", "result-type", first(filters.kind) || section));
+    if (meta.number) kind.appendChild(element("span", "result-number", meta.number));
     item.appendChild(kind);
     var title = element("h2", "result-title");
     var link = element("a", "result-link", meta.title || page.url);
-    link.href = resultUrl(page, isTarget);
+    link.href = page.url;
     title.appendChild(link);
     item.appendChild(title);
     var facts = element("p", "result-meta");
@@ -297,16 +425,15 @@
       if (value) facts.appendChild(element("span", "", value));
     });
     var status = first(filters.status);
-    if (status) {
-      var code = STATUS_CLASSES[status];
-      facts.appendChild(element("span", code ? "status status-" + code : "result-status", status));
-    }
+    if (status) facts.appendChild(element("span", "result-status", status));
     item.appendChild(facts);
     if (page.excerpt) {
       var excerpt = element("p", "result-excerpt");
       excerpt.appendChild(highlight(page.excerpt, current.terms));
       item.appendChild(excerpt);
     }
+    var targets = targetList(page);
+    if (targets) item.appendChild(targets);
     return item;
   }
 
@@ -337,8 +464,12 @@
      unaccented field (đảng for "dang"), so the excerpt is marked again here, the same way for every
      word. Built from text nodes: the excerpt is never parsed as HTML. */
   function highlight(excerpt, terms) {
+    return highlightText(decode(excerpt.replace(/<\/?mark>/g, "")), terms);
+  }
+
+  function highlightText(text, terms) {
     var fragment = document.createDocumentFragment();
-    decode(excerpt.replace(/<\/?mark>/g, "")).split(/(\s+)/).forEach(function (word) {
+    text.split(/(\s+)/).forEach(function (word) {
       if (!word) return;
       if (/\S/.test(word) && matches(word, terms)) fragment.appendChild(element("mark", "", word));
       else fragment.appendChild(document.createTextNode(word));
@@ -347,9 +478,9 @@
   }
 
   /* Nothing found: say so, and offer what would find something (fewer filters, fewer words). */
-  function showEmpty(pagefind, state, search) {
-    statusLine.textContent = "Không tìm thấy kết quả nào" + (state.q ? " cho «" + state.q + "»" : "") +
-      (hasFilters(state) ? " với bộ lọc đã chọn" : "") + ".";
+  function showEmpty(pagefind, state, search, noRows) {
+    statusLine.textContent = (noRows ? "Không tìm thấy chỉ tiêu nào" : "Không tìm thấy kết quả nào") +
+      (state.q ? " cho «" + state.q + "»" : "") + (hasFilters(state) ? " với bộ lọc đã chọn" : "") + ".";
     empty.hidden = false;
     var token = sequence;
     if (hasFilters(state) && search.unfilteredResultCount > 0) {
