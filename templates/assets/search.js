@@ -10,6 +10,7 @@
 
   var input = document.getElementById("q");
   var statusLine = document.getElementById("search-status");
+  var note = document.getElementById("search-note");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var empty = document.getElementById("search-empty");
@@ -32,6 +33,7 @@
   var PAGE_SIZE = 10;
   var DEBOUNCE_MS = 150;
   var MAX_VARIANTS = 16;
+  var MAX_WORDS_CHECKED = 6;
   var BASE_TITLE = document.title;
   var numberFormat = new Intl.NumberFormat("vi-VN");
 
@@ -178,9 +180,56 @@
     });
   }
 
+  /* A quoted phrase that matches nothing is searched again without quotes, and the page says so
+     (a phrase is matched word by word in the page text, where "ctr duk" is written "CTr/ĐUK"). */
+  function searchLoosely(pagefind, state) {
+    return searchAll(pagefind, state).then(function (search) {
+      if (search.results.length || state.q.indexOf('"') < 0) return search;
+      var loose = { q: normalise(state.q.replace(/"/g, " ")), filters: state.filters };
+      if (!loose.q) return search;
+      return searchAll(pagefind, loose).then(function (again) {
+        if (!again.results.length) return search;
+        again.loose = true;
+        return again;
+      });
+    });
+  }
+
+  /* Pagefind leaves out a query word found nowhere and answers for the others; say which. Only
+     words not marked in the results shown are checked, each searched alone. */
+  function noteUnknownWords(pagefind, state, token) {
+    var words = normalise(state.q.replace(/"/g, " ")).split(" ").filter(Boolean);
+    if (words.length < 2) return;
+    var marked = {};
+    Array.prototype.forEach.call(list.querySelectorAll("mark"), function (mark) {
+      pieces(mark.textContent).forEach(function (part) { marked[part] = true; });
+    });
+    var doubtful = words.filter(function (word) {
+      return !pieces(word).some(function (part) {
+        return marked[part] || Object.keys(marked).some(function (m) { return m.indexOf(part) === 0; });
+      });
+    }).slice(0, MAX_WORDS_CHECKED);
+    if (!doubtful.length) return;
+    Promise.all(doubtful.map(function (word) { return searchAll(pagefind, { q: word, filters: {} }); }))
+      .then(function (all) {
+        if (token !== sequence) return;
+        var unknown = doubtful.filter(function (_, i) { return !all[i].results.length; });
+        if (!unknown.length) return;
+        showNote("Không có văn bản nào chứa " + (unknown.length > 1 ? "các từ " : "từ ") +
+                 unknown.map(function (w) { return "«" + w + "»"; }).join(", ") +
+                 "; kết quả dưới đây khớp với các từ còn lại.");
+      }).catch(function () {});
+  }
+
+  function showNote(text) {
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
   function run(state) {
     var token = ++sequence;
     failure.hidden = true;
+    showNote("");
     document.title = state.q ? "«" + state.q + "» — " + BASE_TITLE : BASE_TITLE;
     var active = Object.keys(state.filters).length;
     if (clearFilters) clearFilters.hidden = !active;
@@ -195,8 +244,10 @@
     statusLine.textContent = "Đang tìm…";
     list.setAttribute("aria-busy", "true");
     return load().then(function (pagefind) {
-      return searchAll(pagefind, state).then(function (search) {
+      return searchLoosely(pagefind, state).then(function (search) {
         if (token !== sequence) return null;
+        showNote(search.loose ? "Không có cụm từ «" + state.q.replace(/"/g, "").trim() +
+                 "» đúng như đã gõ; dưới đây là kết quả có đủ các từ." : "");
         current = { hits: search.results, shown: 0, items: 0, terms: pieces(state.q.replace(/"/g, " ")), state: state,
                     targetMode: state.filters.section === TARGET_SECTION, targetStatus: state.filters.target_status || "" };
         updateCounts(search.filters);
@@ -205,6 +256,7 @@
         statusLine.textContent = describe(search.results.length, state);
         return showMore().then(function (firstItem) {
           if (token === sequence && current.targetMode && !current.items) return showEmpty(pagefind, state, search, true);
+          if (!search.loose) noteUnknownWords(pagefind, state, token);
           return firstItem;
         });
       });

@@ -428,3 +428,25 @@ def test_search_page_passes_its_csp(page, base):
     assert csp == [] and page.problems == []
     ranking = json.loads(page.get_attribute("#search-form", "data-ranking"))
     assert ranking["metaWeights"]["number"] > ranking["metaWeights"]["fold"]
+
+
+def test_a_word_found_nowhere_is_named(page, base):
+    found = search(page, base, "ket nap xyzzyq")
+    assert CTR_12 in hrefs_of(found)  # Pagefind answers for the other words
+    page.wait_for_function("() => !document.getElementById('search-note').hidden", timeout=15000)
+    assert page.inner_text("#search-note") == ("Không có văn bản nào chứa từ «xyzzyq»; "
+                                               "kết quả dưới đây khớp với các từ còn lại.")
+    search(page, base, "ket nap dang vien")
+    page.wait_for_timeout(300)
+    assert page.locator("#search-note").is_hidden()  # every word is known
+
+
+def test_a_quoted_phrase_found_nowhere_falls_back_to_its_words(page, base):
+    found = search(page, base, '"ctr duk"')
+    assert found and found[0]["href"] == CTR_12
+    found = search(page, base, '"nap ket dang"')  # the words exist, not in that order
+    assert CTR_12 in hrefs_of(found)
+    assert page.inner_text("#search-note") == ("Không có cụm từ «nap ket dang» đúng như đã gõ; "
+                                               "dưới đây là kết quả có đủ các từ.")
+    search(page, base, '"xyzzyq abcde"')  # nothing either way: the usual empty state
+    assert page.locator("#search-empty").is_visible() and page.locator("#search-note").is_hidden()
