@@ -31,17 +31,13 @@ def page_path(doc: Path) -> str:
     return f"/{section}/{doc.stem}/"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("content", type=Path)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--doc", default="")
-    args = parser.parse_args()
-    content = args.content.resolve()
-    doc = content / args.doc if args.doc else first_document(content)
+def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine: Path = ROOT) -> dict:
+    """Start the preview server on `content`, save `doc` `runs` times; the timings in ms and s."""
+    content = content.resolve()
+    doc = doc or first_document(content)
     original = doc.read_text(encoding="utf-8")
     out = Path(tempfile.mkdtemp()) / "site"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content",
+    proc = subprocess.Popen([sys.executable, str(engine / "build.py"), "serve", "--port", "0", "--content",
                              str(content), "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)
     try:
@@ -50,12 +46,12 @@ def main() -> int:
         while not url:
             line = proc.stdout.readline()
             if not line:
-                raise SystemExit("server stopped")
+                raise RuntimeError("server stopped")
             match = re.search(r"http://127\.0\.0\.1:\d+/", line)
             url = match[0].rstrip("/") if match else ""
         startup = time.perf_counter() - start
         client, server = [], []
-        for run in range(args.runs):
+        for run in range(runs):
             marker = f"Dấu đo thời gian {run} {time.time_ns()}"
             time.sleep(0.5)
             saved = time.perf_counter()
@@ -74,16 +70,29 @@ def main() -> int:
                 line = proc.stdout.readline()
                 if not line:
                     break
-        print(f"content: {content} ({sum(1 for _ in content.rglob('*.md'))} Markdown files)")
-        print(f"server start (initial build + index): {startup:.1f} s")
-        print(f"save -> page served, median of {args.runs}: {statistics.median(client):.0f} ms "
-              f"(min {min(client):.0f}, max {max(client):.0f})")
-        if server:
-            print(f"server's rebuild time, median: {statistics.median(server):.0f} ms")
+        return {"startup s": startup, "client ms": client, "server ms": server}
     finally:
         doc.write_text(original, encoding="utf-8")
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("content", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--doc", default="")
+    args = parser.parse_args()
+    content = args.content.resolve()
+    doc = content / args.doc if args.doc else first_document(content)
+    result = save_to_served(content, args.runs, doc)
+    client, server = result["client ms"], result["server ms"]
+    print(f"content: {content} ({sum(1 for _ in content.rglob('*.md'))} Markdown files)")
+    print(f"server start (initial build + index): {result['startup s']:.1f} s")
+    print(f"save -> page served, median of {args.runs}: {statistics.median(client):.0f} ms "
+          f"(min {min(client):.0f}, max {max(client):.0f})")
+    if server:
+        print(f"server's rebuild time, median: {statistics.median(server):.0f} ms")
     return 0
 
 

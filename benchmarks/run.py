@@ -16,8 +16,9 @@ bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-
 two processes. Every build and loop runs as its own process and is timed from outside (wall clock,
 interpreter start included).
 
-More measurements: write a function `measure(content: Path, work: Path) -> float | None` (seconds,
-None when not available) and add it to EXTRA_MEASURES with its column name.
+More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
+to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Two are there: the preview server's save to page
+served (benchmarks/devserver.py, 5 saves) and the search index stage run alone on the built site.
 """
 from __future__ import annotations
 
@@ -48,20 +49,44 @@ from benchmarks.corpus import generate  # noqa: E402
 # --------------------------------------------------------------------------------------
 
 
-def measure_save_to_reload(content: Path, work: Path) -> float | None:
-    """Dev server: seconds from saving one document to the browser having the rebuilt page."""
-    return None  # not measured yet
+INDEX_SCRIPT = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from sitegen.search import index
+start = time.perf_counter()
+stats = index(Path(sys.argv[2]))
+print(f"{time.perf_counter() - start:.3f} {stats.pages}")
+"""
 
 
-def measure_search_index(content: Path, work: Path) -> float | None:
-    """Seconds to build the search index of the built site."""
-    return None  # not measured yet
+def measure_save_to_reload(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
+    """Dev server: median ms from saving one document to its rebuilt page being served."""
+    from benchmarks.devserver import save_to_served
+
+    result = save_to_served(content, runs=5, engine=engine)
+    return {"save→reload ms": statistics.median(result["client ms"])}
 
 
+def measure_search_index(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
+    """The search index stage alone, on the built site: seconds and peak memory (Pagefind included)."""
+    folder = work / "search-index"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    site = folder / "site"
+    timed(build_cmd(engine, content, site) + ["--no-cache"])
+    shutil.rmtree(site / "pagefind")
+    run = timed([sys.executable, "-c", INDEX_SCRIPT, str(engine), str(site)])
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"search index s": run.seconds, "search index MB": run.peak_mb}
+
+
+# name, function(content, work, engine) -> {column: value}
 EXTRA_MEASURES = [
-    ("save→reload s", measure_save_to_reload),
-    ("search index s", measure_search_index),
+    ("save→reload", measure_save_to_reload),
+    ("search index", measure_search_index),
 ]
+EXTRA_COLUMNS = ["save→reload ms", "search index s", "search index MB"]
 
 # --------------------------------------------------------------------------------------
 # Bare loop: the least work any generator of this site has to do
@@ -266,7 +291,8 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
                 (row.bare2_cpu if workers == 2 else row.bare1_cpu).append(loop.cpu)
         log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
     for name, func in EXTRA_MEASURES:
-        row.extra[name] = func(content, work)
+        log(f"[{size}] {name}")
+        row.extra.update(func(content, work, engine))
     shutil.rmtree(folder, ignore_errors=True)
     return row
 
@@ -290,14 +316,14 @@ def _cell(value) -> str:
 
 
 def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
-    headers = ["size"] + [label for _, label in COLUMNS] + [name for name, _ in EXTRA_MEASURES]
+    headers = ["size"] + [label for _, label in COLUMNS] + EXTRA_COLUMNS
     body = []
     for row in rows:
         cells = [f"{row.size:,}"]
         for name, _ in COLUMNS:
             value = getattr(row, name)
             cells.append(_cell(row.median(name) if isinstance(value, list) else value))
-        cells += [_cell(row.extra.get(name)) for name, _ in EXTRA_MEASURES]
+        cells += [_cell(row.extra.get(name)) for name in EXTRA_COLUMNS]
         body.append(cells)
     return headers, body
 
