@@ -26,8 +26,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import urls
 from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (the index stage's inputs)
 
+# Only document and post pages carry content for search; Pagefind is not given the others to parse
+# (lists and dashboards are most of the site's bytes). Pages in these folders without
+# `data-pagefind-body` (the paginated lists) are read and skipped by Pagefind itself.
+INDEXED_PAGES = "{" + ",".join(sorted(urls.SECTION_PATH.values())) + "}/*/index.html"
 WRITE_SECONDS = 300  # for Pagefind's last writes to land
 SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -166,7 +171,7 @@ async def _index(site: Path) -> int:
     service = await PagefindService().launch()
     try:
         index = await service.create_index(IndexConfig(force_language=LANGUAGE))
-        pages = await index.add_directory(str(site))
+        pages = await index.add_directory(str(site), glob=INDEXED_PAGES)
         await index.write_files(output_path=str(site / BUNDLE))
         await _written(site / BUNDLE)
     finally:
@@ -258,12 +263,13 @@ _MARK = b"data-pagefind-body"
 
 
 def indexed_digest(site: Path) -> str:
-    """A digest of what Pagefind reads: every page with content marked for search (path and bytes),
-    the Pagefind version and the language."""
+    """A digest of what Pagefind reads: every page of INDEXED_PAGES with content marked for search
+    (path and bytes), the Pagefind version and the language."""
     from importlib.metadata import version
 
     digest = hashlib.blake2b(f"{version('pagefind')}|{LANGUAGE}".encode(), digest_size=20)
-    for file in sorted(site.rglob("*.html")):
+    files = [f for section in sorted(urls.SECTION_PATH.values()) for f in site.glob(f"{section}/*/index.html")]
+    for file in sorted(files):
         data = file.read_bytes()
         if _MARK in data:
             rel = file.relative_to(site).as_posix().encode()
