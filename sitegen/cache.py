@@ -88,19 +88,30 @@ def cache_folder(out_dir: Path) -> Path:
 
 
 def tree_stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file below `folder` with its modification time and size."""
-    stamps = {}
+    """Every file below `folder` (relative POSIX path) with its modification time and size."""
+    stamps: dict[str, tuple[int, int]] = {}
     if folder.is_dir():
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                stamps[os.path.relpath(path, folder)] = (stat.st_mtime_ns, stat.st_size)
+        _scan(str(folder), "", stamps)
     return stamps
+
+
+def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]]) -> None:
+    """os.scandir over a tree, in name order, building relative paths by concatenation (this runs
+    over every file of the content and of the output on each build, unchanged ones included)."""
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir():  # a link to a folder is not followed (as os.walk does)
+                if not entry.is_symlink():
+                    _scan(entry.path, f"{prefix}{entry.name}/", stamps)
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        stamps[prefix + entry.name] = (stat.st_mtime_ns, stat.st_size)
 
 
 def inputs_digest(*parts: Any) -> str:
