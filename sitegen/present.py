@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from html import escape
+from typing import Iterable
+
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from . import formats
 from .model import Document, Goal, Result, Target
@@ -40,6 +44,23 @@ def value_text(target: Target, result: Result) -> str:
 def heading(doc: Document) -> str:
     """'Nghị quyết 58-NQ/TW' — kind and number, as national portals title documents."""
     return f"{doc.kind} {doc.number}".strip() if doc.number else doc.kind
+
+
+def truncate(text: str, length: int, leeway: int = 5, end: str = "...") -> str:
+    """Shorten to about `length` characters at a word boundary (as Jinja's `truncate` filter)."""
+    if len(text) <= length + leeway:
+        return text
+    return text[: length - len(end)].rsplit(" ", 1)[0] + end
+
+
+def option(value, label) -> Markup:
+    """One `<option>` of a filter menu, escaped as the templates escape."""
+    return Markup(f'<option value="{markup_escape(value)}">{markup_escape(label)}</option>')
+
+
+def options(items: Iterable[Markup]) -> Markup:
+    """A menu's options, already rendered, as one string."""
+    return Markup("".join(items))
 
 
 def term_label(doc: Document) -> str:

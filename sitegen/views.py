@@ -5,6 +5,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from markupsafe import Markup
+
 from . import formats, present, urls
 from . import searchfields
 from .link import RELATION_LABELS, Model
@@ -390,31 +392,51 @@ class Views:
             "sort_value": str(result.value) if result and result.value is not None else "",
         }
 
-    FILTER_DOCUMENTS_LIMIT = 150  # above this a per-document menu would outweigh the page it sits on
-
     def _filters(self, rows: list[TargetRow]) -> dict:
         docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
         issuers = {r.doc.issuer.value: r.issuer_name for r in rows}
         groups = sorted({r.target.group for r in rows if r.target.group}, key=sort_key)
         years = sorted({y for r in rows for y in r.results}, reverse=True)
         return {
-            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1]))
-            if len(docs) <= self.FILTER_DOCUMENTS_LIMIT else [],
+            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1])),
             "issuers": sorted(issuers.items(), key=lambda kv: sort_key(kv[1])),
             "groups": groups, "years": years,
             "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],
         }
 
+    def _menu_options(self) -> dict[str, list[tuple[Any, Markup]]]:
+        """Every option of the dashboard's filter menus, rendered once: menu -> [(value, option)]."""
+        filters = self._filters(self.rows)
+        return {
+            "documents": [(k, present.option(k, present.truncate(name, 70))) for k, name in filters["documents"]],
+            "issuers": [(k, present.option(k, name)) for k, name in filters["issuers"]],
+            "groups": [(g, present.option(g, g)) for g in filters["groups"]],
+            "years": [(str(y), present.option(y, y)) for y in filters["years"]],
+        }
+
+    @staticmethod
+    def _page_menus(options: dict[str, list[tuple[Any, Markup]]], rows: list[dict]) -> dict[str, Markup]:
+        """The filter menus of one dashboard page: only values found in its rows (the filters
+        act on the rows of the page being viewed), from options rendered once per build."""
+        found = {
+            "documents": {r["doc_id"] for r in rows}, "issuers": {r["issuer_id"] for r in rows},
+            "groups": {r["group"] for r in rows}, "years": {y for r in rows for y in r["years"].split()},
+        }
+        return {menu: present.options(html for value, html in items if value in found[menu])
+                for menu, items in options.items()}
+
     def targets_dashboard(self) -> list[Page]:
         rows = [self._dashboard_row(r) for r in self.rows]
         years = sorted({y for r in self.rows for y in r.results}, reverse=True)
         counts = self.status_counts([(r.doc, r.target) for r in self.rows])
-        filters = self._filters(self.rows)
+        options = self._menu_options()
+        statuses = present.options(present.option(s, STATUS_TEXT[s]) for s in STATUS_ORDER)
         year_pages = [{"year": y, "url": urls.target_year(y)} for y in years]
         pages = []
         split = len(rows) > ROW_PAGE_SIZE
         for url, chunk, pager in paginate(rows, urls.TARGETS, ROW_PAGE_SIZE):
-            context = {"rows": chunk, "total": len(rows), "counts": counts, "filters": filters, "pager": pager,
+            menus = {**self._page_menus(options, chunk), "statuses": statuses}
+            context = {"rows": chunk, "total": len(rows), "counts": counts, "menus": menus, "pager": pager,
                        "year_pages": year_pages, "status_pages": [], "by_status": []}
             if split:
                 context["status_pages"] = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
