@@ -21,6 +21,7 @@ def environment(template_dir: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["href"] = _href
+    env.globals["once"] = _once
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compile once here, so forked workers inherit compiled templates
     return env
@@ -30,6 +31,18 @@ def environment(template_dir: Path) -> jinja2.Environment:
 def _href(context, path: str) -> str:
     """A link from the current page to a site path, relative so sub-paths work."""
     return context["root"] + path.lstrip("/") if path != "/" else (context["root"] or "./")
+
+
+@jinja2.pass_context
+def _once(context, key: str, macro, *args) -> str:
+    """`macro(*args)`, rendered the first time a page of this render job asks for it under `key`
+    and then reused: the same HTML for every page at the same depth (relative links differ)."""
+    shared = context["shared"]
+    full = (macro.name, key, context["root"])
+    html = shared.get(full)
+    if html is None:
+        html = shared[full] = macro(*args)
+    return html
 
 
 def page_root(page_path: str, base_url: str) -> str:
@@ -45,6 +58,7 @@ class Job:
 
     def __init__(self, views, env: jinja2.Environment, base_url: str):
         self.views, self.env, self.base_url = views, env, base_url
+        self.shared: dict[tuple, str] = {}  # fragments rendered once (see `_once`); each worker fills its own
 
 
 def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, bytes]]]]:
@@ -52,13 +66,14 @@ def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, byt
     out = []
     site = job.views.model.site
     for spec in specs:
-        pages = [(page.path, render_page(job.env, page, site, job.base_url, {}).encode("utf-8"))
+        pages = [(page.path, render_page(job.env, page, site, job.base_url, {"shared": job.shared}).encode("utf-8"))
                  for page in job.views.expand(spec)]
         out.append((spec, pages))
     return out
 
 
 def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra: dict) -> str:
+    """One page's HTML; `extra` must hold `shared`, the render job's fragments (a dict)."""
     root = page_root(page.path, base_url)
     template = env.get_template(page.template)
     return template.render(

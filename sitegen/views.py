@@ -63,6 +63,7 @@ class Views:
         self.history = history or {}  # content path -> git revisions, newest first (history.py)
         self.rows = target_rows(model, settings.current_year)
         self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
+        self._tables: dict[str, dict] = {}  # document id -> its target table, made when first asked for
 
     # --- shared values ------------------------------------------------------------
     def doc_status(self, doc: Document) -> str:
@@ -225,6 +226,14 @@ class Views:
         }
 
     def target_table(self, doc: Document) -> dict:
+        """A document's target table (rows, cells, charts), made once per process and then shared by
+        its own page and its ancestors' pages; {} without targets. Callers must not modify it."""
+        table = self._tables.get(doc.id)
+        if table is None:
+            table = self._tables[doc.id] = self._make_target_table(doc)
+        return table
+
+    def _make_target_table(self, doc: Document) -> dict:
         if not doc.targets:
             return {}
         groups: dict[str, list] = {}
@@ -280,7 +289,8 @@ class Views:
                 break
             if child.published and child.targets:
                 full = len(out) < CHAIN_TABLE_LIMIT
-                out.append({"ref": self.ref(doc_id), "table": self.target_table(child) if full else {},
+                out.append({"ref": self.ref(doc_id), "doc_id": doc_id,
+                            "table": self.target_table(child) if full else {},
                             "counts": self.status_counts([(child, t) for t in child.targets])})
         return out
 

@@ -78,3 +78,26 @@ def test_dashboard_menus_are_small_next_to_the_table(site):
 
 def test_same_sources_give_byte_identical_pages(corpus, site):
     assert _render(corpus) == site
+
+
+def _table_body(table) -> str:
+    return "".join(str(part) for part in table.find_all(["thead", "tbody"], recursive=False))
+
+
+def test_ancestor_pages_repeat_the_descendants_own_target_tables(site):
+    compared = 0
+    for path, html in site.items():
+        soup = BeautifulSoup(html, "html.parser")
+        section = soup.select_one("section.chain-targets")
+        if section is None:
+            continue
+        for table in section.select("table.targets"):
+            heading = table.find_parent("div").find_previous_sibling("h3")
+            link = heading.find("a")["href"]  # relative to this page: ../../chuong-trinh/<id>/
+            own_path = "/" + link.replace("../", "")
+            own = BeautifulSoup(site[own_path], "html.parser")
+            own_table = own.select_one("section.target-section table.targets")
+            assert _table_body(table) == _table_body(own_table), (path, own_path)
+            assert table.caption.get_text().startswith("Chỉ tiêu của ")
+            compared += 1
+    assert compared >= 10
