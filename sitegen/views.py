@@ -64,6 +64,7 @@ class Views:
         self.rows = target_rows(model, settings.current_year)
         self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
         self._tables: dict[str, dict] = {}  # document id -> its target table, made when first asked for
+        self._refs: dict[str, dict] = {}  # document id -> its link (see `ref`)
 
     # --- shared values ------------------------------------------------------------
     def doc_status(self, doc: Document) -> str:
@@ -72,7 +73,14 @@ class Views:
         return present.STATUS_LABELS[doc.status]
 
     def ref(self, doc_id: str) -> dict:
-        """A link to a document; number only (no link, no title) when it is not published."""
+        """A link to a document; number only (no link, no title) when it is not published.
+        Made once per document and shared: callers must not modify it."""
+        ref = self._refs.get(doc_id)
+        if ref is None:
+            ref = self._refs[doc_id] = self._make_ref(doc_id)
+        return ref
+
+    def _make_ref(self, doc_id: str) -> dict:
         doc = self.model.documents[doc_id]
         if not doc.published:
             return {"url": "", "heading": doc.number or "Văn bản không công bố", "title": "", "date": ""}
