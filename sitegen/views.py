@@ -65,6 +65,7 @@ class Views:
         self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
         self._tables: dict[str, dict] = {}  # document id -> its target table, made when first asked for
         self._refs: dict[str, dict] = {}  # document id -> its link (see `ref`)
+        self._fixed: dict[tuple[str, str], dict] = {}  # (document, target) -> see `_row_fixed`
 
     # --- shared values ------------------------------------------------------------
     def doc_status(self, doc: Document) -> str:
@@ -394,21 +395,32 @@ class Views:
 
     # --- target dashboard, year pages, methodology, data, search ------------------------
     def _dashboard_row(self, row: TargetRow, year: int | None = None) -> dict:
+        """A target's row on the dashboard (latest result) or on a year page (that year's result)."""
         if year is None:
             status, result = row.status.overall, row.status.latest
         else:
             status, result = row.status.years.get(year, ""), row.results.get(year)
         return {
-            "doc": self.ref(row.doc.id), "doc_id": row.doc.id, "issuer": row.issuer_name,
-            "issuer_id": row.doc.issuer.value, "group": row.target.group, "text": row.target.text,
-            "url": row.anchor_url, "goal": present.goal_text(row.target) or "Định tính",
-            "period": present.PERIOD_LABELS[row.target.period],
+            **self._row_fixed(row),
             "value": present.value_text(row.target, result) if result else "",
             "year": result.year if result else "", "source": result.source if result else "",
-            "years": " ".join(str(y) for y in sorted(row.results)),
             "status": status, "status_label": STATUS_TEXT.get(status, ""),
             "sort_value": str(result.value) if result and result.value is not None else "",
         }
+
+    def _row_fixed(self, row: TargetRow) -> dict:
+        """The part of a target's rows that no year changes, made once per target."""
+        key = (row.doc.id, row.target.id)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            fixed = self._fixed[key] = {
+                "doc": self.ref(row.doc.id), "doc_id": row.doc.id, "issuer": row.issuer_name,
+                "issuer_id": row.doc.issuer.value, "group": row.target.group, "text": row.target.text,
+                "url": row.anchor_url, "goal": present.goal_text(row.target) or "Định tính",
+                "period": present.PERIOD_LABELS[row.target.period],
+                "years": " ".join(str(y) for y in sorted(row.results)),
+            }
+        return fixed
 
     def _filters(self, rows: list[TargetRow]) -> dict:
         docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
