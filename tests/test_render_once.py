@@ -101,3 +101,18 @@ def test_ancestor_pages_repeat_the_descendants_own_target_tables(site):
             assert table.caption.get_text().startswith("Chỉ tiêu của ")
             compared += 1
     assert compared >= 10
+
+
+def test_shared_document_links_resolve_from_pages_at_every_depth(site):
+    # the same document link is rendered once per page depth: /chi-tieu/ and /chi-tieu/trang-2/ differ
+    from urllib.parse import urljoin
+    checked = set()
+    for path, html in site.items():
+        if not path.startswith("/chi-tieu/"):
+            continue
+        soup = BeautifulSoup(html, "html.parser")
+        for a in soup.select('table.targets td[data-label="Văn bản"] a'):
+            target = urljoin("http://x" + path, a["href"])[len("http://x"):]
+            assert target in site, (path, a["href"])
+            checked.add(path.count("/"))
+    assert checked >= {2, 3}  # /chi-tieu/ and /chi-tieu/trang-2/ at least
