@@ -53,7 +53,7 @@ def truncate(text: str, length: int, leeway: int = 5, end: str = "...") -> str:
     return text[: length - len(end)].rsplit(" ", 1)[0] + end
 
 
-def option(value, label) -> Markup:
+def option(value: object, label: object) -> Markup:
     """One `<option>` of a filter menu, escaped as the templates escape."""
     return Markup(f'<option value="{markup_escape(value)}">{markup_escape(label)}</option>')
 

@@ -513,7 +513,7 @@ class Views:
         return Page(urls.DATA, "data.html", "Dữ liệu mở", {}, "Tải dữ liệu văn bản, chỉ tiêu và kết quả")
 
     def search(self) -> Page:
-        context = {"filters": self._filters(self.rows), **searchfields.search_page(self)}
+        context = searchfields.search_page(self)
         return Page(urls.SEARCH, "search.html", "Tìm kiếm", context,
                     "Tìm văn bản, chỉ tiêu và tin tức")
 
