@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .text import slugify
+from .text import slugify, terms
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Body:
     toc: tuple[Heading, ...]
     text: str  # plain text, for summaries
     links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
+    terms: str = ""  # the search-only forms of its words (text.terms), worked out once per file
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
@@ -68,6 +69,7 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     tokens = md.parse(source)
     toc: list[Heading] = []
     text_parts: list[str] = []
+    all_parts: list[str] = []  # headings and table cells too
     links: list[tuple[str, int]] = []
     line = first_line
     for index, token in enumerate(tokens):
@@ -79,9 +81,10 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
         if token.type != "inline" or not token.children:
             continue
         links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
+        words = "".join(" " if c.type == "softbreak" else c.content for c in token.children if c.type in _TEXT_TOKENS)
+        all_parts.append(words)
         if tokens[index - 1].type == "paragraph_open":
-            text_parts.append("".join(" " if c.type == "softbreak" else c.content
-                                      for c in token.children if c.type in _TEXT_TOKENS))
+            text_parts.append(words)
         for child in token.children:
             attr = {"link_open": "href", "image": "src"}.get(child.type)
             if attr and child.attrGet(attr) is not None:
@@ -91,4 +94,4 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
             if child.type == "link_open" and str(child.attrGet("href")).startswith(("http://", "https://")):
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
-    return Body(html, tuple(toc), " ".join(text_parts), tuple(links))
+    return Body(html, tuple(toc), " ".join(text_parts), tuple(links), terms(*all_parts))

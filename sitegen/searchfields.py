@@ -9,12 +9,11 @@ whose rows the search page then shows.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from . import formats, present
 from .status import LABELS as TARGET_STATUS, ORDER as TARGET_STATUS_ORDER
-from .text import fold, nfc, sort_key
+from .text import fold, merge_terms, nfc, sort_key, terms
 
 LANGUAGE = "vi"
 BUNDLE = "pagefind"  # folder of the search bundle inside the site
@@ -36,8 +35,6 @@ EXAMPLE_NUMBERS = 2
 EXAMPLE_TAGS = 3
 # Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
 
-_TOKEN = re.compile(r"\w+(?:[-/.]\w+)*")
-_PIECE = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -47,26 +44,6 @@ class Field:
     role: str  # filter | meta | sort
     key: str
     value: str
-
-
-def _mixed_case(piece: str) -> bool:
-    """'CTr', 'QĐi': Pagefind splits these at case changes and drops one-letter parts."""
-    return piece not in (piece.lower(), piece.upper(), piece.capitalize())
-
-
-def terms(*texts: str) -> str:
-    """Search-only forms of the words Pagefind cannot match unaccented or whole by itself.
-
-    'Đảng ủy' -> 'dang'; '12-CTr/ĐUK' -> '12 12-ctr/duk ctr duk'. Words that Pagefind already
-    folds (tone marks, ă â ê ô ơ ư) are left out, so the field stays small."""
-    found: set[str] = set()
-    for text in texts:
-        for token in _TOKEN.findall(nfc(text or "")):
-            pieces = _PIECE.findall(token)
-            if "đ" in token.lower() or any(_mixed_case(p) for p in pieces):
-                found.add(fold(token))
-                found.update(fold(p) for p in pieces)
-    return " ".join(sorted(found))
 
 
 def _sort_date(day) -> str:
@@ -94,7 +71,7 @@ def document_fields(views, doc) -> list[Field]:
                "year": str(doc.issued.year), "status": views.doc_status(doc),
                "target_status": target_statuses(views, doc)}
     meta = {"number": doc.number, "numfold": terms(doc.number), "date": formats.short_date(doc.issued),
-            "fold": terms(present.heading(doc), doc.title, body.text, *targets)}
+            "fold": merge_terms(terms(present.heading(doc), doc.title, *targets), body.terms)}
     return _fields(filters, meta, _sort_date(doc.issued))
 
 
@@ -107,7 +84,7 @@ def target_statuses(views, doc) -> list[str]:
 def post_fields(views, post) -> list[Field]:
     body = views.model.bodies[f"post:{post.id}"]
     filters = {"section": SECTIONS["post"], "year": str(post.date.year)}
-    meta = {"date": formats.short_date(post.date), "fold": terms(post.title, body.text)}
+    meta = {"date": formats.short_date(post.date), "fold": merge_terms(terms(post.title), body.terms)}
     return _fields(filters, meta, _sort_date(post.date))
 
 
