@@ -27,9 +27,9 @@ def chunked(items: Sequence, parts: int) -> list[list]:
     return [list(items[i::parts]) for i in range(parts)]
 
 
-def _call(args):
-    func, chunk = args
-    return func(_inherited, chunk)
+def _call(chunk):
+    func, shared = _inherited
+    return func(shared, chunk)
 
 
 class Forked:
@@ -45,12 +45,12 @@ class Forked:
         global _inherited
         usable = "fork" in multiprocessing.get_all_start_methods()
         if self.processes > 1 and len(self.chunks) > 1 and usable:
-            _inherited = self.shared
+            _inherited = (self.func, self.shared)  # inherited, never pickled: only chunks cross
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(self.processes)
             finally:
                 _inherited = None
-            self._async = self._pool.map_async(_call, [(self.func, c) for c in self.chunks], chunksize=1)
+            self._async = self._pool.map_async(_call, self.chunks, chunksize=1)
         return self
 
     def results(self) -> list:
