@@ -5,8 +5,8 @@ import csv
 import datetime as dt
 import io
 import json
-
-import xlsxwriter
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from . import present, urls
 from .link import Model
@@ -70,15 +70,29 @@ def result_records(rows: list[TargetRow]) -> list[dict]:
 
 def to_csv(records: list[dict], columns: list[str]) -> bytes:
     """UTF-8 with BOM (so Excel reads Vietnamese), CRLF rows, formulas neutralised."""
+    return _encode_csv(_columns(records, columns))
+
+
+def _columns(records: list[dict], columns: list[str]) -> tuple[list[str], list[list]]:
+    return columns, [[record[c] for c in columns] for record in records]
+
+
+def _encode_csv(table: tuple[list[str], list[list]]) -> bytes:
+    columns, values = table
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for record in records:
-        writer.writerow([safe_text(v) if isinstance(v, str) else v for v in (record[c] for c in columns)])
+    for row in values:
+        writer.writerow([safe_text(v) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def documents_json(model: Model, rows: list[TargetRow]) -> bytes:
+    return encode_documents(document_records(model, rows))
+
+
+def document_records(model: Model, rows: list[TargetRow]) -> tuple[str, list[dict]]:
+    """The site's title and one plain dict per published document, for documents.json."""
     by_doc: dict[str, list[TargetRow]] = {}
     for r in rows:
         by_doc.setdefault(r.doc.id, []).append(r)
@@ -106,9 +120,15 @@ def documents_json(model: Model, rows: list[TargetRow]) -> bytes:
             "attachments": [{"file": a.file, "title": a.title} for a in doc.attachments],
             "targets": [_target_json(r) for r in by_doc.get(doc.id, [])],
         })
+    return model.site.title, docs
+
+
+def encode_documents(records: tuple[str, list[dict]]) -> bytes:
+    """documents.json from `document_records`."""
+    title, docs = records
     # One document per line: readable and diffable, and each line uses json's fast C encoder.
     lines = ",\n".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) for doc in docs)
-    text = '{"site":' + json.dumps(model.site.title, ensure_ascii=False) + ',"documents":[\n' + lines + "\n]}"
+    text = '{"site":' + json.dumps(title, ensure_ascii=False) + ',"documents":[\n' + lines + "\n]}"
     return (text + "\n").encode("utf-8")
 
 
@@ -126,6 +146,30 @@ def _target_json(r: TargetRow) -> dict:
 
 def workbook(rows: list[TargetRow], title: str) -> bytes:
     """An Excel workbook formatted for printing: one sheet of targets, one of yearly results."""
+    return encode_workbook(workbook_cells(rows, title))
+
+
+def workbook_cells(rows: list[TargetRow], title: str) -> tuple:
+    """Everything the workbook shows, as plain values: (title, years, target rows, result rows)."""
+    years = sorted({y for r in rows for y in range(r.doc.term[0], r.doc.term[1] + 1)})
+    targets = []
+    for r in rows:
+        cells = [present.heading(r.doc) + " — " + r.doc.title, r.target.group, r.target.text,
+                 present.goal_text(r.target) or "Định tính", present.PERIOD_LABELS[r.target.period]]
+        cells += [present.value_text(r.target, r.results[y]) if y in r.results else "" for y in years]
+        cells.append(LABELS[r.status.overall])
+        targets.append(cells)
+    results = [[record[key] for key in ("document_id", "document_number", "target", "year", "value", "done",
+                                        "unit", "status_label", "note", "source")]
+               for record in result_records(rows)]
+    return title, years, targets, results
+
+
+def encode_workbook(cells: tuple) -> bytes:
+    """The workbook's bytes from `workbook_cells` (xlsxwriter is imported only here: it is slow to load)."""
+    import xlsxwriter
+
+    title, years, targets, results = cells
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False})
@@ -133,7 +177,6 @@ def workbook(rows: list[TargetRow], title: str) -> bytes:
     head = book.add_format({"bold": True, "bg_color": "#F4F6F8", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
     number = book.add_format({"num_format": "#,##0.##", "valign": "top", "border": 1})
-    years = sorted({y for r in rows for y in range(r.doc.term[0], r.doc.term[1] + 1)})
 
     sheet = book.add_worksheet("Chỉ tiêu")
     headers = ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"] + [str(y) for y in years] + ["Trạng thái"]
@@ -141,12 +184,8 @@ def workbook(rows: list[TargetRow], title: str) -> bytes:
     for col, (name, width) in enumerate(zip(headers, widths)):
         sheet.write_string(0, col, name, head)
         sheet.set_column(col, col, width)
-    for index, r in enumerate(rows, start=1):
-        cells = [present.heading(r.doc) + " — " + r.doc.title, r.target.group, r.target.text,
-                 present.goal_text(r.target) or "Định tính", present.PERIOD_LABELS[r.target.period]]
-        cells += [present.value_text(r.target, r.results[y]) if y in r.results else "" for y in years]
-        cells.append(LABELS[r.status.overall])
-        for col, value in enumerate(cells):
+    for index, cells_of_row in enumerate(targets, start=1):
+        for col, value in enumerate(cells_of_row):
             sheet.write_string(index, col, value, wrap)
     _print_setup(sheet, len(headers), title)
 
@@ -158,17 +197,16 @@ def workbook(rows: list[TargetRow], title: str) -> bytes:
     sheet.set_column(2, 2, 40)
     sheet.set_column(3, 6, 12)
     sheet.set_column(7, 8, 30)
-    for index, record in enumerate(result_records(rows), start=1):
-        values = [record["document_id"], record["document_number"], record["target"]]
-        for col, value in enumerate(values):
-            sheet.write_string(index, col, value, wrap)
-        sheet.write_number(index, 3, record["year"], number)
-        if record["value"]:
-            sheet.write_number(index, 4, float(record["value"]), number)
+    for index, (doc_id, doc_number, target, year, value, done, *rest) in enumerate(results, start=1):
+        for col, text in enumerate((doc_id, doc_number, target)):
+            sheet.write_string(index, col, text, wrap)
+        sheet.write_number(index, 3, year, number)
+        if value:
+            sheet.write_number(index, 4, float(value), number)
         else:
-            sheet.write_string(index, 4, "Đã hoàn thành" if record["done"] == "true" else "Chưa hoàn thành", wrap)
-        for col, key in ((5, "unit"), (6, "status_label"), (7, "note"), (8, "source")):
-            sheet.write_string(index, col, record[key], wrap)
+            sheet.write_string(index, 4, "Đã hoàn thành" if done == "true" else "Chưa hoàn thành", wrap)
+        for col, text in enumerate(rest, start=5):
+            sheet.write_string(index, col, text, wrap)
     _print_setup(sheet, len(headers), title)
     book.close()
     return buffer.getvalue()
@@ -184,12 +222,31 @@ def _print_setup(sheet, columns: int, title: str) -> None:
     sheet.set_header(f"&L{title[:200].replace('&', '&&')}&RTrang &P/&N")
 
 
+@dataclass(frozen=True)
+class Export:
+    """One data download: `inputs` gives plain values (str, numbers, None, lists, dicts with str keys:
+    what JSON takes, so they can be digested for the export cache); `encode` turns them into the file's
+    bytes."""
+    name: str  # path inside site/
+    inputs: Callable[[Model, list[TargetRow], str], Any]
+    encode: Callable[[Any], bytes]
+
+
+_PREFIX = urls.DATA.lstrip("/")
+
+# Slowest first, so a pool that runs them beside the pages starts the long one early.
+EXPORTS = (
+    Export(_PREFIX + "chi-tieu.xlsx", lambda model, rows, base_url: workbook_cells(rows, model.site.title),
+           encode_workbook),
+    Export(_PREFIX + "documents.json", lambda model, rows, base_url: document_records(model, rows),
+           encode_documents),
+    Export(_PREFIX + "targets.csv",
+           lambda model, rows, base_url: _columns(target_records(rows, base_url), TARGET_COLUMNS), _encode_csv),
+    Export(_PREFIX + "results.csv", lambda model, rows, base_url: _columns(result_records(rows), RESULT_COLUMNS),
+           _encode_csv),
+)
+
+
 def exports(model: Model, rows: list[TargetRow], base_url: str) -> dict[str, bytes]:
     """Every data file, keyed by its path inside site/."""
-    prefix = urls.DATA.lstrip("/")
-    return {
-        prefix + "targets.csv": to_csv(target_records(rows, base_url), TARGET_COLUMNS),
-        prefix + "results.csv": to_csv(result_records(rows), RESULT_COLUMNS),
-        prefix + "documents.json": documents_json(model, rows),
-        prefix + "chi-tieu.xlsx": workbook(rows, model.site.title),
-    }
+    return {e.name: e.encode(e.inputs(model, rows, base_url)) for e in sorted(EXPORTS, key=lambda e: e.name)}
