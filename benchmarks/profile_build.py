@@ -44,6 +44,7 @@ STAGES = [
     ("sitegen.link", "_link_relations", "    link: relations"),
     ("sitegen.pipeline", "load_history", "history (git log)"),
     ("sitegen.pipeline", "render_site", "render_site (views + pages + exports)"),
+    ("sitegen.pipeline", "render_all", "render_all (pages + exports, written by workers)"),
     ("sitegen.views", "Views.__init__", "  views: target rows, statuses"),
     ("sitegen.pipeline", "site_files", "  feeds + data exports (main process)"),
     ("sitegen.pipeline", "PageRender.results", "  render pages (waiting for workers)"),
@@ -56,6 +57,7 @@ STAGES = [
     ("sitegen.data", "exports", "  data: CSV, JSON, XLSX"),
     ("sitegen.pipeline", "published_files", "attachments list"),
     ("sitegen.pipeline", "stage", "write staging folder"),
+    ("sitegen.pipeline", "fill", "write feeds, sitemap, copies"),
     ("sitegen.search", "index", "search index"),
     ("sitegen.pipeline", "publish", "publish (swap folders)"),
 ]

@@ -6,6 +6,7 @@ cache is dropped when the engine's code or its libraries change.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
@@ -145,3 +146,45 @@ class LastBuild:
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+class ExportCache:
+    """Data downloads kept between builds, each under a digest of the plain values it is made from
+    (and of the engine), so a build whose rows did not change copies the file instead of encoding it.
+
+    Stateless apart from its folder: forked workers look up and store entries themselves."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.version = engine_version() if folder is not None else ""
+
+    def key(self, name: str, inputs: Any) -> str:
+        """The entry's file name for an export `name` made from `inputs` (values JSON takes; JSON, not
+        marshal or pickle, because its text does not depend on which objects happen to be shared)."""
+        text = json.dumps(inputs, separators=(",", ":"), allow_nan=True)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20,
+                                 key=self.version.encode()[:64])
+        digest.update(name.encode())
+        return f"{name.replace('/', '_')}.{digest.hexdigest()}"
+
+    def get(self, key: str) -> Path | None:
+        if self.folder is None:
+            return None
+        path = self.folder / key
+        return path if path.is_file() else None
+
+    def put(self, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temp = self.folder / f".{key}.{os.getpid()}"
+        temp.write_bytes(data)
+        os.replace(temp, self.folder / key)
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Remove every entry but `keys` (the ones the last good build used)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in keys:
+                path.unlink(missing_ok=True)

@@ -2,8 +2,6 @@
 that show what changed, write only files whose bytes differ. The last good site stays."""
 from __future__ import annotations
 
-import hashlib
-
 import jinja2
 import jinja2.meta
 import os
@@ -19,8 +17,10 @@ from .diagnostics import ContentError, Diagnostic
 from .history import load_history
 from .link import Model
 from .pipeline import assets, check, published_files, render_all, render_pages, site_files, write_indexed
+from .pipeline import digest as _digest
 from .render import environment
 from .views import Settings, Views
+from .write import fill, staged
 
 
 @dataclass
@@ -31,10 +31,6 @@ class Outcome:
     errors: list = field(default_factory=list)
     ms: float = 0.0
     pages: int = 0  # pages rendered again
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -118,14 +114,16 @@ class DevBuilder:
             return prepared
         model, views, stamp, history = prepared
         base_url = self.settings.base_url or model.site.base_url
-        files, rendered = render_all(views, self._environment(stamp), base_url)
         copies = assets(self.templates) | published_files(model, self.content)
-        write_indexed(self.out, files, copies, model, self.settings)
+        with staged(self.out) as staging:
+            rendered = render_all(views, self._environment(stamp), base_url, staging, digests=True)
+            fill(staging, {}, copies)
+            write_indexed(staging, self.out)
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
-        self.spec_paths = {spec: [p for p, _ in pages] for spec, pages in rendered.items()}
-        self.digests = {rel: _digest(data) for rel, data in files.items()}
+        self.spec_paths = dict(rendered.pages)
+        self.digests = dict(rendered.digests)
         self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
-        return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered))
+        return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
     def rebuild(self) -> Outcome:
         """Validate again (changed files only) and write what changed."""

@@ -1,16 +1,19 @@
 """The build, step by step: load -> validate -> link -> render -> export -> write."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import feeds, urls
-from .data import exports
+from .data import EXPORTS, Export, exports
 from . import search
 from .history import History, head, load_history
-from .cache import FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest, tree_stamps
+from .cache import (ExportCache, FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest,
+                    tree_stamps)
 from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
@@ -18,7 +21,7 @@ from .parallel import Forked, chunked, cpu_count
 from .render import Job, environment, render_specs
 from .validate import assemble, validate_record
 from .views import Settings, Views
-from .write import clean_leftovers, publish, stage
+from .write import clean_leftovers, fill, staged, write_file
 
 
 @dataclass
@@ -121,7 +124,9 @@ PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
 
 
 class PageRender:
-    """Pages being rendered (over all cores when there are many); collect with `results()`."""
+    """Pages being rendered in memory (over all cores when there are many); collect with `results()`.
+
+    For the preview's small re-renders and `check`; a build writes its pages with `render_all`."""
 
     def __init__(self, views: Views, env, base_url: str, specs: list):
         processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
@@ -136,6 +141,62 @@ class PageRender:
 def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, list[tuple[str, bytes]]]:
     """Render the given page specs: spec -> [(path, html)]."""
     return PageRender(views, env, base_url, specs).results()
+
+
+def digest(data: bytes) -> bytes:
+    """The digest the preview keeps of each file it wrote."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass
+class Rendered:
+    """What `render_all` wrote into the staging folder."""
+    pages: dict[tuple, list[str]]  # page spec -> the site paths of its pages
+    digests: dict[str, bytes]  # output file -> `digest` of its bytes (when asked for)
+    export_keys: set[str]  # the export cache entries the data downloads came from or went to
+
+
+class _Work:
+    """What every worker inherits: the page job, where to write, the export cache."""
+
+    def __init__(self, job: Job, staging: Path, exports: ExportCache, digests: bool):
+        self.job, self.staging, self.exports, self.digests = job, staging, exports, digests
+
+
+def _site_work(work: _Work, items: list[tuple[str, Any]]) -> list[tuple]:
+    """Render pages (("page", spec)) or make data downloads (("export", index in EXPORTS)), writing each
+    file straight into the staging folder; return only what was written: ("page", spec, [(path, digest)])
+    or ("export", name, cache key, digest)."""
+    out = []
+    for kind, item in items:
+        if kind == "page":
+            written = []
+            for spec, pages in render_specs(work.job, [item]):
+                for path, html in pages:
+                    write_file(work.staging, urls.output_file(path), html)
+                    written.append((path, digest(html) if work.digests else b""))
+            out.append(("page", item, written))
+        else:
+            export = EXPORTS[item]
+            out.append(("export", export.name, *_export(work, export)))
+    return out
+
+
+def _export(work: _Work, export: Export) -> tuple[str, bytes]:
+    """Write one data download, from the export cache when its inputs did not change."""
+    views = work.job.views
+    inputs = export.inputs(views.model, views.rows, work.job.base_url)
+    key = work.exports.key(export.name, inputs)
+    cached = work.exports.get(key)
+    target = work.staging / export.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if cached is not None:
+        shutil.copyfile(cached, target)
+        return key, digest(target.read_bytes()) if work.digests else b""
+    data = export.encode(inputs)
+    target.write_bytes(data)
+    work.exports.put(key, data)
+    return key, digest(data) if work.digests else b""
 
 
 def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None,
@@ -161,20 +222,46 @@ def assets(template_dir: Path) -> dict[str, Path]:
 
 def render_site(model: Model, template_dir: Path, settings: Settings,
                 history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """Every output file as bytes (pages, feeds, data) plus files to copy (assets)."""
+    """Every output file as bytes (pages, feeds, data) plus files to copy (assets), in memory:
+    for `check`, which writes nothing."""
     views = Views(model, settings, history)
-    files, _ = render_all(views, environment(template_dir), settings.base_url or model.site.base_url)
+    base_url = settings.base_url or model.site.base_url
+    rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
+    files = site_files(model, views, base_url, [path for pages in rendered.values() for path, _ in pages])
+    files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
     return files, assets(template_dir)
 
 
-def render_all(views: Views, env, base_url: str) -> tuple[dict[str, bytes], dict[tuple, list[tuple[str, bytes]]]]:
-    """Every page, feed, sitemap and download as bytes, plus the pages by spec."""
-    pages = PageRender(views, env, base_url, views.page_specs())
-    files = site_files(views.model, views, base_url)  # while the workers render the pages
-    rendered = pages.results()
-    files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
-    files["sitemap.xml"] = sitemap([path for pages in rendered.values() for path, _ in pages], base_url)
-    return files, rendered
+def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: ExportCache | None = None,
+               digests: bool = False) -> Rendered:
+    """Write every page, feed, sitemap and data download into `staging`: the pages and the
+    downloads are independent work items of one pool of workers, each writing its own files, so
+    no page crosses a process boundary and this process never holds the site."""
+    specs = views.page_specs()
+    processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
+    items: list[list] = [[("export", index)] for index in range(len(EXPORTS))]  # slowest first: started early
+    items += [[("page", spec) for spec in chunk] for chunk in chunked(specs, processes * 8)]
+    work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
+    pool = Forked(_site_work, work, items, processes).start()
+    files = site_files(views.model, views, base_url, data=False)  # while the workers run
+    pages: dict[tuple, list[str]] = {}
+    found: dict[str, bytes] = {}
+    keys: set[str] = set()
+    for chunk in pool.results():
+        for result in chunk:
+            if result[0] == "page":
+                _, spec, written = result
+                pages[spec] = [path for path, _ in written]
+                found.update((urls.output_file(path), d) for path, d in written)
+            else:
+                _, name, key, d = result
+                keys.add(key)
+                found[name] = d
+    files["sitemap.xml"] = sitemap([path for paths in pages.values() for path in paths], base_url)
+    fill(staging, files, {})
+    if digests:
+        found.update((rel, digest(data)) for rel, data in files.items())
+    return Rendered({spec: pages[spec] for spec in specs}, found if digests else {}, keys)
 
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
@@ -200,22 +287,15 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     return summary
 
 
-def write_indexed(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path], model: Model,
-                  settings: Settings, timer: _Timer | None = None, search_record: Path | None = None) -> None:
-    """Stage the files, index the staged pages for search, then swap the result in whole.
+def write_indexed(staging: Path, out_dir: Path, timer: _Timer | None = None,
+                  search_record: Path | None = None) -> None:
+    """Index the staged pages for search. Runs inside `staged`: a failed index removes the
+    staging folder and leaves the published site as it was.
 
     With `search_record`, the published search bundle is kept when no indexed page changed."""
-    staging = stage(out_dir, files, copies)
-    if timer:
-        timer.mark("ghi")
-    try:  # between stage and publish: a failed index leaves the published site as it was
-        search.index(staging, out_dir if out_dir.is_dir() else None, search_record)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    search.index(staging, out_dir if out_dir.is_dir() else None, search_record)
     if timer:
         timer.mark("tìm kiếm")
-    publish(staging, out_dir)
 
 
 def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
@@ -225,13 +305,18 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")
-    files, copies = render_site(model, template_dir, settings, history)
-    copies.update(published_files(model, content_dir))
-    timer.mark("dựng trang")
-    write_indexed(out_dir, files, copies, model, settings, timer,
-                  cache_folder(out_dir) / "search.json" if use_cache else None)
+    views = Views(model, settings, history)
+    exports_cache = ExportCache(cache_folder(out_dir) / "exports" if use_cache else None)
+    with staged(out_dir) as staging:
+        rendered = render_all(views, environment(template_dir), settings.base_url or model.site.base_url,
+                              staging, exports_cache)
+        timer.mark("dựng trang")
+        fill(staging, {}, assets(template_dir) | published_files(model, content_dir))
+        timer.mark("ghi")
+        write_indexed(staging, out_dir, timer, cache_folder(out_dir) / "search.json" if use_cache else None)
+    exports_cache.keep_only(rendered.export_keys)
     cache.save()
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
-                   sum(1 for name in files if name.endswith(".html")),
+                   sum(1 for paths in rendered.pages.values() for p in paths if urls.output_file(p).endswith(".html")),
                    sum(timer.stages.values()), timer.stages)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 _RENAME_EXCHANGE = 2
 
@@ -29,14 +31,41 @@ def clean_leftovers(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def stage(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
-    """Write `files` (relative path -> bytes) and `copies` (relative path -> source)
-    into a fresh staging folder beside `out`; return it."""
+def new_staging(out: Path) -> Path:
+    """A fresh, empty staging folder beside `out` (what earlier builds left there is removed)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     staging.mkdir()
+    return staging
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A staging folder for the block to fill: swapped in whole as `out` when the block succeeds,
+    removed when it fails (the previous `out` is then untouched)."""
+    staging = new_staging(out)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, out)
+
+
+def write_file(root: Path, rel: str, data: bytes) -> None:
+    """Write `data` as `root/rel`, making its folder if needed."""
+    target = root / rel
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def fill(staging: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
+    """Write `files` (relative path -> bytes) and `copies` (relative path -> source) into `staging`."""
     made: set[Path] = set()
     for rel in sorted(set(files) | set(copies)):
         target = staging / rel
@@ -47,7 +76,6 @@ def stage(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
             target.write_bytes(files[rel])
         else:
             shutil.copyfile(copies[rel], target)
-    return staging
 
 
 def publish(staging: Path, out: Path) -> None:

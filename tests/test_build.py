@@ -112,3 +112,35 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_clean_one(tmp_path):
         shutil.rmtree(clean, ignore_errors=True)
         assert build(content, clean, "--no-cache").code == 0
         assert tree_hashes(cached) == tree_hashes(clean), name
+
+
+def test_data_downloads_are_encoded_again_only_when_their_rows_change(tmp_path):
+    from sitegen.cache import cache_folder
+
+    content = copy_sample(tmp_path / "content")
+    out = tmp_path / "site"
+    assert build(content, out).code == 0
+    folder = cache_folder(out) / "exports"
+
+    def entries() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    first = entries()
+    assert sorted(name.split(".")[0] for name in first) == ["du-lieu_chi-tieu", "du-lieu_documents",
+                                                            "du-lieu_results", "du-lieu_targets"]
+    assert all((out / "du-lieu" / name.split("_", 1)[1].rsplit(".", 1)[0]).read_bytes() == (folder / name).read_bytes()
+               for name in first)
+    body = content / "programmes" / "12-ctr-duk-2021.md"  # a body-only edit: no download changes
+    body.write_text(body.read_text(encoding="utf-8").replace("## Công tác xây dựng Đảng", "## Xây dựng Đảng"),
+                    encoding="utf-8")
+    assert build(content, out).out.startswith("Đã dựng")
+    assert entries() == first
+    results = content / "results" / "2023.yaml"  # a new value: targets, results and the workbook change
+    results.write_text(results.read_text(encoding="utf-8").replace("mo-hinh-hay: 1", "mo-hinh-hay: 3"),
+                       encoding="utf-8")
+    assert build(content, out).out.startswith("Đã dựng")
+    after = entries()
+    assert len(after) == 4  # the entries the last build did not use are gone
+    changed = {name.split(".")[0] for name in set(after) - set(first)}
+    assert {"du-lieu_results", "du-lieu_chi-tieu"} <= changed
+    assert b"3" in (out / "du-lieu" / "results.csv").read_bytes()
