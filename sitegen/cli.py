@@ -1,17 +1,20 @@
-"""Command line: build, check, serve, new. Exit 0 ok, 1 invalid content, 2 usage, 3 internal error."""
+"""Command line: build, check, serve, new. Exit 0 ok, 1 invalid content, 2 usage, 3 internal error.
+
+Each command imports what it needs when it runs, so `--help` and an unchanged build start quickly."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import scaffold
 from .diagnostics import ContentError
-from . import linkcheck
-from .pipeline import STAGES, build, check, published_files, render_site
 from .progress import Progress
-from .views import Settings
+
+if TYPE_CHECKING:
+    from .views import Settings
 
 COMMANDS = ("build", "check")
 
@@ -47,6 +50,8 @@ def _parser(project: Path) -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    from .views import Settings
+
     base_url = args.base_url.rstrip("/") + "/" if args.base_url else ""
     return Settings(current_year=(args.today or dt.date.today()).year, base_url=base_url)
 
@@ -60,6 +65,9 @@ def report(error: ContentError) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from . import linkcheck
+    from .pipeline import check, published_files, render_site
+
     settings = settings_from(args)
     model = check(args.content, settings.current_year)
     files, copies = render_site(model, args.templates, settings)
@@ -81,6 +89,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .pipeline import STAGES, build
+
     with Progress(STAGES) as progress:
         summary = build(args.content, args.out, args.templates, settings_from(args),
                         use_cache=not args.no_cache, on_stage=progress.stage_done)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
+from functools import partial
+from html import escape as _html_escape
 
 from . import present, urls
 from .link import Model
 
 FEED_ITEMS = 100
+
+escape = partial(_html_escape, quote=False)  # & < > only, as XML text needs (xml.sax.saxutils loads urllib.request)
 
 
 def _absolute(base_url: str, path: str) -> str:

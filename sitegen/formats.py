@@ -1,12 +1,11 @@
-"""Vietnamese dates, numbers and sizes, from Babel's `vi` locale data."""
+"""Vietnamese dates, numbers and sizes, from Babel's `vi` locale data.
+
+Babel is imported on first use, not with this module: a build with nothing to render never needs it."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
-
-from babel.dates import format_date
-from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 LOCALE = "vi"
 
@@ -25,6 +24,8 @@ def _precision(day) -> tuple[dt.date, int]:
 @lru_cache(maxsize=8192)
 def long_date(day) -> str:
     """'ngày 07 tháng 4 năm 2021' ('tháng 4 năm 2021', 'năm 2020' when partly known)."""
+    from babel.dates import format_date
+
     value, known = _precision(day)
     return format_date(value, _LONG[known], locale=LOCALE)
 
@@ -32,12 +33,16 @@ def long_date(day) -> str:
 @lru_cache(maxsize=8192)
 def short_date(day) -> str:
     """'07/4/2021' ('4/2021', '2020' when partly known)."""
+    from babel.dates import format_date
+
     value, known = _precision(day)
     return format_date(value, _SHORT[known], locale=LOCALE)
 
 
 @lru_cache(maxsize=1)
 def _symbols() -> tuple[str, str]:
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
     return get_decimal_symbol(LOCALE), get_group_symbol(LOCALE)
 
 
@@ -55,6 +60,8 @@ def number(value: Decimal | int | float) -> str:
 
 def file_size(size: int) -> str:
     """'12,3 KB', '1,2 MB'."""
+    from babel.numbers import format_decimal
+
     units = ["byte", "KB", "MB", "GB"]
     value = float(size)
     for unit in units:

@@ -1,20 +1,20 @@
 """Markdown bodies -> HTML, table of contents and the links they contain.
 
 Rendering returns data; it never writes. Raw HTML is escaped, links are passed
-through a resolver so internal links are checked and made relative.
+through a resolver so internal links are checked and made relative. markdown-it-py is imported
+when the first body is rendered, not with this module (a build with nothing to parse never needs it).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
-
-from markdown_it import MarkdownIt
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.footnote import footnote_plugin
+from typing import TYPE_CHECKING, Callable
 
 from .text import slugify, terms
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,10 @@ def _slug(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable("table").enable("strikethrough")
     md.use(footnote_plugin)

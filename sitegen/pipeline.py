@@ -1,4 +1,7 @@
-"""The build, step by step: load -> validate -> link -> render -> export -> write."""
+"""The build, step by step: load -> validate -> link -> render -> export -> write.
+
+Templates (Jinja) and the search index (Pagefind's client) are imported by the steps that use
+them, so an unchanged build, which only compares stamps, does not load them."""
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +9,10 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import feeds, urls
 from .data import EXPORTS, Export, exports
-from . import search
 from .history import History, head, load_history
 from .cache import (ExportCache, FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest,
                     tree_stamps)
@@ -18,10 +20,12 @@ from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
 from .parallel import Forked, chunked, cpu_count
-from .render import Job, environment, render_specs
 from .validate import assemble, validate_record
 from .views import Settings, Views
 from .write import clean_leftovers, fill, staged, write_file
+
+if TYPE_CHECKING:
+    from .render import Job
 
 
 @dataclass
@@ -129,6 +133,8 @@ class PageRender:
     For the preview's small re-renders and `check`; a build writes its pages with `render_all`."""
 
     def __init__(self, views: Views, env, base_url: str, specs: list):
+        from .render import Job, render_specs
+
         processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
         chunks = chunked(specs, processes * 4)
         self._pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
@@ -167,6 +173,8 @@ def _site_work(work: _Work, items: list[tuple[str, Any]]) -> list[tuple]:
     """Render pages (("page", spec)) or make data downloads (("export", index in EXPORTS)), writing each
     file straight into the staging folder; return only what was written: ("page", spec, [(path, digest)])
     or ("export", name, cache key, digest)."""
+    from .render import render_specs  # already loaded by the parent: workers are forked after it
+
     out = []
     for kind, item in items:
         if kind == "page":
@@ -224,6 +232,8 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
                 history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
     """Every output file as bytes (pages, feeds, data) plus files to copy (assets), in memory:
     for `check`, which writes nothing."""
+    from .render import environment
+
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
     rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
@@ -237,6 +247,8 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     """Write every page, feed, sitemap and data download into `staging`: the pages and the
     downloads are independent work items of one pool of workers, each writing its own files, so
     no page crosses a process boundary and this process never holds the site."""
+    from .render import Job
+
     specs = views.page_specs()
     processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
     items: list[list] = [[("export", index)] for index in range(len(EXPORTS))]  # slowest first: started early
@@ -293,6 +305,8 @@ def write_indexed(staging: Path, out_dir: Path, timer: _Timer | None = None,
     staging folder and leaves the published site as it was.
 
     With `search_record`, the published search bundle is kept when no indexed page changed."""
+    from . import search  # loaded only by builds that index
+
     search.index(staging, out_dir if out_dir.is_dir() else None, search_record)
     if timer:
         timer.mark("tìm kiếm")
@@ -300,6 +314,8 @@ def write_indexed(staging: Path, out_dir: Path, timer: _Timer | None = None,
 
 def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
                 use_cache: bool, timer: _Timer) -> Summary:
+    from .render import environment
+
     cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
     model = check(content_dir, settings.current_year, cache)
     timer.mark("kiểm tra")

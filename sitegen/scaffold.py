@@ -17,7 +17,6 @@ from pathlib import Path
 from . import schema
 from .diagnostics import Collector, ContentError
 from .load import SECTIONS, display_path, read_text
-from .pipeline import check
 from .present import PERIOD_LABELS, STATUS_LABELS
 from .schema import Field
 from .text import fold, nfc, slugify
@@ -263,6 +262,8 @@ def post_text(request: Request) -> str:
 def _documents_with_targets(content: Path, year: int) -> list[tuple[str, str, list]] | None:
     """(id, heading, targets) of each document whose term covers `year`; None if content is invalid."""
     try:
+        from .pipeline import check  # the whole pipeline: loaded only when a template needs the model
+
         model = check(content)
     except ContentError:
         return None
