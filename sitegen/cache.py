@@ -36,44 +36,69 @@ def file_digest(path: Path) -> str:
 
 
 class FileCache:
-    """Maps keys to values; only entries used by the current build are saved again."""
+    """Maps keys to values; only entries used by the current build are saved again.
+
+    Entries are stored pickled one by one, so a build unpickles only the entries it uses and saves
+    the ones it reused without pickling them again; new entries can arrive already pickled (from
+    the worker that made them, which pickles its results anyway)."""
 
     def __init__(self, path: Path | None):
         self.path = path
         self.version = engine_version()
-        self._old: dict[Any, Any] = {}
-        self._new: dict[Any, Any] = {}
+        self._old: dict[Any, bytes] = {}  # pickled, as the file held them
+        self._new: dict[Any, bytes] = {}  # pickled, used by this build: what `save` writes
+        self._values: dict[Any, Any] = {}  # this build's entries, unpickled
+        self._carried: dict[Any, Any] = {}  # the previous build's entries in this process (`carry`)
         self.hits = 0
         if path is not None and path.is_file():
             try:
                 with path.open("rb") as handle:
                     version, entries = pickle.load(handle)
-                if version == self.version:
+                if version == self.version and isinstance(entries, dict):
                     self._old = entries
             except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
                     ImportError, IndexError):
                 self._old = {}  # a damaged cache is only a slower build
 
+    @property
+    def persistent(self) -> bool:
+        """True when the entries are saved to a file (and so must be pickled)."""
+        return self.path is not None
+
     def get(self, key: Any) -> Any:
-        if key in self._new:
-            return self._new[key]
-        value = self._old.get(key)
-        if value is not None:
-            self._new[key] = value
-            self.hits += 1
+        if key in self._values:
+            return self._values[key]
+        value = self._carried.get(key)
+        if value is None:
+            raw = self._old.get(key)
+            if raw is None:
+                return None
+            try:
+                value = pickle.loads(raw)
+            except Exception:  # a damaged entry is only a miss
+                return None
+            self._new[key] = raw
+        self._values[key] = value
+        self.hits += 1
         return value
 
-    def put(self, key: Any, value: Any) -> None:
-        self._new[key] = value
+    def put(self, key: Any, value: Any, pickled: bytes | None = None) -> None:
+        """Store `value`; `pickled` is its pickle when the caller already has it."""
+        self._values[key] = value
+        if self.persistent:
+            self._new[key] = pickled if pickled is not None else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     def carry(self) -> "FileCache":
         """A cache for the next build in this process, seeded with this build's entries."""
         following = FileCache(None)
-        following._old = dict(self._new)
+        following._carried = dict(self._values)
         return following
 
     def save(self) -> None:
+        """Write the entries this build used; nothing when they are exactly the ones read."""
         if self.path is None:
+            return
+        if self._new.keys() == self._old.keys() and all(self._new[k] is self._old[k] for k in self._new):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")

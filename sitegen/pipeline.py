@@ -5,6 +5,7 @@ them, so an unchanged build, which only compares stamps, does not load them."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -60,15 +61,20 @@ class _Timer:
 FRONT_PARALLEL_MIN = 200  # files; below this one process is quicker
 
 
-def _front(current_year: int | None, sources: list[Source]) -> list[tuple]:
-    """Per-file work, independent of other files: read, check, render the body."""
-    out = []
+def _front(shared: tuple[int | None, bool], sources: list[Source]) -> list[tuple | bytes]:
+    """Per-file work, independent of other files: read, check, render the body.
+
+    With `shared` = (current year, pickled) and pickled true, each result comes pickled on its own,
+    as the file cache stores it."""
+    current_year, pickled = shared
+    out: list[tuple | bytes] = []
     for source in sources:
         record, found = read_source(source)
         item, more = validate_record(record, current_year)
         shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
         body = render_body(item) if shown else None
-        out.append((record, item, body, found + more))
+        result = (record, item, body, found + more)
+        out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pickled else result)
     return out
 
 
@@ -90,12 +96,14 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
     processes = cpu_count() if len(todo) >= FRONT_PARALLEL_MIN else 1
     chunks = chunked(todo, processes * 4)
     job = [[sources[i] for i in chunk] for chunk in chunks]
-    done = Forked(_front, current_year, job, processes).start().results()
+    pickled = cache is not None and cache.persistent
+    done = Forked(_front, (current_year, pickled), job, processes).start().results()
     for chunk, outputs in zip(chunks, done):
         for index, output in zip(chunk, outputs):
-            results[index] = output
+            raw = output if pickled else None
+            results[index] = output = pickle.loads(raw) if raw is not None else output
             if cache and keys[index]:
-                cache.put(keys[index], output)
+                cache.put(keys[index], output, raw)
     return results
 
 

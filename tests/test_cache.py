@@ -1,0 +1,61 @@
+"""The per-file cache and the file stamps the skip check compares."""
+from __future__ import annotations
+
+import os
+import pickle
+
+from sitegen.cache import FileCache, tree_stamps
+
+
+def test_file_cache_keeps_used_entries_and_rewrites_only_when_they_change(tmp_path):
+    path = tmp_path / "front.pickle"
+    first = FileCache(path)
+    first.put("a", {"value": 1})
+    first.put("b", [2], pickle.dumps([2]))  # already pickled by the worker that made it
+    first.save()
+
+    second = FileCache(path)
+    assert second.get("a") == {"value": 1} and second.get("b") == [2] and second.hits == 2
+    stamp = path.stat().st_mtime_ns
+    os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
+    second.save()  # the same entries as read: the file is not written again
+    assert path.stat().st_mtime_ns == stamp - 10**9
+
+    third = FileCache(path)
+    assert third.get("a") == {"value": 1}
+    third.put("c", "new")
+    third.save()  # "b" was not used: dropped
+    fourth = FileCache(path)
+    assert fourth.get("b") is None and fourth.get("c") == "new" and fourth.get("a") == {"value": 1}
+
+
+def test_a_damaged_cache_is_only_a_miss(tmp_path):
+    path = tmp_path / "front.pickle"
+    path.write_bytes(b"not a pickle")
+    assert FileCache(path).get("a") is None
+    cache = FileCache(path)
+    cache.put("a", 1)
+    cache.save()
+    version, entries = pickle.loads(path.read_bytes())
+    entries["a"] = b"damaged"
+    path.write_bytes(pickle.dumps((version, entries)))
+    assert FileCache(path).get("a") is None
+
+
+def test_carried_entries_are_the_same_objects(tmp_path):
+    cache = FileCache(None)
+    value = {"parsed": True}
+    cache.put("a", value)
+    assert cache.carry().get("a") is value
+
+
+def test_tree_stamps_lists_files_below_a_folder_in_name_order(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.md").write_text("z")
+    (tmp_path / "a.md").write_text("aa")
+    (tmp_path / "link").symlink_to(tmp_path / "b")  # a linked folder is not entered
+    (tmp_path / "broken").symlink_to(tmp_path / "missing")
+    stamps = tree_stamps(tmp_path)
+    assert list(stamps) == ["a.md", "b/z.md"]
+    assert stamps["a.md"][1] == 2
+    assert tree_stamps(tmp_path / "missing") == {}
