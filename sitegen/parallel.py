@@ -5,6 +5,7 @@ so only the small work descriptors and the results cross process boundaries.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, Sequence
@@ -46,10 +47,14 @@ class Forked:
         usable = "fork" in multiprocessing.get_all_start_methods()
         if self.processes > 1 and len(self.chunks) > 1 and usable:
             _inherited = (self.func, self.shared)  # inherited, never pickled: only chunks cross
+            # Objects made so far are left out of the workers' garbage collections: a collection
+            # writes to every object it visits, which would copy the inherited pages one by one.
+            gc.freeze()
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(self.processes)
             finally:
                 _inherited = None
+                gc.unfreeze()
             self._async = self._pool.map_async(_call, self.chunks, chunksize=1)
         return self
 
