@@ -95,16 +95,17 @@ class FileCache:
         return following
 
     def save(self) -> None:
-        """Write the entries this build used; nothing when they are exactly the ones read."""
+        """Write the entries this build used (nothing when they are exactly the ones read), then let
+        go of their pickled bytes: the entries already read stay available."""
         if self.path is None:
             return
-        if self._new.keys() == self._old.keys() and all(self._new[k] is self._old[k] for k in self._new):
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with temp.open("wb") as handle:
-            pickle.dump((self.version, self._new), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, self.path)
+        if self._new.keys() != self._old.keys() or any(self._new[k] is not self._old[k] for k in self._new):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            with temp.open("wb") as handle:
+                pickle.dump((self.version, self._new), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        self._old, self._new = {}, {}
 
 
 def cache_folder(out_dir: Path) -> Path:

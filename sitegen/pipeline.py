@@ -326,6 +326,7 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
 
     cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
     model = check(content_dir, settings.current_year, cache)
+    cache.save()  # now, so the render workers do not inherit the pickled entries
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")
@@ -339,7 +340,6 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
         timer.mark("ghi")
         write_indexed(staging, out_dir, timer, cache_folder(out_dir) / "search.json" if use_cache else None)
     exports_cache.keep_only(rendered.export_keys)
-    cache.save()
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
                    sum(1 for paths in rendered.pages.values() for p in paths if urls.output_file(p).endswith(".html")),
