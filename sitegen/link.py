@@ -332,6 +332,24 @@ def _result_fits(result: Result, doc: Document, target: Target, problems: Collec
     return True
 
 
+def _checker(content: Content, documents, posts, orgs, tags, results) -> _LinkChecker:
+    """The link checker of bodies: every page and file the linked content gives."""
+    pages = _page_paths(documents, posts, orgs, tags)
+    pages |= {urls.target_year(year) for (doc_id, _), by_year in results.items()
+              if documents[doc_id].published for year in by_year}
+    unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
+    unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
+    return _LinkChecker(pages, unpublished, content.files, content.unread)
+
+
+def body_checker(model: Model) -> _LinkChecker:
+    """For incremental rebuilds: the checker `link` used for the bodies of `model`, made again from
+    the linked model. `check(body, urls.SECTION_FOLDER[section], path, problems)` checks one body's
+    links as `link` would (valid while the model's pages, files and unread content stay the same)."""
+    return _checker(model.content, model.documents, model.posts, model.organisations, model.tags,
+                    model.results)
+
+
 def link(content: Content, problems: Collector, bodies: dict[str, Body] | None = None) -> Model:
     """Resolve every reference; problems are collected, not raised.
 
@@ -356,12 +374,7 @@ def link(content: Content, problems: Collector, bodies: dict[str, Body] | None =
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
     results = _link_results(content, documents, resolver, problems)
-    pages = _page_paths(documents, posts, orgs, tags)
-    pages |= {urls.target_year(year) for (doc_id, _), by_year in results.items()
-              if documents[doc_id].published for year in by_year}
-    unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
-    unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
-    checker = _LinkChecker(pages, unpublished, content.files, content.unread)
+    checker = _checker(content, documents, posts, orgs, tags, results)
     bodies = _bodies(documents, posts, given, checker, problems)
     return Model(content, orgs, documents, posts, outgoing, incoming, post_documents,
                  dict(document_posts), tags, bodies, results, content.files)
