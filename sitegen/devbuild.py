@@ -2,21 +2,26 @@
 that show what changed, write only files whose bytes differ. The last good site stays."""
 from __future__ import annotations
 
+import copy
+
 import jinja2
 import jinja2.meta
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import urls
+from . import feeds, urls
 from .data import exports
 from .affected import affected_specs
 from .cache import FileCache
-from .diagnostics import ContentError, Diagnostic
-from .history import load_history
-from .link import Model
-from .pipeline import assets, check, published_files, render_all, render_pages, site_files, write_indexed
+from .diagnostics import Collector, ContentError, Diagnostic
+from .history import head, load_history
+from .link import Model, body_checker, body_key
+from .load import SECTIONS, Source
+from .model import Document
+from .pipeline import (assets, check, published_files, read_all, render_all, render_pages, site_files,
+                       write_indexed)
 from .pipeline import digest as _digest
 from .render import environment
 from .views import Settings, Views
@@ -69,6 +74,93 @@ def _specs_using(env, changed: set[str], specs: list) -> list:
     return [spec for spec in specs if spec[0] in kinds]
 
 
+RACY = "racy"  # a stamp too recent to trust: the file may change again within the same clock tick
+RACY_NS = 100_000_000  # files modified this close to the scan are read again at the next rebuild
+# What the build reads in a content folder (load.list_sources and load.scan_files).
+_TOP = ("site.yaml", "organisations.yaml", *SECTIONS, "results", "files")
+
+
+def content_stamps(root: Path) -> dict[str, tuple | str]:
+    """Each entry the build reads below `root` (relative path) with its stamp: a folder's is
+    (link, inode), a file's (link, inode, modification time, size). A file modified just before
+    the scan gets RACY instead, so that an edit within the same clock tick (same time and size)
+    is not missed next time. Dot files are left out except below files/, as the build does."""
+    stamps: dict[str, tuple | str] = {}
+    for name in _TOP:
+        _scan(os.path.join(root, name), name, stamps, name == "files")
+    return _unracy(stamps)
+
+
+def template_stamps(folder: Path) -> dict[str, tuple | str]:
+    """Every entry below the template folder, stamped as `content_stamps` does."""
+    stamps: dict[str, tuple | str] = {}
+    _scan(str(folder), "", stamps, True)
+    return _unracy(stamps)
+
+
+def _unracy(stamps: dict) -> dict:
+    now = time.time_ns()
+    for rel, stamp in stamps.items():
+        if len(stamp) > 2 and now - stamp[2] < RACY_NS:
+            stamps[rel] = RACY
+    return stamps
+
+
+def _scan(path: str, rel: str, stamps: dict, dotted: bool) -> None:
+    """One entry and, for a folder, what is inside it. As the build: a link to a folder is followed
+    at the top (a section folder) but not below files/."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    link = os.path.islink(path)
+    if not os.path.isdir(path):
+        stamps[rel] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return
+    stamps[rel] = (link, stat.st_ino)
+    if not link or "/" not in rel:
+        _scan_folder(path, rel, stamps, dotted)
+
+
+def _scan_folder(path: str, rel: str, stamps: dict, dotted: bool) -> None:
+    """A folder's entries (one stat call per file: this runs over the whole content on each save).
+    A folder's own time changes with its entries, which are compared one by one: it is left out."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    prefix = f"{rel}/" if rel else ""
+    for entry in entries:
+        if not dotted and entry.name.startswith("."):
+            continue
+        try:
+            link = entry.is_symlink()
+            if entry.is_dir():
+                stamps[prefix + entry.name] = (link, entry.inode() if not link else entry.stat().st_ino)
+                if not link:
+                    _scan_folder(entry.path, prefix + entry.name, stamps, dotted)
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        stamps[prefix + entry.name] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _changed(before: dict, now: dict) -> set[str] | None:
+    """Paths whose stamp changed (or was racy); None when an entry was added or removed."""
+    if before.keys() != now.keys():
+        return None
+    return {rel for rel, stamp in now.items() if stamp == RACY or before[rel] != stamp}
+
+
+def _feed_paths(model: Model) -> set[str]:
+    """The page paths the feed lists (feeds.feed: newest first, FEED_ITEMS of them)."""
+    entries = [(d.issued.date, urls.document(d.section, d.id)) for d in model.published()]
+    entries += [(p.date.date, urls.post(p.id)) for p in model.posts.values()]
+    entries.sort(reverse=True)
+    return {path for _, path in entries[:feeds.FEED_ITEMS]}
+
+
 class DevBuilder:
     """Keeps the last good model and what each page spec wrote, between rebuilds."""
 
@@ -84,6 +176,13 @@ class DevBuilder:
         self.env = None
         self._env_stamp: dict[str, bytes] = {}
         self._data_due = None
+        # What a body-only edit needs (see `_body_edit`); set by every successful full rebuild.
+        self.views: Views | None = None
+        self._tree: dict | None = None  # content_stamps when the model was read
+        self._template_tree: dict | None = None
+        self._head = ""
+        self._checker = None  # link.body_checker of the model, made when first needed
+        self._feed: set[str] = set()  # page paths the feed lists
 
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
@@ -109,6 +208,7 @@ class DevBuilder:
     def initial(self) -> Outcome:
         """A full build, staged and swapped in whole (with the search index)."""
         start = time.perf_counter()
+        sources = self._sources()
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
@@ -120,14 +220,31 @@ class DevBuilder:
             fill(staging, {}, copies)
             write_indexed(staging, self.out)
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self._settle(model, views, sources)
         self.spec_paths = dict(rendered.pages)
         self.digests = dict(rendered.digests)
         self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
+    def _sources(self) -> tuple:
+        """The stamps of what a build reads (content, templates, the content's git HEAD), taken
+        before reading it: a file saved during a build is seen as changed by the next one."""
+        return content_stamps(self.content), template_stamps(self.templates), head(self.content)
+
+    def _settle(self, model: Model, views: Views, sources: tuple) -> None:
+        """Keep what the next body-only edit starts from (after a successful full rebuild)."""
+        self.views = views
+        self._tree, self._template_tree, self._head = sources
+        self._checker = None
+        self._feed = _feed_paths(model)
+
     def rebuild(self) -> Outcome:
         """Validate again (changed files only) and write what changed."""
         start = time.perf_counter()
+        sources = self._sources()
+        quick = self._body_edit(sources, start)
+        if quick is not None:
+            return quick
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
@@ -161,7 +278,74 @@ class DevBuilder:
         for rel, source in (assets(self.templates) | published_files(model, self.content)).items():
             written += self._put(rel, source.read_bytes())
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self._settle(model, views, sources)
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
+
+    def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
+        """The rebuild after edits that change only the bodies of published documents (no file
+        added or removed, no template, history, front matter, target or result changed), or
+        None when the change is anything else (or finds a problem): then the full rebuild runs.
+
+        Each edited file is read and checked alone, its body's links checked against the pages of
+        the last good model, and the new documents and bodies swapped into that model; only their
+        own pages (and the feed, when it lists them) are rendered again."""
+        tree, template_tree, commit = sources
+        if self.model is None or self.views is None or self.errors or self._tree is None \
+                or template_tree != self._template_tree or commit != self._head:
+            return None
+        changed = _changed(self._tree, tree)
+        if changed is None:
+            return None
+        if not changed:
+            self._tree = tree
+            return Outcome(True, ms=_ms(start))
+        sections = {folder: kind for folder, kind in SECTIONS.items() if kind != "post"}
+        paths = []
+        for rel in sorted(changed):
+            folder, _, name = rel.partition("/")
+            if folder not in sections or "/" in name or not name.endswith(".md") or \
+                    (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
+                return None
+            paths.append(Source(self.content / folder / name, sections[folder]))
+        model = self.model
+        documents, bodies = dict(model.documents), dict(model.bodies)
+        problems = Collector()
+        for record, item, body, found in read_all(paths, self.settings.current_year, None):
+            before = documents.get(getattr(item, "id", None))
+            if before is not None and item == before:
+                continue  # saved again unchanged
+            if found or not isinstance(item, Document) or before is None or not before.published \
+                    or body is None or replace(before, body="") != replace(item, body=""):
+                return None
+            if self._checker is None:
+                self._checker = body_checker(model)
+            self._checker.check(body, urls.SECTION_FOLDER[item.section], item.path, problems)
+            if problems.items:
+                return None
+            documents[item.id] = item
+            bodies[body_key(item.section, item.id)] = body
+        swapped = {doc.id: doc for doc in documents.values() if doc is not model.documents[doc.id]}
+        if not swapped:
+            self._tree = tree
+            return Outcome(True, ms=_ms(start))
+        content = replace(model.content, documents=tuple(swapped.get(d.id, d) for d in model.content.documents))
+        model = replace(model, content=content, documents=documents, bodies=bodies)
+        views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
+        views.model = model
+        views.rows = [replace(row, doc=swapped[row.doc.id]) if row.doc.id in swapped else row
+                      for row in views.rows]
+        views.__dict__.pop("_issuer_docs", None)
+        base_url = self.settings.base_url or model.site.base_url
+        specs = [("document", doc_id) for doc_id in sorted(swapped)]
+        written = []
+        for spec, pages in render_pages(views, self._environment(self._env_stamp), base_url, specs).items():
+            for path, html in pages:
+                written += self._put(urls.output_file(path), html)
+        if any(model.url(doc) in self._feed for doc in swapped.values()):
+            written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
+        self.model, self.views, self._tree = model, views, tree
+        self._data_due = (model, views, base_url)
+        return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
 
     @property
     def data_due(self) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,122 @@ def test_invalid_content_keeps_the_last_good_site(dev):
     assert hashes(dev.out) == before
     edit(dev.content / "resolutions/58-nq-tw.md", "issuer: khong-co", "issuer: bo-chinh-tri")
     assert dev.rebuild().ok and dev.errors == []
+
+
+# --- body-only edits: the shortcut that swaps the new body into the last good model -------------
+
+DOC = "programmes/kh-minh-hoa-dang-uy-co-so.md"
+PAGE = "chuong-trinh/kh-minh-hoa-dang-uy-co-so/index.html"
+
+
+@pytest.fixture
+def no_full_rebuild(monkeypatch):
+    """Fails a test if the rebuild reads and links the whole content again."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole content was checked again")
+    monkeypatch.setattr("sitegen.devbuild.check", refuse)
+
+
+def test_a_body_edit_skips_linking_and_gives_what_a_clean_build_gives(dev, tmp_path, no_full_rebuild):
+    edit(dev.content / DOC, "2. Mỗi chi bộ đăng ký", "2. Mỗi chi bộ và [Nghị quyết 58](/nghi-quyet/58-nq-tw/) đăng ký")
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.pages == 1 and PAGE in outcome.written
+    assert "Nghị quyết 58</a> đăng ký" in (dev.out / PAGE).read_text(encoding="utf-8")
+    assert dev.data_due
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_body_edit_at_the_start_of_the_body_updates_the_feed(dev, tmp_path, no_full_rebuild):
+    edit(dev.content / DOC, "> **Văn bản minh họa.**", "Tóm tắt mới ở đầu văn bản.\n\n> **Văn bản minh họa.**")
+    outcome = dev.rebuild()
+    assert outcome.ok and {PAGE, "feed.xml"} <= set(outcome.written)
+    assert "Tóm tắt mới ở đầu văn bản." in (dev.out / "feed.xml").read_text(encoding="utf-8")
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_successive_body_edits_of_several_documents(dev, tmp_path, no_full_rebuild):
+    for round_ in range(3):
+        for name in ("programmes/12-ctr-duk-2021.md", "resolutions/58-nq-tw.md", DOC):
+            path = dev.content / name
+            path.write_text(path.read_text(encoding="utf-8") + f"\nĐoạn thêm {round_}.\n", encoding="utf-8")
+        assert dev.rebuild().ok
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_file_saved_again_unchanged_renders_nothing(dev, no_full_rebuild):
+    path = dev.content / DOC
+    path.write_bytes(path.read_bytes())
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.written == [] and outcome.pages == 0
+
+
+def test_a_second_save_in_the_same_clock_tick_is_not_missed(dev, tmp_path):
+    path = dev.content / DOC
+    edit(path, "Sơ kết hằng năm", "Tổng kết hằng năm")
+    stamp = path.stat().st_mtime_ns
+    assert dev.rebuild().ok
+    edit(path, "Tổng kết hằng năm", "Sơ kết từng năm")  # same length in UTF-8
+    assert path.stat().st_size == len(path.read_bytes())
+    os.utime(path, ns=(stamp, stamp))  # same time and size as the previous save
+    assert dev.rebuild().ok
+    assert "Sơ kết từng năm" in (dev.out / PAGE).read_text(encoding="utf-8")
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_broken_link_in_a_body_is_reported_and_the_last_good_site_stays(dev, tmp_path):
+    before = hashes(dev.out)
+    edit(dev.content / DOC, "3. Sơ kết hằng năm", "3. Xem [trang cũ](/nghi-quyet/khong-co/), sơ kết hằng năm")
+    outcome = dev.rebuild()
+    assert not outcome.ok and "khong-co" in str(outcome.errors)
+    assert hashes(dev.out) == before
+    edit(dev.content / DOC, "[trang cũ](/nghi-quyet/khong-co/)", "[Nghị quyết 58](/nghi-quyet/58-nq-tw/)")
+    outcome = dev.rebuild()
+    assert outcome.ok and dev.errors == [] and PAGE in outcome.written
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+@pytest.mark.parametrize("old, new", [
+    ('title: "Kế hoạch', 'title: "Kế hoạch (sửa)'),  # front matter: lists and related pages show it
+    ("    period: annual\n---", "    period: annual\n# ghi chú\n---"),  # same fields, body a line lower
+])
+def test_a_front_matter_change_with_a_body_edit_is_a_full_rebuild(dev, tmp_path, old, new):
+    path = dev.content / DOC
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1) + "\nĐoạn mới.\n", encoding="utf-8")
+    assert dev.rebuild().ok
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_body_edit_with_a_template_change_renders_the_template_pages_too(dev, tmp_path):
+    edit(dev.content / DOC, "Sơ kết hằng năm", "Sơ kết mỗi năm")
+    edit(dev.templates / "tag.html", "<h1>{{ page.title }}</h1>", "<h1 class=\"tag-title\">{{ page.title }}</h1>")
+    outcome = dev.rebuild()
+    assert outcome.ok and PAGE in outcome.written
+    assert any(name.startswith("chu-de/") for name in outcome.written)
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_body_edit_of_a_post_or_an_unpublished_document(dev, tmp_path):
+    post = next((dev.content / "posts").glob("*.md"))
+    post.write_text(post.read_text(encoding="utf-8") + "\nĐoạn mới của bài viết.\n", encoding="utf-8")
+    assert dev.rebuild().ok
+    assert_same_as_clean_build(dev, tmp_path)
+    hidden = dev.content / "programmes" / "ke-hoach-mat.md"
+    hidden.write_text((dev.content / DOC).read_text(encoding="utf-8").replace("---\n", "---\nrestricted: true\n", 1),
+                      encoding="utf-8")
+    assert dev.rebuild().ok
+    hidden.write_text(hidden.read_text(encoding="utf-8") + "\nĐoạn mật.\n", encoding="utf-8")
+    outcome = dev.rebuild()
+    assert outcome.ok and not any("ke-hoach-mat" in name for name in outcome.written)
+    shutil.rmtree(tmp_path / "clean")
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_adding_a_document_after_body_edits_is_a_full_rebuild(dev, tmp_path):
+    edit(dev.content / DOC, "Sơ kết hằng năm", "Sơ kết mỗi năm")
+    assert dev.rebuild().ok
+    shutil.copy(dev.content / DOC, dev.content / "programmes" / "ban-sao.md")
+    outcome = dev.rebuild()
+    assert outcome.ok and "chuong-trinh/ban-sao/index.html" in outcome.written
+    assert_same_as_clean_build(dev, tmp_path)
