@@ -224,7 +224,9 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
         return out not in p.parents and p != out and not Path(path).name.startswith((".", "#")) \
             and not path.endswith(("~", ".swp", ".tmp"))
 
-    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=100, stop_event=stop,
+    # step: a burst of changes ends after this many ms without another; an editor's save (write,
+    # or write a temporary file and rename it) takes a few ms. The wait is part of save -> served.
+    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=50, stop_event=stop,
                                   raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
         if not ready.is_set():
             ready.set()
