@@ -16,7 +16,7 @@ from .data import exports
 from .affected import affected_specs
 from .cache import FileCache
 from .diagnostics import Collector, ContentError, Diagnostic
-from .history import head, load_history
+from .history import _git, load_history
 from .link import Model, body_checker, body_key
 from .load import SECTIONS, Source
 from .model import Document
@@ -183,6 +183,9 @@ class DevBuilder:
         self._head = ""
         self._checker = None  # link.body_checker of the model, made when first needed
         self._feed: set[str] = set()  # page paths the feed lists
+        self._history: dict = {}  # the history last read, and the _git_state it was read at
+        self._history_state: str | None = None
+        self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
 
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
@@ -194,7 +197,7 @@ class DevBuilder:
         cache = self.cache.carry()
         model = check(self.content, self.settings.current_year, cache)
         self.cache = cache
-        history = load_history(self.content)
+        history = self._load_history()
         return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
 
     def _checked(self, start: float) -> tuple | Outcome:
@@ -227,9 +230,22 @@ class DevBuilder:
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
     def _sources(self) -> tuple:
-        """The stamps of what a build reads (content, templates, the content's git HEAD), taken
+        """The stamps of what a build reads (content, templates, the content's git state), taken
         before reading it: a file saved during a build is seen as changed by the next one."""
-        return content_stamps(self.content), template_stamps(self.templates), head(self.content)
+        return content_stamps(self.content), template_stamps(self.templates), self._git_state()
+
+    def _git_state(self) -> str | None:
+        """The commit the content's repository is at and whether it is shallow (None outside git):
+        the history pages show depends on nothing else."""
+        return _git(self.content, "rev-parse", "HEAD", "--is-shallow-repository")
+
+    def _load_history(self) -> dict:
+        """The content's git history, read again (one `git log` over the whole repository) only
+        when the repository's commit or depth changed since it was last read."""
+        state = self._git_state()
+        if state is None or state != self._history_state:
+            self._history, self._history_state = load_history(self.content), state
+        return self._history
 
     def _settle(self, model: Model, views: Views, sources: tuple) -> None:
         """Keep what the next body-only edit starts from (after a successful full rebuild)."""
@@ -275,8 +291,8 @@ class DevBuilder:
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
             self._data_due = (model, views, base_url)
-        for rel, source in (assets(self.templates) | published_files(model, self.content)).items():
-            written += self._put(rel, source.read_bytes())
+        written += self._copy(assets(self.templates), sources[1])
+        written += self._copy(published_files(model, self.content), sources[0])
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         self._settle(model, views, sources)
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
@@ -361,6 +377,20 @@ class DevBuilder:
             return []
         model, views, base_url = due
         return [rel for name, data in exports(model, views.rows, base_url).items() for rel in self._put(name, data)]
+
+    def _copy(self, copies: dict[str, Path], stamps: dict) -> list[str]:
+        """Put the files to copy (assets/…, files/…: the same paths as in `stamps`, the template or
+        content folder's); one whose stamp has not changed since it was put is not read again
+        (attachments can be large)."""
+        written = []
+        for rel, source in copies.items():
+            stamp = stamps.get(rel)
+            if stamp is not None and stamp != RACY and self._copied.get(rel) == stamp and rel in self.digests:
+                continue
+            written += self._put(rel, source.read_bytes())
+            if stamp is not None and stamp != RACY:
+                self._copied[rel] = stamp
+        return written
 
     def _put(self, rel: str, data: bytes) -> list[str]:
         digest = _digest(data)

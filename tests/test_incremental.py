@@ -5,12 +5,14 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, TODAY, build, copy_sample
 
+from sitegen import devbuild
 from sitegen.devbuild import DevBuilder
 from sitegen.views import Settings
 
@@ -244,3 +246,51 @@ def test_adding_a_document_after_body_edits_is_a_full_rebuild(dev, tmp_path):
     outcome = dev.rebuild()
     assert outcome.ok and "chuong-trinh/ban-sao/index.html" in outcome.written
     assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_an_attachment_replaced_is_copied_again_and_an_unchanged_one_is_not_read(dev, tmp_path, monkeypatch):
+    attachment = dev.content / "files" / "ke-hoach.pdf"
+    attachment.parent.mkdir(exist_ok=True)
+    attachment.write_bytes(b"%PDF-1.4 ban dau")
+    time.sleep(0.2)  # older than a racy stamp (a file that recent is read again at the next rebuild)
+    edit(dev.content / DOC, "period: annual\n", "period: annual\nattachments:\n  - file: files/ke-hoach.pdf\n")
+    assert dev.rebuild().ok and (dev.out / "files/ke-hoach.pdf").read_bytes() == b"%PDF-1.4 ban dau"
+    edit(dev.content / DOC, 'title: "Kế hoạch', 'title: "Kế hoạch mới')
+    reads = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or original(self))
+    assert dev.rebuild().ok
+    assert "ke-hoach.pdf" not in reads  # its stamp did not change: not read again
+    monkeypatch.undo()
+    attachment.write_bytes(b"%PDF-1.4 ban moi, dai hon")
+    outcome = dev.rebuild()
+    assert outcome.ok and "files/ke-hoach.pdf" in outcome.written
+    assert (dev.out / "files/ke-hoach.pdf").read_bytes() == b"%PDF-1.4 ban moi, dai hon"
+    assert_same_as_clean_build(dev, tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_history_is_read_again_only_when_a_commit_is_made(tmp_path, monkeypatch):
+    from test_history import git
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    content = copy_sample(root / "content")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    builder = DevBuilder(content, tmp_path / "site", ROOT / "templates", SETTINGS)
+    assert builder.initial().ok
+    calls = []
+    original = devbuild.load_history
+    monkeypatch.setattr(devbuild, "load_history", lambda folder: calls.append(folder) or original(folder))
+    edit(content / "resolutions/58-nq-tw.md", "issuer: bo-chinh-tri", "issuer: bo-chinh-tri\nplace: Hà Nội")
+    assert builder.rebuild().ok and calls == []  # an edit not committed: the same history
+    git(root, "commit", "-q", "-am", "Ghi địa danh của nghị quyết 58", date="2024-05-02T10:00:00+07:00")
+    outcome = builder.rebuild()
+    assert outcome.ok and len(calls) == 1
+    assert "Ghi địa danh của nghị quyết 58" in (builder.out / "nghi-quyet/58-nq-tw/index.html").read_text(encoding="utf-8")
+    builder.refresh_data()
+    clean = tmp_path / "clean"
+    assert build(content, clean).code == 0
+    assert hashes(builder.out) == hashes(clean)
