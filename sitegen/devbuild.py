@@ -298,7 +298,7 @@ class DevBuilder:
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
-        """The rebuild after edits that change only the bodies of published documents (no file
+        """The rebuild after edits that change only the bodies of published documents or posts (no file
         added or removed, no template, history, front matter, target or result changed), or
         None when the change is anything else (or finds a problem): then the full rebuild runs.
 
@@ -315,49 +315,56 @@ class DevBuilder:
         if not changed:
             self._tree = tree
             return Outcome(True, ms=_ms(start))
-        sections = {folder: kind for folder, kind in SECTIONS.items() if kind != "post"}
         paths = []
         for rel in sorted(changed):
             folder, _, name = rel.partition("/")
-            if folder not in sections or "/" in name or not name.endswith(".md") or \
+            if folder not in SECTIONS or "/" in name or not name.endswith(".md") or \
                     (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
                 return None
-            paths.append(Source(self.content / folder / name, sections[folder]))
+            paths.append(Source(self.content / folder / name, SECTIONS[folder]))
         model = self.model
-        documents, bodies = dict(model.documents), dict(model.bodies)
+        documents, posts, bodies = dict(model.documents), dict(model.posts), dict(model.bodies)
         problems = Collector()
         for record, item, body, found in read_all(paths, self.settings.current_year, None):
-            before = documents.get(getattr(item, "id", None))
+            shown = posts if record.kind == "post" else documents
+            before = shown.get(getattr(item, "id", None))
             if before is not None and item == before:
                 continue  # saved again unchanged
-            if found or not isinstance(item, Document) or before is None or not before.published \
-                    or body is None or replace(before, body="") != replace(item, body=""):
+            if found or type(item) is not type(before) or body is None \
+                    or replace(before, body="") != replace(item, body=""):
+                return None  # (`before` is None for an unpublished document or a draft post)
+            if isinstance(item, Document) and not item.published:
                 return None
             if self._checker is None:
                 self._checker = body_checker(model)
-            self._checker.check(body, urls.SECTION_FOLDER[item.section], item.path, problems)
+            section = getattr(item, "section", "post")
+            self._checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
             if problems.items:
                 return None
-            documents[item.id] = item
-            bodies[body_key(item.section, item.id)] = body
-        swapped = {doc.id: doc for doc in documents.values() if doc is not model.documents[doc.id]}
-        if not swapped:
+            shown[item.id] = item
+            bodies[body_key(section, item.id)] = body
+        new_docs = {d.id: d for d in documents.values() if d is not model.documents[d.id]}
+        new_posts = {p.id: p for p in posts.values() if p is not model.posts[p.id]}
+        if not new_docs and not new_posts:
             self._tree = tree
             return Outcome(True, ms=_ms(start))
-        content = replace(model.content, documents=tuple(swapped.get(d.id, d) for d in model.content.documents))
-        model = replace(model, content=content, documents=documents, bodies=bodies)
+        content = replace(model.content,
+                          documents=tuple(new_docs.get(d.id, d) for d in model.content.documents),
+                          posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
+        model = replace(model, content=content, documents=documents, posts=posts, bodies=bodies)
         views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
         views.model = model
-        views.rows = [replace(row, doc=swapped[row.doc.id]) if row.doc.id in swapped else row
+        views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
                       for row in views.rows]
         views.__dict__.pop("_issuer_docs", None)
         base_url = self.settings.base_url or model.site.base_url
-        specs = [("document", doc_id) for doc_id in sorted(swapped)]
+        specs = [("document", i) for i in sorted(new_docs)] + [("post", i) for i in sorted(new_posts)]
         written = []
         for spec, pages in render_pages(views, self._environment(self._env_stamp), base_url, specs).items():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
-        if any(model.url(doc) in self._feed for doc in swapped.values()):
+        listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
+        if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
         self.model, self.views, self._tree = model, views, tree
         self._data_due = (model, views, base_url)

@@ -223,11 +223,18 @@ def test_a_body_edit_with_a_template_change_renders_the_template_pages_too(dev, 
     assert_same_as_clean_build(dev, tmp_path)
 
 
-def test_a_body_edit_of_a_post_or_an_unpublished_document(dev, tmp_path):
+def test_a_post_body_edit_renders_the_post_and_the_feed(dev, tmp_path, no_full_rebuild):
     post = next((dev.content / "posts").glob("*.md"))
-    post.write_text(post.read_text(encoding="utf-8") + "\nĐoạn mới của bài viết.\n", encoding="utf-8")
-    assert dev.rebuild().ok
+    text = post.read_text(encoding="utf-8")
+    start = text.index("---", 3) + 4
+    post.write_text(text[:start] + "Mở đầu mới của bài viết.\n\n" + text[start:], encoding="utf-8")
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.pages == 1
+    assert {f"tin-tuc/{post.stem}/index.html", "feed.xml"} <= set(outcome.written)
     assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_body_edit_of_an_unpublished_document(dev, tmp_path):
     hidden = dev.content / "programmes" / "ke-hoach-mat.md"
     hidden.write_text((dev.content / DOC).read_text(encoding="utf-8").replace("---\n", "---\nrestricted: true\n", 1),
                       encoding="utf-8")
@@ -235,7 +242,6 @@ def test_a_body_edit_of_a_post_or_an_unpublished_document(dev, tmp_path):
     hidden.write_text(hidden.read_text(encoding="utf-8") + "\nĐoạn mật.\n", encoding="utf-8")
     outcome = dev.rebuild()
     assert outcome.ok and not any("ke-hoach-mat" in name for name in outcome.written)
-    shutil.rmtree(tmp_path / "clean")
     assert_same_as_clean_build(dev, tmp_path)
 
 
