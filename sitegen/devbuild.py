@@ -307,7 +307,7 @@ class DevBuilder:
         own pages (and the feed, when it lists them) are rendered again."""
         tree, template_tree, commit = sources
         if self.model is None or self.views is None or self.errors or self._tree is None \
-                or template_tree != self._template_tree or commit != self._head:
+                or template_tree != self._template_tree or RACY in template_tree.values() or commit != self._head:
             return None
         changed = _changed(self._tree, tree)
         if changed is None:

@@ -300,3 +300,17 @@ def test_history_is_read_again_only_when_a_commit_is_made(tmp_path, monkeypatch)
     clean = tmp_path / "clean"
     assert build(content, clean).code == 0
     assert hashes(builder.out) == hashes(clean)
+
+
+def test_a_template_saved_twice_in_the_same_clock_tick_is_not_missed(dev, tmp_path):
+    template = dev.templates / "document.html"
+    edit(template, "{% block main %}", "{% block main %}<!-- a -->")
+    stamp = template.stat().st_mtime_ns
+    assert dev.rebuild().ok
+    edit(template, "<!-- a -->", "<!-- b -->")  # same size
+    os.utime(template, ns=(stamp, stamp))
+    edit(dev.content / DOC, "Sơ kết hằng năm", "Sơ kết mỗi năm")  # a body edit: the shortcut's case
+    assert dev.rebuild().ok
+    assert "<!-- b -->" in (dev.out / PAGE).read_text(encoding="utf-8")
+    assert "<!-- b -->" in (dev.out / "nghi-quyet/58-nq-tw/index.html").read_text(encoding="utf-8")
+    assert_same_as_clean_build(dev, tmp_path)
