@@ -321,11 +321,18 @@ class DevBuilder:
             if folder not in SECTIONS or "/" in name or not name.endswith(".md") or \
                     (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
                 return None
-            paths.append(Source(self.content / folder / name, SECTIONS[folder]))
+            path = self.content / folder / name
+            if not path.is_file():  # not a regular file (the full rebuild reports it)
+                return None
+            paths.append(Source(path, SECTIONS[folder]))
+        try:
+            fronts = read_all(paths, self.settings.current_year, None)
+        except OSError:  # removed or replaced while being read: the full rebuild will tell
+            return None
         model = self.model
         documents, posts, bodies = dict(model.documents), dict(model.posts), dict(model.bodies)
         problems = Collector()
-        for record, item, body, found in read_all(paths, self.settings.current_year, None):
+        for record, item, body, found in fronts:
             shown = posts if record.kind == "post" else documents
             before = shown.get(getattr(item, "id", None))
             if before is not None and item == before:
