@@ -229,10 +229,41 @@ class DevBuilder:
         self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
-    def _sources(self) -> tuple:
+    def _sources(self, changed=None) -> tuple:
         """The stamps of what a build reads (content, templates, the content's git state), taken
-        before reading it: a file saved during a build is seen as changed by the next one."""
-        return content_stamps(self.content), template_stamps(self.templates), self._git_state()
+        before reading it: a file saved during a build is seen as changed by the next one.
+
+        `changed` (paths a file watcher reported) lets the content's stamps be taken for those
+        files only (and those that were too recent to trust), the others kept from the last scan."""
+        tree = self._stamps_of(changed) if changed is not None else None
+        return tree or content_stamps(self.content), template_stamps(self.templates), self._git_state()
+
+    def _stamps_of(self, changed) -> dict | None:
+        """The last scan's content stamps with the given files stamped again; None (scan it all)
+        when one is outside the content, a folder, or was added or removed."""
+        if self._tree is None:
+            return None
+        root = os.path.abspath(self.content)
+        rels = {rel for rel, stamp in self._tree.items() if stamp == RACY}
+        for path in changed:
+            rel = os.path.relpath(os.path.abspath(path), root)
+            parts = Path(rel).parts
+            if rel.startswith("..") or not parts or parts[0] not in _TOP or \
+                    (parts[0] != "files" and any(part.startswith(".") for part in parts)):
+                continue  # a template (scanned whole), or nothing the build reads
+            rels.add("/".join(parts))
+        found: dict = {}
+        for rel in rels:
+            if len(self._tree.get(rel) or ()) != 4 and self._tree.get(rel) != RACY:
+                return None  # added, or a folder
+            try:
+                stat, link = os.stat(root + os.sep + rel), os.path.islink(root + os.sep + rel)
+            except OSError:
+                return None  # removed
+            if os.path.isdir(root + os.sep + rel):
+                return None
+            found[rel] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return {**self._tree, **_unracy(found)}
 
     def _git_state(self) -> str | None:
         """The commit the content's repository is at and whether it is shallow (None outside git):
@@ -254,13 +285,18 @@ class DevBuilder:
         self._checker = None
         self._feed = _feed_paths(model)
 
-    def rebuild(self) -> Outcome:
-        """Validate again (changed files only) and write what changed."""
+    def rebuild(self, changed=None) -> Outcome:
+        """Validate again (changed files only) and write what changed.
+
+        `changed`: the paths a file watcher reported since the last rebuild, if it is trusted to
+        report every change; without it the whole content folder's stamps are compared."""
         start = time.perf_counter()
-        sources = self._sources()
+        sources = self._sources(changed if not self.errors else None)
         quick = self._body_edit(sources, start)
         if quick is not None:
             return quick
+        if changed is not None:
+            sources = self._sources()  # the full rebuild starts again from a scan of everything
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared

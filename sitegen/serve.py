@@ -196,10 +196,12 @@ def _fingerprint(paths: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def _rebuild(state: State, changed: list[str]) -> None:
+def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -> None:
+    """Rebuild; `paths` (every path the watcher reported, when it reported them all) lets the
+    builder stamp only those files."""
     had_errors = bool(state.builder.errors)
     try:
-        outcome = state.builder.rebuild()
+        outcome = state.builder.rebuild(paths)
     except Exception as error:  # never die: report and keep serving the last good site
         outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
         state.builder.errors = outcome.errors
@@ -219,23 +221,31 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
     initial build and that moment is caught by comparing file stamps."""
     out = state.builder.out.resolve()
 
-    def relevant(change, path: str) -> bool:
+    def inside_output(change, path: str) -> bool:
         p = Path(path).resolve()
-        return out not in p.parents and p != out and not Path(path).name.startswith((".", "#")) \
-            and not path.endswith(("~", ".swp", ".tmp"))
+        return out in p.parents or p == out
+
+    def relevant(path: str) -> bool:  # editors' temporary files alone do not start a rebuild
+        return not Path(path).name.startswith((".", "#")) and not path.endswith(("~", ".swp", ".tmp"))
 
     # step: a burst of changes ends after this many ms without another; an editor's save (write,
     # or write a temporary file and rename it) takes a few ms. The wait is part of save -> served.
-    for batch in watchfiles.watch(*paths, watch_filter=relevant, debounce=1600, step=50, stop_event=stop,
-                                  raise_interrupt=False, rust_timeout=250, yield_on_timeout=True):
+    pending: list[str] = []  # every path reported since the last rebuild, temporary names included
+    for batch in watchfiles.watch(*paths, watch_filter=lambda c, p: not inside_output(c, p), debounce=1600,
+                                  step=50, stop_event=stop, raise_interrupt=False, rust_timeout=250,
+                                  yield_on_timeout=True):
+        pending += [p for _, p in batch]
         if not ready.is_set():
             ready.set()
             now = _fingerprint(paths)
             if now != before and not batch:
                 _rebuild(state, sorted(os.path.relpath(p) for p in set(now) ^ set(before) |
                                        {p for p in now if before.get(p) != now[p]}))
-        if batch:
-            _rebuild(state, sorted({os.path.relpath(p) for _, p in batch}))
+                pending = []  # that rebuild compared every file's stamp
+        shown = {p for _, p in batch if relevant(p)}
+        if shown:  # every path reported goes to the builder: a temporary name can be an attachment
+            _rebuild(state, sorted({os.path.relpath(p) for p in shown}), pending)
+            pending = []
         elif state.builder.data_due:  # idle: now write the downloads the last rebuild made stale
             start = time.perf_counter()
             written = state.builder.refresh_data()

@@ -314,3 +314,25 @@ def test_a_template_saved_twice_in_the_same_clock_tick_is_not_missed(dev, tmp_pa
     assert "<!-- b -->" in (dev.out / PAGE).read_text(encoding="utf-8")
     assert "<!-- b -->" in (dev.out / "nghi-quyet/58-nq-tw/index.html").read_text(encoding="utf-8")
     assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_rebuilds_given_the_watcher_s_paths_give_what_a_clean_build_gives(dev, tmp_path, monkeypatch):
+    path = dev.content / DOC
+    edit(path, "Sơ kết hằng năm", "Sơ kết mỗi năm")
+    scans = []
+    original = devbuild.content_stamps
+    monkeypatch.setattr(devbuild, "content_stamps", lambda root: scans.append(root) or original(root))
+    outcome = dev.rebuild([str(path), str(dev.content / "programmes" / ".kh.md.swp")])
+    assert outcome.ok and outcome.pages == 1 and PAGE in outcome.written and scans == []  # no full scan
+    time.sleep(0.2)
+    edit(path, "Sơ kết mỗi năm", "Sơ kết hai năm")  # stamped again although not reported: it was racy
+    outcome = dev.rebuild([])
+    assert outcome.ok and PAGE in outcome.written and scans == []
+    assert "Sơ kết hai năm" in (dev.out / PAGE).read_text(encoding="utf-8")
+    new = dev.content / "programmes" / "ban-sao.md"  # an added file: everything is scanned again
+    shutil.copy(path, new)
+    outcome = dev.rebuild([str(new)])
+    assert outcome.ok and "chuong-trinh/ban-sao/index.html" in outcome.written and scans
+    edit(dev.content / "results/2024.yaml", "    to-chuc-dang-fdi: 0", "    to-chuc-dang-fdi: 1")
+    assert dev.rebuild([str(dev.content / "results/2024.yaml")]).ok
+    assert_same_as_clean_build(dev, tmp_path)
