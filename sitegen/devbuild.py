@@ -247,10 +247,14 @@ class DevBuilder:
         rels = {rel for rel, stamp in self._tree.items() if stamp == RACY}
         for path in changed:
             rel = os.path.relpath(os.path.abspath(path), root)
+            if rel.startswith(".."):
+                if os.path.relpath(os.path.abspath(path), os.path.abspath(self.templates)).startswith(".."):
+                    return None  # a path named otherwise (through a link?): scan everything
+                continue  # a template: scanned whole
             parts = Path(rel).parts
-            if rel.startswith("..") or not parts or parts[0] not in _TOP or \
+            if not parts or parts[0] not in _TOP or \
                     (parts[0] != "files" and any(part.startswith(".") for part in parts)):
-                continue  # a template (scanned whole), or nothing the build reads
+                continue  # nothing the build reads
             rels.add("/".join(parts))
         found: dict = {}
         for rel in rels:

@@ -336,3 +336,13 @@ def test_rebuilds_given_the_watcher_s_paths_give_what_a_clean_build_gives(dev, t
     edit(dev.content / "results/2024.yaml", "    to-chuc-dang-fdi: 0", "    to-chuc-dang-fdi: 1")
     assert dev.rebuild([str(dev.content / "results/2024.yaml")]).ok
     assert_same_as_clean_build(dev, tmp_path)
+
+
+def test_a_reported_path_outside_the_content_and_templates_means_a_full_scan(dev, tmp_path, monkeypatch):
+    time.sleep(0.2)  # no stamp left too recent to trust
+    edit(dev.content / DOC, "Sơ kết hằng năm", "Sơ kết mỗi năm")
+    os.utime(dev.content / DOC, ns=(1, 1))  # an old time: not stamped again as a racy file would be
+    elsewhere = tmp_path / "link-to-content" / DOC  # the same file by another name (a link)
+    outcome = dev.rebuild([str(elsewhere)])
+    assert outcome.ok and PAGE in outcome.written
+    assert "Sơ kết mỗi năm" in (dev.out / PAGE).read_text(encoding="utf-8")
