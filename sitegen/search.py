@@ -27,16 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
-from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (the index stage's inputs)
+from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (terms: the folded forms, described above)
 
 # Only document and post pages carry content for search; Pagefind is not given the others to parse
 # (lists and dashboards are most of the site's bytes). Pages in these folders without
 # `data-pagefind-body` (the paginated lists) are read and skipped by Pagefind itself.
-INDEXED_PAGES = "{" + ",".join(sorted(urls.SECTION_PATH.values())) + "}/*/index.html"
+_INDEXED_FOLDERS = sorted(urls.SECTION_PATH.values())
+INDEXED_PAGES = "{" + ",".join(_INDEXED_FOLDERS) + "}/*/index.html"
 WRITE_SECONDS = 300  # for Pagefind's last writes to land
 SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                        "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+
+
+# What reading a half-written or damaged bundle can raise.
+_UNREADABLE = (OSError, EOFError, ValueError, IndexError, zlib.error)
 
 
 class SearchIndexError(RuntimeError):
@@ -212,7 +217,7 @@ def _whole(file: Path) -> bool:
         if file.suffix in _GZIPPED:
             return len(gzip.decompress(file.read_bytes())) > 0  # checks length and CRC
         return file.stat().st_size > 0
-    except (OSError, EOFError, ValueError, zlib.error):
+    except _UNREADABLE:
         return False
 
 
@@ -228,7 +233,7 @@ async def _written(bundle: Path) -> None:
             pending = [f for f in pending if not _whole(f)]
             if not pending:
                 return
-        except (OSError, EOFError, ValueError, IndexError, zlib.error):
+        except _UNREADABLE:
             pending = None
         if time.monotonic() > deadline:
             raise SearchIndexError("Pagefind chưa ghi xong các tệp của chỉ mục")
@@ -268,7 +273,7 @@ def indexed_digest(site: Path) -> str:
     from importlib.metadata import version
 
     digest = hashlib.blake2b(f"{version('pagefind')}|{LANGUAGE}".encode(), digest_size=20)
-    files = [f for section in sorted(urls.SECTION_PATH.values()) for f in site.glob(f"{section}/*/index.html")]
+    files = [f for folder in _INDEXED_FOLDERS for f in site.glob(f"{folder}/*/index.html")]
     for file in sorted(files):
         data = file.read_bytes()
         if _MARK in data:
@@ -299,7 +304,7 @@ def _reuse(previous: Path, bundle: Path, record: Path, inputs: str) -> bool:
         if not all(_whole(f) for f in files):
             return False
         shutil.copytree(previous, bundle, copy_function=os.link)
-    except (OSError, EOFError, ValueError, IndexError, zlib.error):
+    except _UNREADABLE:
         shutil.rmtree(bundle, ignore_errors=True)
         return False
     return True

@@ -370,11 +370,8 @@
      compared unaccented: "ket nap dang vien" matches «Kết nạp đảng viên mới». */
   function rowMatches(row, terms) {
     var parts = pieces(row.title + " " + row.goal);
-    var last = terms.length - 1;
     return terms.every(function (term, i) {
-      return parts.some(function (part) {
-        return part === term || (i === last && term.length > 1 && part.indexOf(term) === 0);
-      });
+      return parts.some(function (part) { return termMatches(part, terms, i); });
     });
   }
 
@@ -504,12 +501,16 @@
   /* A word is marked when one of its pieces is a query word, or starts with the last query word
      (the one being typed), compared unaccented: "dang" marks Đảng, "58" marks 58-NQ/TW. */
   function matches(word, terms) {
-    var last = terms.length - 1;
     return pieces(word).some(function (part) {
-      return terms.some(function (term, i) {
-        return part === term || (i === last && term.length > 1 && part.indexOf(term) === 0);
-      });
+      return terms.some(function (_, i) { return termMatches(part, terms, i); });
     });
+  }
+
+  /* An unaccented piece of text matches query word i when equal to it, or, for the last query
+     word (the one being typed), when it starts with it. */
+  function termMatches(part, terms, i) {
+    var term = terms[i];
+    return part === term || (i === terms.length - 1 && term.length > 1 && part.indexOf(term) === 0);
   }
 
   /* Pagefind marks only the words it matched in the page text, not those matched through the
