@@ -43,10 +43,15 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+def built_site(tmp_path_factory, content: Path, name: str) -> Path:
+    """`content` built into a new temporary folder; the build must succeed."""
+    out = tmp_path_factory.mktemp(name) / "site"
+    result = build(content, out)
+    assert result.code == 0, result.err
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
     """The sample content built once for the whole session."""
-    out = tmp_path_factory.mktemp("sample") / "site"
-    result = build(SAMPLE, out)
-    assert result.code == 0, result.err
-    return out
+    return built_site(tmp_path_factory, SAMPLE, "sample")

@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build, page
+from conftest import build, built_site, page
 
 TREE = Path(__file__).resolve().parent / "sites" / "injection"
 SCRIPT = "<script>alert(1)</script>"
@@ -30,10 +30,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("injection") / "site"
-    result = build(TREE, out)
-    assert result.code == 0, result.err
-    return out
+    return built_site(tmp_path_factory, TREE, "injection")
 
 
 def _unsafe_url(value: str) -> bool:

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import build, page
+from conftest import build, built_site, page
 
 TREE = Path(__file__).resolve().parent / "sites" / "restricted"
 SECRETS = [
@@ -32,10 +32,7 @@ SECRETS = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("restricted") / "site"
-    result = build(TREE, out)
-    assert result.code == 0, result.err
-    return out
+    return built_site(tmp_path_factory, TREE, "restricted")
 
 
 def readable(path: Path) -> list[tuple[str, str]]:
