@@ -4,10 +4,12 @@ Templates (Jinja) and the search index (Pagefind's client) are imported by the s
 them, so an unchanged build, which only compares stamps, does not load them."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +113,25 @@ def check(content_dir: Path, current_year: int | None = None, cache: FileCache |
     """Load, validate and link; raise ContentError with every problem found.
 
     With `current_year`, results reported for a later year are an error too."""
+    with collector_paused():
+        return _check(content_dir, current_year, cache)
+
+
+@contextmanager
+def collector_paused():
+    """Cyclic garbage collection off for the block: assembling the model allocates millions of
+    objects that all live on, and every collection walks them again (half of `check`'s time at
+    10,000 documents). The model holds no cycles that would need collecting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(content_dir: Path, current_year: int | None, cache: FileCache | None) -> Model:
     sources, problems = list_sources(content_dir)
     pairs, bodies = [], {}
     for record, item, body, found in read_all(sources, current_year, cache):
