@@ -122,7 +122,7 @@ def by_module(stats: pstats.Stats, engine: Path) -> list[tuple[str, float]]:
 
 WAITING = ("wait", "select", "poll", "_recv", "recv_bytes", "recv (", "acquire", "communicate",
            "_wait_for_tstate_lock", "get (multiprocessing", "join", "sleep", "read (", "waitpid")
-PIPELINE_TOP = ("build (sitegen/pipeline.py", "_full_build (sitegen/pipeline.py")
+PIPELINE_TOP = ("build (sitegen/pipeline.py", "full_build (sitegen/pipeline.py")
 
 
 def _name(frame: str) -> str:

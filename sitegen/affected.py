@@ -85,6 +85,21 @@ def _only_body_changed(old: Model, new: Model, doc_id: str) -> bool:
                    if k[0] == doc_id)
 
 
+def _renamed_tags(old: Model, new: Model) -> set[tuple[str, str]]:
+    """The pages of every item carrying a tag whose shown name changed (it is the first of its
+    spellings: one document's spelling can rename the tag on every page that shows it)."""
+    specs: set[tuple[str, str]] = set()
+    for slug in set(old.tags) | set(new.tags):
+        before, after = old.tags.get(slug), new.tags.get(slug)
+        if before is not None and after is not None and before.name == after.name:
+            continue
+        for tag in (before, after):
+            if tag is not None:
+                specs |= {("document", d) for d in tag.documents} | {("post", p) for p in tag.posts}
+                specs.add(("tag", slug))
+    return specs
+
+
 def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None:
     """Page specs to render again after a change; None means every page."""
     if old is None or old.site != new.site or old.organisations != new.organisations or old.files != new.files:
@@ -94,7 +109,7 @@ def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None
         return set()
     if not posts and all(_only_body_changed(old, new, d) for d in docs):
         return {("document", d) for d in docs}
-    specs = set(GLOBAL_SPECS)
+    specs = set(GLOBAL_SPECS) | _renamed_tags(old, new)
     for model in (old, new):
         for doc_id in docs:
             specs |= _document_neighbours(model, doc_id)

@@ -154,14 +154,20 @@ class LastBuild:
 
     def unchanged(self, inputs: str, out_dir: Path) -> Any:
         """The previous build's summary when nothing it read changed and its output is intact."""
+        previous_inputs, summary, intact = self.read(out_dir, inputs)
+        return summary if intact and previous_inputs == inputs else None
+
+    def read(self, out_dir: Path, inputs: str | None = None) -> tuple[str | None, Any, bool]:
+        """The previous build's input digest and summary, and whether its output folder is as that
+        build left it (not looked at when `inputs` is given and differs: the caller needs no more)."""
         try:
             with self.path.open("rb") as handle:
                 previous_inputs, outputs, summary = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
-            return None
-        if previous_inputs != inputs or tree_stamps(out_dir) != outputs:
-            return None
-        return summary
+            return None, None, False
+        if inputs is not None and previous_inputs != inputs:
+            return previous_inputs, summary, False
+        return previous_inputs, summary, tree_stamps(out_dir) == outputs
 
     def record(self, inputs: str, out_dir: Path, summary: Any) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

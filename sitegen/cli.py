@@ -89,7 +89,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import STAGES, build
+    from .incremental import build
+    from .pipeline import STAGES
 
     with Progress(STAGES) as progress:
         summary = build(args.content, args.out, args.templates, settings_from(args),

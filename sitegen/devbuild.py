@@ -14,14 +14,14 @@ from pathlib import Path
 from . import feeds, urls
 from .data import exports
 from .affected import affected_specs
-from .cache import FileCache
+from .cache import ExportCache, FileCache
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import Model, body_checker, body_key
 from .load import SECTIONS, Source
 from .model import Document
-from .pipeline import (assets, check, published_files, read_all, render_all, render_pages, site_files,
-                       write_indexed)
+from .pipeline import (Rendered, assets, cached_exports, check, published_files, read_all, render_all,
+                       render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
 from .render import environment
 from .views import Settings, Views
@@ -36,6 +36,7 @@ class Outcome:
     errors: list = field(default_factory=list)
     ms: float = 0.0
     pages: int = 0  # pages rendered again
+    full: bool = False  # the whole content was read and linked again
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -186,6 +187,8 @@ class DevBuilder:
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
+        self.edits: dict[str, dict] = {}  # body edits since the last full rebuild (`_swap`)
+        self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
 
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
@@ -194,8 +197,9 @@ class DevBuilder:
         return self.env
 
     def _prepare(self) -> tuple[Model, Views, dict, dict]:
-        cache = self.cache.carry()
+        cache = self.cache if self.cache.persistent else self.cache.carry()
         model = check(self.content, self.settings.current_year, cache)
+        cache.save()
         self.cache = cache
         history = self._load_history()
         return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
@@ -211,7 +215,7 @@ class DevBuilder:
     def initial(self) -> Outcome:
         """A full build, staged and swapped in whole (with the search index)."""
         start = time.perf_counter()
-        sources = self._sources()
+        sources = self.sources()
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
@@ -222,14 +226,34 @@ class DevBuilder:
             rendered = render_all(views, self._environment(stamp), base_url, staging, digests=True)
             fill(staging, {}, copies)
             write_indexed(staging, self.out)
-        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self.adopt(model, views, history, rendered, copies, sources, stamp)
+        return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
+
+    def adopt(self, model: Model, views: Views, history: dict, rendered: Rendered, copies: dict[str, Path],
+              sources: tuple, stamp: dict | None = None) -> None:
+        """Take what a full build made (with the digests of its outputs) as the last good build.
+        `sources`: the stamps `_sources` took before that build read anything."""
+        self.model, self.history, self.errors = model, history, []
+        self.stamp = stamp if stamp is not None else _templates_stamp(self.templates)
+        if self._history_state is None:
+            self._history, self._history_state = history, sources[2]
         self._settle(model, views, sources)
         self.spec_paths = dict(rendered.pages)
         self.digests = dict(rendered.digests)
         self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
-        return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
-    def _sources(self, changed=None) -> tuple:
+    def __getstate__(self) -> dict:
+        """What is kept between command-line builds (see incremental.py): not the compiled templates,
+        the body checker or the file cache, which are made again when needed."""
+        state = dict(self.__dict__)
+        state.update(env=None, _env_stamp={}, _checker=None, cache=None, _data_due=None, pending=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.cache = FileCache(None)
+
+    def sources(self, changed=None) -> tuple:
         """The stamps of what a build reads (content, templates, the content's git state), taken
         before reading it: a file saved during a build is seen as changed by the next one.
 
@@ -285,6 +309,7 @@ class DevBuilder:
     def _settle(self, model: Model, views: Views, sources: tuple) -> None:
         """Keep what the next body-only edit starts from (after a successful full rebuild)."""
         self.views = views
+        self.edits = {}
         self._tree, self._template_tree, self._head = sources
         self._checker = None
         self._feed = _feed_paths(model)
@@ -295,12 +320,12 @@ class DevBuilder:
         `changed`: the paths a file watcher reported since the last rebuild, if it is trusted to
         report every change; without it the whole content folder's stamps are compared."""
         start = time.perf_counter()
-        sources = self._sources(changed if not self.errors else None)
+        sources = self.sources(changed if not self.errors else None)
         quick = self._body_edit(sources, start)
         if quick is not None:
             return quick
         if changed is not None:
-            sources = self._sources()  # the full rebuild starts again from a scan of everything
+            sources = self.sources()  # the full rebuild starts again from a scan of everything
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
@@ -335,7 +360,7 @@ class DevBuilder:
         written += self._copy(published_files(model, self.content), sources[0])
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         self._settle(model, views, sources)
-        return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered))
+        return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
         """The rebuild after edits that change only the bodies of published documents or posts (no file
@@ -395,15 +420,9 @@ class DevBuilder:
         if not new_docs and not new_posts:
             self._tree = tree
             return Outcome(True, ms=_ms(start))
-        content = replace(model.content,
-                          documents=tuple(new_docs.get(d.id, d) for d in model.content.documents),
-                          posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
-        model = replace(model, content=content, documents=documents, posts=posts, bodies=bodies)
-        views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
-        views.model = model
-        views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
-                      for row in views.rows]
-        views.__dict__.pop("_issuer_docs", None)
+        new_bodies = {key: body for key, body in bodies.items() if body is not model.bodies.get(key)}
+        self._swap(new_docs, new_posts, new_bodies)
+        model, views = self.model, self.views
         base_url = self.settings.base_url or model.site.base_url
         specs = [("document", i) for i in sorted(new_docs)] + [("post", i) for i in sorted(new_posts)]
         written = []
@@ -413,16 +432,46 @@ class DevBuilder:
         listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
-        self.model, self.views, self._tree = model, views, tree
-        self._data_due = (model, views, base_url)
+        self._tree = tree  # the data downloads show no body: kept as they are
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+
+    def _swap(self, new_docs: dict, new_posts: dict, new_bodies: dict) -> None:
+        """Put documents and posts whose body alone changed, and their bodies, into the last good
+        model and its views; remember them as edits made since the last full rebuild."""
+        model = self.model
+        content = replace(model.content,
+                          documents=tuple(new_docs.get(d.id, d) for d in model.content.documents),
+                          posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
+        model = replace(model, content=content, documents={**model.documents, **new_docs},
+                        posts={**model.posts, **new_posts}, bodies={**model.bodies, **new_bodies})
+        views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
+        views.model = model
+        views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
+                      for row in views.rows]
+        views.__dict__.pop("_issuer_docs", None)
+        self.model, self.views = model, views
+        for name, items in zip(("documents", "posts", "bodies"), (new_docs, new_posts, new_bodies)):
+            self.edits.setdefault(name, {}).update(items)
+
+    def edits_state(self) -> dict:
+        """The body edits made since the last full rebuild, with what the builder compares next time
+        (content stamps, output digests): small, to save beside the state of that rebuild."""
+        return {"edits": self.edits, "tree": self._tree, "digests": self.digests}
+
+    def apply_edits(self, saved: dict) -> None:
+        """Bring a builder restored from a full rebuild's state up to date with `edits_state()`."""
+        edits = saved["edits"]
+        if edits:
+            self._swap(edits.get("documents", {}), edits.get("posts", {}), edits.get("bodies", {}))
+        self._tree, self.digests = saved["tree"], saved["digests"]
 
     @property
     def data_due(self) -> bool:
         return self._data_due is not None
 
-    def refresh_data(self) -> list[str]:
-        """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything.
+    def refresh_data(self, cache: ExportCache | None = None) -> list[str]:
+        """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything;
+        with `cache`, a download whose inputs did not change is read from it instead of encoded.
 
         Kept out of `rebuild` so the browser reloads first: the downloads of a large site take
         seconds to write, and the pages do not depend on them."""
@@ -430,7 +479,12 @@ class DevBuilder:
         if due is None:
             return []
         model, views, base_url = due
-        return [rel for name, data in exports(model, views.rows, base_url).items() for rel in self._put(name, data)]
+        if cache is None:
+            files = exports(model, views.rows, base_url)
+        else:
+            files, keys = cached_exports(model, views, base_url, cache)
+            cache.keep_only(keys)
+        return [rel for name, data in files.items() for rel in self._put(name, data)]
 
     def _copy(self, copies: dict[str, Path], stamps: dict) -> list[str]:
         """Put the files to copy (assets/…, files/…: the same paths as in `stamps`, the template or
@@ -450,15 +504,35 @@ class DevBuilder:
         digest = _digest(data)
         if self.digests.get(rel) == digest:
             return []
-        _write_atomic(self.out / rel, data)
+        if self.pending is not None:
+            self.pending[rel] = data
+        else:
+            _write_atomic(self.out / rel, data)
         self.digests[rel] = digest
         return [rel]
 
     def _drop(self, rels: list[str]) -> list[str]:
         for rel in rels:
-            (self.out / rel).unlink(missing_ok=True)
+            if self.pending is not None:
+                self.pending[rel] = None
+            else:
+                (self.out / rel).unlink(missing_ok=True)
             self.digests.pop(rel, None)
         return rels
+
+    def hold_writes(self) -> None:
+        """Keep the files rebuilds write (bytes) or remove (None) in `pending`, by path, instead of
+        changing the output folder, until `flush`."""
+        self.pending = {}
+
+    def flush(self) -> None:
+        """Write and remove the pending files in the output folder, each replaced whole."""
+        pending, self.pending = self.pending or {}, None
+        for rel, data in sorted(pending.items()):
+            if data is None:
+                (self.out / rel).unlink(missing_ok=True)
+            else:
+                _write_atomic(self.out / rel, data)
 
 
 def _ms(start: float) -> float:

@@ -44,7 +44,7 @@ class Summary:
 STAGES = ("kiểm tra", "lịch sử", "dựng trang", "ghi", "tìm kiếm")  # a full build's stages, in order
 
 
-class _Timer:
+class Timer:
     """Times each stage; tells `on_stage` (if given) the name of each stage as it ends."""
 
     def __init__(self, on_stage=None) -> None:
@@ -236,6 +236,22 @@ def _export(work: _Work, export: Export) -> tuple[str, bytes]:
     return key, digest(data) if work.digests else b""
 
 
+def cached_exports(model: Model, views: Views, base_url: str, cache: ExportCache) -> tuple[dict[str, bytes], set[str]]:
+    """Every data download's bytes, read from the export cache when its inputs did not change, and
+    the cache entries used."""
+    files, keys = {}, set()
+    for export in EXPORTS:
+        inputs = export.inputs(model, views.rows, base_url)
+        key = cache.key(export.name, inputs)
+        cached = cache.get(key)
+        data = cached.read_bytes() if cached is not None else export.encode(inputs)
+        if cached is None:
+            cache.put(key, data)
+        files[export.name] = data
+        keys.add(key)
+    return files, keys
+
+
 def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None,
                data: bool = True) -> dict[str, bytes]:
     """Everything but the pages: feed, robots.txt, (given page paths) the sitemap and, unless
@@ -305,30 +321,39 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     return Rendered({spec: pages[spec] for spec in specs}, found if digests else {}, keys)
 
 
+def build_inputs(content_dir: Path, template_dir: Path, settings: Settings) -> str:
+    """A digest of everything a build reads: file stamps, settings, engine, git commit."""
+    return inputs_digest(tree_stamps(content_dir), tree_stamps(template_dir), settings, engine_version(),
+                         head(content_dir), str(content_dir.resolve()))
+
+
+def unchanged_summary(previous: Summary, out_dir: Path, timer: Timer) -> Summary:
+    clean_leftovers(out_dir.resolve())
+    timer.mark("kiểm tra thay đổi")
+    return Summary(previous.documents, previous.targets, previous.pages, sum(timer.stages.values()),
+                   timer.stages, unchanged=True)
+
+
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
           use_cache: bool = True, on_stage=None) -> Summary:
     """A full build; skipped when no file it reads, no setting and no engine code has changed
     since the last build into the same folder, and that folder is as that build left it.
 
     `on_stage(name)` is called as each stage of STAGES ends (for a progress display)."""
-    timer = _Timer(on_stage)
+    timer = Timer(on_stage)
     last = LastBuild(cache_folder(out_dir) / "last.pickle")
-    inputs = inputs_digest(tree_stamps(content_dir), tree_stamps(template_dir), settings, engine_version(),
-                           head(content_dir), str(content_dir.resolve()))
+    inputs = build_inputs(content_dir, template_dir, settings)
     previous = last.unchanged(inputs, out_dir) if use_cache else None
     if previous is not None:
-        clean_leftovers(out_dir.resolve())
-        timer.mark("kiểm tra thay đổi")
-        return Summary(previous.documents, previous.targets, previous.pages, sum(timer.stages.values()),
-                       timer.stages, unchanged=True)
+        return unchanged_summary(previous, out_dir, timer)
     last.forget()
-    summary = _full_build(content_dir, out_dir, template_dir, settings, use_cache, timer)
+    summary = full_build(content_dir, out_dir, template_dir, settings, use_cache, timer).summary
     if use_cache:
         last.record(inputs, out_dir, summary)
     return summary
 
 
-def write_indexed(staging: Path, out_dir: Path, timer: _Timer | None = None,
+def write_indexed(staging: Path, out_dir: Path, timer: Timer | None = None,
                   search_record: Path | None = None) -> None:
     """Index the staged pages for search. Runs inside `staged`: a failed index removes the
     staging folder and leaves the published site as it was.
@@ -341,8 +366,20 @@ def write_indexed(staging: Path, out_dir: Path, timer: _Timer | None = None,
         timer.mark("tìm kiếm")
 
 
-def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
-                use_cache: bool, timer: _Timer) -> Summary:
+@dataclass
+class FullBuild:
+    """What a full build made: the summary, and what an incremental build starts from."""
+    summary: Summary
+    model: Model
+    views: Views
+    history: History
+    rendered: Rendered
+    copies: dict[str, Path]
+
+
+def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+               use_cache: bool, timer: Timer, digests: bool = False) -> FullBuild:
+    """Build every page into a staging folder and swap it in; `digests`: keep each output's digest."""
     from .render import environment
 
     cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
@@ -355,13 +392,18 @@ def _full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
     exports_cache = ExportCache(cache_folder(out_dir) / "exports" if use_cache else None)
     with staged(out_dir) as staging:
         rendered = render_all(views, environment(template_dir), settings.base_url or model.site.base_url,
-                              staging, exports_cache)
+                              staging, exports_cache, digests)
         timer.mark("dựng trang")
-        fill(staging, {}, assets(template_dir) | published_files(model, content_dir))
+        copies = assets(template_dir) | published_files(model, content_dir)
+        fill(staging, {}, copies)
         timer.mark("ghi")
         write_indexed(staging, out_dir, timer, cache_folder(out_dir) / "search.json" if use_cache else None)
     exports_cache.keep_only(rendered.export_keys)
+    return FullBuild(summarise(model, rendered.pages, timer), model, views, history, rendered, copies)
+
+
+def summarise(model: Model, spec_paths: dict[tuple, list[str]], timer: Timer) -> Summary:
     docs = model.published()
     return Summary(len(docs), sum(len(d.targets) for d in docs),
-                   sum(1 for paths in rendered.pages.values() for p in paths if urls.output_file(p).endswith(".html")),
+                   sum(1 for paths in spec_paths.values() for p in paths if urls.output_file(p).endswith(".html")),
                    sum(timer.stages.values()), timer.stages)

@@ -169,7 +169,7 @@ class IndexStats:
     reused: bool = False  # the previous bundle, made from the same pages, was kept
 
 
-async def _index(site: Path) -> int:
+async def _index(site: Path, bundle: Path) -> int:
     from pagefind.index import IndexConfig  # imported here: only the build needs Pagefind
     from pagefind.service import PagefindService
 
@@ -177,8 +177,8 @@ async def _index(site: Path) -> int:
     try:
         index = await service.create_index(IndexConfig(force_language=LANGUAGE))
         pages = await index.add_directory(str(site), glob=INDEXED_PAGES)
-        await index.write_files(output_path=str(site / BUNDLE))
-        await _written(site / BUNDLE)
+        await index.write_files(output_path=str(bundle))
+        await _written(bundle)
     finally:
         await _shutdown(service)
     return pages["page_count"]
@@ -317,19 +317,20 @@ def _stats(bundle: Path, reused: bool) -> IndexStats:
     return IndexStats(pages, size, reused)
 
 
-def index(site: Path, previous: Path | None = None, record: Path | None = None) -> IndexStats:
-    """Index the pages of a written site folder; write site/pagefind/.
+def index(site: Path, previous: Path | None = None, record: Path | None = None,
+          bundle: Path | None = None) -> IndexStats:
+    """Index the pages of a written site folder; write site/pagefind/ (or `bundle`).
 
     With `previous` (the published site) and `record` (a file in the build cache), a bundle made
     from exactly the same indexed pages is reused instead of running Pagefind again."""
-    bundle = site / BUNDLE
+    bundle = bundle or site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
     inputs = indexed_digest(site) if record is not None else None
     if inputs and previous is not None and _reuse(previous / BUNDLE, bundle, record, inputs):
         return _stats(bundle, reused=True)
     try:
-        _run(_index(site))
+        _run(_index(site, bundle))
         for name in UNUSED_BUNDLE_FILES:
             (bundle / name).unlink(missing_ok=True)
         _canonical_bundle(bundle)

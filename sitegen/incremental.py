@@ -1,0 +1,177 @@
+"""Command-line builds that start from the last build, as the preview server does (devbuild.py):
+after an edit, only the pages that show what changed are rendered, and only files whose bytes
+changed are written, each replaced whole in the published folder.
+
+After a build that read the whole content, the builder's state (the last good model and views,
+what each page spec wrote, the digest of every output) is pickled in the build cache. A build
+that changed bodies only saves those edits beside it (a small file), not the whole state again.
+
+A build starts from that state only when the output folder is exactly as the last build left it
+(its file stamps are compared); anything else, or a build stopped half-way (which changes the
+output's stamps), gives a full build into a staging folder."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from . import urls
+from .cache import LastBuild, cache_folder, engine_version
+from .devbuild import DevBuilder
+from .diagnostics import ContentError
+from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
+from .pipeline import summarise, unchanged_summary
+from .views import Settings
+from .write import new_staging, publish, write_file
+
+STATE = "state.pickle"  # the builder after the last full read of the content
+EDITS = "edits.pickle"  # body edits since then
+_INDEXED = tuple(f"{folder}/" for folder in sorted(urls.SECTION_PATH.values()))
+
+
+def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+          use_cache: bool = True, on_stage=None) -> Summary:
+    """Build the site: skipped when nothing changed, in place from the last build's state when it
+    can be, else in full. `on_stage(name)` is told as each stage ends."""
+    if not use_cache:
+        return full_pipeline_build(content_dir, out_dir, template_dir, settings, False, on_stage)
+    timer = Timer(on_stage)
+    folder = cache_folder(out_dir)
+    last = LastBuild(folder / "last.pickle")
+    inputs = build_inputs(content_dir, template_dir, settings)
+    previous_inputs, previous, intact = last.read(out_dir)
+    if intact and previous_inputs == inputs:
+        return unchanged_summary(previous, out_dir, timer)
+    key = _key(content_dir, out_dir, template_dir, settings)
+    builder = _restore(folder, key) if intact else None
+    if builder is not None:
+        summary = _rebuild(builder, folder, key, timer)
+    else:
+        last.forget()
+        (folder / EDITS).unlink(missing_ok=True)
+        (folder / STATE).unlink(missing_ok=True)
+        builder = DevBuilder(content_dir, out_dir, template_dir, settings)
+        sources = builder.sources()  # before anything is read: a file saved meanwhile is seen next time
+        made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True)
+        builder.adopt(made.model, made.views, made.history, made.rendered, made.copies, sources)
+        _save(folder / STATE, (key, builder))
+        summary = made.summary
+    last.record(inputs, out_dir, summary)
+    return summary
+
+
+def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple:
+    """What a saved state is valid for: the engine, the folders and the settings."""
+    return (engine_version(), str(content_dir.resolve()), str(out_dir.resolve()), str(template_dir.resolve()),
+            settings)
+
+
+def _restore(folder: Path, key: tuple) -> DevBuilder | None:
+    """The last build's builder (with the body edits made since its state was saved), or None."""
+    saved = _load(folder / STATE)
+    if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != key or not isinstance(saved[1], DevBuilder):
+        return None
+    builder = saved[1]
+    edits = _load(folder / EDITS)
+    if edits is not None:
+        if not isinstance(edits, tuple) or edits[0] != key:
+            return None
+        builder.apply_edits(edits[1])
+    return builder
+
+
+def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Summary:
+    """Apply what changed since the last build to the published folder; raise ContentError when
+    the content has problems. Nothing is written before every file, the search index included,
+    has been made."""
+    from .cache import ExportCache, FileCache
+
+    builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
+    builder.hold_writes()
+    with collector_paused():
+        outcome = builder.rebuild()
+    if not outcome.ok:
+        raise ContentError(outcome.errors)
+    builder.refresh_data(ExportCache(folder / "exports"))
+    timer.mark("dựng trang")
+    pending = builder.pending or {}
+    with _search_view(builder.out, pending) as view:
+        if view is not None:
+            _index(view, builder.out, folder / "search.json")
+            timer.mark("tìm kiếm")
+        builder.flush()
+        if view is not None:
+            _publish_bundle(view, builder.out)
+    timer.mark("ghi")
+    if outcome.full:
+        (folder / EDITS).unlink(missing_ok=True)
+        _save(folder / STATE, (key, builder))
+    else:
+        _save(folder / EDITS, (key, builder.edits_state()))
+    return summarise(builder.model, builder.spec_paths, timer)
+
+
+def _indexed(rel: str) -> bool:
+    """True for the files the search index may read (search.INDEXED_PAGES)."""
+    return rel.startswith(_INDEXED) and rel.count("/") == 2 and rel.endswith("/index.html")
+
+
+@contextmanager
+def _search_view(out_dir: Path, pending: dict[str, bytes | None]) -> Iterator[Path | None]:
+    """When a pending file is one the search index reads: a staging folder beside the site holding
+    the indexed pages as they will be (links to the published ones, the pending ones written anew);
+    else None. Removed afterwards."""
+    if not any(_indexed(rel) for rel in pending):
+        yield None
+        return
+    view = new_staging(out_dir)
+    try:
+        for top in sorted(urls.SECTION_PATH.values()):
+            source = out_dir / top
+            if not source.is_dir():
+                continue
+            for entry in os.scandir(source):
+                page = os.path.join(entry.path, "index.html")
+                if entry.is_dir(follow_symlinks=False) and os.path.isfile(page):
+                    os.makedirs(view / top / entry.name)
+                    os.link(page, view / top / entry.name / "index.html")
+        for rel, data in pending.items():
+            if _indexed(rel):
+                (view / rel).unlink(missing_ok=True)  # a link to the published page: never written through
+                if data is not None:
+                    write_file(view, rel, data)
+        yield view
+    finally:
+        shutil.rmtree(view, ignore_errors=True)
+
+
+def _index(view: Path, out_dir: Path, record: Path) -> None:
+    from . import search
+
+    search.index(view, out_dir, record)
+
+
+def _publish_bundle(view: Path, out_dir: Path) -> None:
+    from .searchfields import BUNDLE
+
+    publish(view / BUNDLE, out_dir / BUNDLE)
+
+
+def _load(path: Path):
+    try:
+        with path.open("rb") as handle, collector_paused():
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
+            IndexError, KeyError):
+        return None  # a missing or damaged state only means a full build
+
+
+def _save(path: Path, value) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    with temp.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temp, path)

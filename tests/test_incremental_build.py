@@ -1,0 +1,116 @@
+"""Command-line builds after an edit: only changed files are written, and the site is always what
+a clean build gives."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from conftest import build, copy_sample
+
+from sitegen.cache import cache_folder
+
+DOC = "programmes/12-ctr-duk-2021.md"
+PAGE = "chuong-trinh/12-ctr-duk-2021/index.html"
+UNRELATED = "nghi-quyet/nq-dai-hoi-xix-dang-bo-tinh/index.html"
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: both change when a file is written again."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def assert_clean(content: Path, out: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    result = build(content, clean, "--no-cache")
+    assert result.code == 0, result.err
+    assert hashes(out) == hashes(clean)
+
+
+def test_a_body_edit_writes_its_page_and_the_search_index_only(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    before = identities(out)
+    append(content / DOC, "\nMột đoạn mới ở cuối văn bản.\n")
+    result = build(content, out)
+    assert result.code == 0 and result.out.startswith("Đã dựng"), result.err
+    after = identities(out)
+    rewritten = {rel for rel in after if before.get(rel) != after[rel]}
+    assert PAGE in rewritten
+    assert {rel for rel in rewritten if not rel.startswith("pagefind/")} == {PAGE}
+    assert after[UNRELATED] == before[UNRELATED]
+    assert "Một đoạn mới ở cuối văn bản." in (out / PAGE).read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
+
+
+def test_successive_edits_and_a_revert_give_what_a_clean_build_gives(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    original = (content / DOC).read_bytes()
+    append(content / DOC, "\nĐoạn thứ nhất.\n")
+    assert build(content, out).code == 0
+    append(content / "resolutions/58-nq-tw.md", "\nĐoạn thứ hai.\n")
+    assert build(content, out).code == 0
+    (content / DOC).write_bytes(original)  # back as it was when the state was saved
+    assert build(content, out).code == 0
+    assert "Đoạn thứ nhất." not in (out / PAGE).read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
+    title = content / "resolutions/58-nq-tw.md"  # a front matter edit after body edits
+    title.write_text(title.read_text(encoding="utf-8").replace("Thanh Hóa", "Thanh Hoá"), encoding="utf-8")
+    assert build(content, out).code == 0
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_content_error_changes_nothing_and_the_fixed_build_starts_from_the_last_good_one(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    before, stamps = hashes(out), identities(out)
+    doc = content / DOC
+    good = doc.read_text(encoding="utf-8")
+    doc.write_text(good + "\nXem [văn bản không có](/nghi-quyet/khong-co/).\n", encoding="utf-8")
+    result = build(content, out)
+    assert result.code == 1 and "programmes/12-ctr-duk-2021.md:" in result.err and "Traceback" not in result.err
+    assert hashes(out) == before
+    append(content / DOC, "")  # stamp changes, text stays broken: still refused
+    assert build(content, out).code == 1
+    doc.write_text(good + "\nĐã sửa.\n", encoding="utf-8")
+    assert build(content, out).code == 0
+    assert identities(out)[UNRELATED] == stamps[UNRELATED]  # not a full build
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_changed_output_folder_or_a_damaged_state_means_a_full_build(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    (out / UNRELATED).unlink()  # someone removed a page: the state no longer describes the folder
+    append(content / DOC, "\nThêm một đoạn.\n")
+    assert build(content, out).code == 0
+    assert (out / UNRELATED).is_file()
+    assert_clean(content, out, tmp_path)
+    for name in ("state.pickle", "edits.pickle"):
+        (cache_folder(out) / name).write_bytes(b"damaged")
+    append(content / DOC, "\nThêm đoạn nữa.\n")
+    result = build(content, out)
+    assert result.code == 0, result.err
+    assert_clean(content, out, tmp_path)
+
+
+def test_another_base_url_is_a_full_build(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    append(content / DOC, "\nThêm một đoạn.\n")
+    assert build(content, out, "--base-url", "https://example.org/nq/").code == 0
+    clean = tmp_path / "clean"
+    assert build(content, clean, "--no-cache", "--base-url", "https://example.org/nq/").code == 0
+    assert hashes(out) == hashes(clean)
