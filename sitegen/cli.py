@@ -101,6 +101,11 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
+    if summary.rendered is not None:
+        print(f"Đã dựng lại {summary.rendered} trang, ghi {summary.written} tệp (trang web có {summary.documents} "
+              f"văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang) trong {summary.seconds:.2f} giây "
+              f"({stages}) → {args.out}")
+        return 0
     print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
           f"trong {summary.seconds:.2f} giây ({stages}) → {args.out}")
     return 0

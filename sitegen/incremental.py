@@ -111,7 +111,9 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
         _save(folder / STATE, (key, builder))
     else:
         _save(folder / EDITS, (key, builder.edits_state()))
-    return summarise(builder.model, builder.spec_paths, timer)
+    summary = summarise(builder.model, builder.spec_paths, timer)
+    summary.rendered, summary.written = outcome.pages, len(pending)
+    return summary
 
 
 def _indexed(rel: str) -> bool:

@@ -39,6 +39,8 @@ class Summary:
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
     unchanged: bool = False  # nothing read had changed: the previous output was kept as it is
+    rendered: int | None = None  # in an incremental build: the page specs rendered again
+    written: int = 0  # in an incremental build: the files written or removed
 
 
 STAGES = ("kiểm tra", "lịch sử", "dựng trang", "ghi", "tìm kiếm")  # a full build's stages, in order
