@@ -116,11 +116,13 @@ HANDLERS["new"] = scaffold.run
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .devbuild import DevBuilder
+    from .incremental import preview_builder
     from .serve import serve
 
-    builder = DevBuilder(args.content, args.out, args.templates, settings_from(args))
-    return serve(builder, args.host, args.port, [args.content, args.templates])
+    def start():
+        return preview_builder(args.content, args.out, args.templates, settings_from(args))
+
+    return serve(start, args.host, args.port, [args.content, args.templates])
 
 
 HANDLERS["serve"] = _serve

@@ -200,7 +200,7 @@ class DevBuilder:
         cache = self.cache if self.cache.persistent else self.cache.carry()
         model = check(self.content, self.settings.current_year, cache)
         cache.save()
-        self.cache = cache
+        self.cache = cache.carry() if cache.persistent else cache  # the next rebuild reads it in memory
         history = self._load_history()
         return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from . import urls
-from .cache import LastBuild, cache_folder, engine_version
-from .devbuild import DevBuilder
+from .cache import FileCache, LastBuild, cache_folder, engine_version
+from .devbuild import DevBuilder, Outcome
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
 from .pipeline import summarise, unchanged_summary
@@ -63,6 +64,26 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     return summary
 
 
+def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple[DevBuilder, Outcome]:
+    """The preview server's builder and the outcome of its first build: an ordinary build
+    (skipped or incremental when it can be), then the builder restored from the state it saved."""
+    start = time.perf_counter()
+    try:
+        summary = build(content_dir, out_dir, template_dir, settings)
+    except ContentError as error:  # served: the last good site, with the errors shown over it
+        builder = DevBuilder(content_dir, out_dir, template_dir, settings)
+        builder.errors = error.diagnostics
+        return builder, Outcome(False, errors=error.diagnostics, ms=(time.perf_counter() - start) * 1000)
+    folder = cache_folder(out_dir)
+    builder = _restore(folder, _key(content_dir, out_dir, template_dir, settings))
+    if builder is None:  # not saved (a build without the cache): build in full as the server does
+        builder = DevBuilder(content_dir, out_dir, template_dir, settings)
+        return builder, builder.initial()
+    builder.cache = FileCache(folder / "front.pickle")  # read by the first rebuild that needs it
+    pages = 0 if summary.unchanged else summary.pages if summary.rendered is None else summary.rendered
+    return builder, Outcome(True, ms=(time.perf_counter() - start) * 1000, pages=pages)
+
+
 def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple:
     """What a saved state is valid for: the engine, the folders and the settings."""
     return (engine_version(), str(content_dir.resolve()), str(out_dir.resolve()), str(template_dir.resolve()),
@@ -87,7 +108,7 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     """Apply what changed since the last build to the published folder; raise ContentError when
     the content has problems. Nothing is written before every file, the search index included,
     has been made."""
-    from .cache import ExportCache, FileCache
+    from .cache import ExportCache
 
     builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
     builder.hold_writes()

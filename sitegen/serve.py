@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from typing import Callable
 from html import escape
 from pathlib import Path
 
@@ -254,8 +255,9 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
                   f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
 
 
-def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
-    """Build, serve and watch until interrupted (Ctrl+C)."""
+def serve(start: Callable[[], tuple[DevBuilder, Outcome]], host: str, port: int, watch: list[Path]) -> int:
+    """Build (`start` gives the builder and its first outcome), serve and watch until interrupted
+    (Ctrl+C)."""
     try:  # first, so a busy port is reported before any build
         sockets = tornado.netutil.bind_sockets(port, address=host)
     except OSError as error:
@@ -264,9 +266,11 @@ def serve(builder: DevBuilder, host: str, port: int, watch: list[Path]) -> int:
         return 2
     watched = [p for p in watch if p.exists()]
     before = _fingerprint(watched)
-    outcome = builder.initial()
-    if outcome.ok:
-        print(f"Đã dựng {len(outcome.written)} tệp trong {outcome.ms:.0f} ms.")
+    builder, outcome = start()
+    if outcome.ok and outcome.pages == 0:
+        print(f"Trang web đã khớp với nội dung (kiểm tra trong {outcome.ms:.0f} ms).")
+    elif outcome.ok:
+        print(f"Đã dựng {outcome.pages} trang trong {outcome.ms:.0f} ms.")
     else:
         print("\n".join(str(e) for e in outcome.errors))
         print(f"Nội dung có {len(outcome.errors)} lỗi; đang phục vụ bản dựng hợp lệ gần nhất (nếu có).")

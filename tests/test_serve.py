@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TODAY, copy_sample
+from conftest import ROOT, TODAY, build, copy_sample
 
 DOC = "programmes/12-ctr-duk-2021.md"
 
@@ -160,3 +160,21 @@ def test_survives_a_flood_of_1000_concurrent_requests(server):
     assert server.proc.poll() is None
     status, _ = server.get("/nghi-quyet/58-nq-tw/")
     assert status == 200
+
+
+def test_the_server_starts_from_the_last_build_and_rebuilds_from_it(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    unrelated = out / "nghi-quyet" / "58-nq-tw" / "index.html"
+    stamp = unrelated.stat().st_mtime_ns
+    srv = Server(content, out)
+    try:
+        assert any("Trang web đã khớp với nội dung" in line for line in srv.lines), srv.lines
+        path = content / DOC
+        path.write_text(path.read_text(encoding="utf-8").replace("Công tác lãnh đạo, chỉ đạo", "Chỉ đạo mới"),
+                        encoding="utf-8")
+        srv.wait_for("/chuong-trinh/12-ctr-duk-2021/", lambda b: "Chỉ đạo mới" in b)
+        assert unrelated.stat().st_mtime_ns == stamp  # nothing rebuilt in full
+    finally:
+        output = srv.stop()
+    assert "Traceback" not in output, output
