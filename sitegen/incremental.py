@@ -49,6 +49,7 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     key = _key(content_dir, out_dir, template_dir, settings)
     builder = _restore(folder, key) if intact else None
     if builder is not None:
+        timer.mark("đọc trạng thái")
         summary = _rebuild(builder, folder, key, timer)
     else:
         last.forget()
@@ -59,7 +60,9 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
         made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True)
         builder.adopt(made.model, made.views, made.history, made.rendered, made.copies, sources)
         _save(folder / STATE, (key, builder))
+        timer.mark("lưu trạng thái")
         summary = made.summary
+        summary.seconds = sum(timer.stages.values())
     last.record(inputs, out_dir, summary)
     return summary
 
@@ -132,6 +135,7 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
         _save(folder / STATE, (key, builder))
     else:
         _save(folder / EDITS, (key, builder.edits_state()))
+    timer.mark("lưu trạng thái")
     summary = summarise(builder.model, builder.spec_paths, timer)
     summary.rendered, summary.written = outcome.pages, len(pending)
     return summary
