@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import select
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+IDLE_SECONDS = 3.0  # no output for this long: the server is idle
 
 
 def first_document(content: Path) -> Path:
@@ -66,7 +68,9 @@ def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine
             match = re.search(r"trong (\d+) ms", line)
             if match:
                 server.append(float(match[1]))
-            while "tệp dữ liệu tải về" not in line:  # let the idle-time work finish, as between real saves
+            # let the idle-time work (data downloads, when the edit changed them) finish, as between
+            # real saves: until its line is printed, or the server says nothing for IDLE_SECONDS
+            while "tệp dữ liệu tải về" not in line and select.select([proc.stdout], [], [], IDLE_SECONDS)[0]:
                 line = proc.stdout.readline()
                 if not line:
                     break
