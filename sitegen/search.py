@@ -10,7 +10,9 @@ What is indexed, and how Vietnamese is made to work, is described in docs/search
 - Pagefind folds tone marks by itself but not đ → d, and drops one-letter pieces of mixed-case
   numbers ("CTr"), so each record carries a search-only metadata field `fold` with those forms
   (`terms()`): searchable, never shown, never in an excerpt.
-The whole staged folder is indexed in one call (Pagefind's per-file calls are slow).
+A large site is indexed in shards, each a Pagefind bundle of its own, merged by the search page
+(see "shards" below); a small one is one shard, indexed in one call over the staged folder
+(Pagefind's per-file calls are slow).
 """
 from __future__ import annotations
 
@@ -19,12 +21,15 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import urls
 from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (terms: the folded forms, described above)
@@ -139,8 +144,11 @@ def _write_chunk(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     return name
 
 
-def _canonical_bundle(bundle: Path) -> None:
-    """Sort the filter values and the filter list, rename the changed files, update the entry."""
+def _canonical_bundle(bundle: Path, shard: int | None = None, pages: Path | None = None) -> None:
+    """Sort the filter values and the filter list, rename the changed files, update the entry.
+
+    With `shard` (one of several, indexed from the folder `pages`), its pages' fragments are
+    renamed as well (`_fragment_name`)."""
     entry_file = bundle / "pagefind-entry.json"
     entry = json.loads(entry_file.read_text(encoding="utf-8"))
     for language, info in entry["languages"].items():
@@ -155,9 +163,121 @@ def _canonical_bundle(bundle: Path) -> None:
             values = sorted(values, key=lambda pair: pair[0])
             renamed.append([name, _write_chunk(bundle / "filter", language, ".pf_filter", [key, values], 7)])
         meta[3] = sorted(renamed)
+        if shard is not None:
+            for page in meta[1]:  # [page hash, word count]: the fragment is fragment/{hash}.pf_fragment
+                fragment = bundle / "fragment" / f"{page[0]}.pf_fragment"
+                name = _fragment_name(page[0], _read_fragment(fragment)["url"], pages, shard)
+                fragment.rename(fragment.with_name(f"{name}.pf_fragment"))
+                page[0] = name
         meta_file.unlink()
         info["hash"] = _write_chunk(bundle, f"pagefind.{language}", ".pf_meta", meta, 10).split(".", 1)[1]
     entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _read_fragment(file: Path) -> dict:
+    raw = gzip.decompress(file.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError(f"{file.name}: not a Pagefind file")
+    return json.loads(raw[len(_SIGNATURE):])
+
+
+# A page's sort key, as the page gives it to Pagefind (`searchfields`: "2021-04-07").
+_SORT_FIELD = re.compile(rb'<data\b[^>]*\bdata-pagefind-sort="date\[value\]"[^>]*>')
+_VALUE = re.compile(rb'\bvalue="([0-9-]*)"')
+
+
+def _fragment_name(name: str, url: str, pages: Path, shard: int) -> str:
+    """The new name of a shard's page "vi_6745531": "vi_20210407_3_6745531", with its date and shard. A page id is then
+    unique across shards (Pagefind keeps them unique within one bundle), and the search page can
+    order a search by filters alone newest first across shards: each shard orders its own pages
+    by date, and the merged results are ordered by the date in their ids."""
+    rel = unquote(url).lstrip("/")
+    if not rel or rel.endswith("/"):
+        rel += "index.html"
+    field = _SORT_FIELD.search((pages / rel).read_bytes())
+    value = _VALUE.search(field.group(0)) if field else None
+    date = value.group(1).decode().replace("-", "") if value else ""
+    language, digest = name.split("_", 1)
+    return f"{language}_{date}_{shard}_{digest}"
+
+
+# --- shards ---------------------------------------------------------------------------------
+# A large site is indexed as several Pagefind bundles, "shards", which the search page merges
+# (`pagefind.mergeIndex`). A page's shard is a hash of its path, so an edit never moves a page to
+# another shard; the number of shards is a power of two that grows with the number of pages, so
+# it changes rarely. Pagefind runs once per shard, one shard after another (its memory is that of
+# one shard), and a build runs it only for the shards whose pages changed. Shard 0 is
+# site/pagefind/, whose pagefind.js, worker and WebAssembly the search page loads; shard i is
+# site/pagefind/s{i}/ and keeps only what a merged index is read from (its entry, metadata, index,
+# filter and fragment files). site/pagefind/shards.json lists those folders (empty with one shard).
+
+PAGES_PER_SHARD = 4096
+SHARD_LIST = "shards.json"
+_PRIMARY_ONLY = ("pagefind.js", "pagefind-worker.js")  # and the WebAssembly: loaded from shard 0 only
+_SHARD_FOLDER = re.compile(r"s[0-9]+")
+
+
+def shard_count(pages: int, per_shard: int = PAGES_PER_SHARD) -> int:
+    """The power of two that keeps shards at `per_shard` pages or fewer on average (1 up to
+    `per_shard` pages)."""
+    shards = 1
+    while shards * per_shard < pages:
+        shards *= 2
+    return shards
+
+
+def shard_of(rel: str, shards: int) -> int:
+    """The shard of the page at site path `rel` ("nghi-quyet/58-nq-tw/index.html")."""
+    return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def shard_folder(shard: int) -> str:
+    """The shard's folder inside the site."""
+    return BUNDLE if shard == 0 else f"{BUNDLE}/s{shard}"
+
+
+def _shard_bundle(bundle: Path, shard: int) -> Path:
+    """The shard's folder, for a first shard written to `bundle`."""
+    return bundle if shard == 0 else bundle / f"s{shard}"
+
+
+def shard_pages(pages, per_shard: int = PAGES_PER_SHARD) -> list[list[str]]:
+    """The pages of each shard, by `shard_count` and `shard_of`. Should a shard be empty (a few
+    pages, a small `per_shard`), the count is halved, which joins shards s and s + count/2."""
+    shards = shard_count(len(pages), per_shard)
+    while True:
+        groups: list[list[str]] = [[] for _ in range(shards)]
+        for rel in sorted(pages):
+            groups[shard_of(rel, shards)].append(rel)
+        if shards == 1 or all(groups):
+            return groups
+        shards //= 2
+
+
+_MARK = b"data-pagefind-body"
+
+
+def indexed_pages(site: Path) -> dict[str, str]:
+    """What Pagefind indexes: every page of INDEXED_PAGES with content marked for search, by site
+    path, with a digest of its bytes."""
+    pages = {}
+    for folder in _INDEXED_FOLDERS:
+        for file in site.glob(f"{folder}/*/index.html"):
+            data = file.read_bytes()
+            if _MARK in data:
+                pages[file.relative_to(site).as_posix()] = hashlib.blake2b(data, digest_size=20).hexdigest()
+    return pages
+
+
+def _shard_digest(pages: dict[str, str], rels: list[str], shards: int, shard: int) -> str:
+    """A digest of what Pagefind reads for a shard: its pages (path and bytes), the number of
+    shards, the Pagefind version and the language."""
+    from importlib.metadata import version
+
+    digest = hashlib.blake2b(f"{version('pagefind')}|{LANGUAGE}|{shard}/{shards}".encode(), digest_size=20)
+    for rel in rels:
+        digest.update(f"{rel}\0{pages[rel]}\n".encode("utf-8"))
+    return digest.hexdigest()
 
 
 # --- indexing -------------------------------------------------------------------------------
@@ -166,22 +286,29 @@ def _canonical_bundle(bundle: Path) -> None:
 class IndexStats:
     pages: int
     bytes: int
-    reused: bool = False  # the previous bundle, made from the same pages, was kept
+    shards: int = 1
+    reused_shards: tuple[int, ...] = ()  # kept from the previous bundle: Pagefind did not run for them
+
+    @property
+    def reused(self) -> bool:
+        """Every shard was kept from the previous bundle."""
+        return len(self.reused_shards) == self.shards
 
 
-async def _index(site: Path, bundle: Path) -> int:
+async def _index(pages: Path, output: Path) -> int:
+    """Run Pagefind over the indexed pages of the folder `pages`; write its bundle to `output`."""
     from pagefind.index import IndexConfig  # imported here: only the build needs Pagefind
     from pagefind.service import PagefindService
 
     service = await PagefindService().launch()
     try:
         index = await service.create_index(IndexConfig(force_language=LANGUAGE))
-        pages = await index.add_directory(str(site), glob=INDEXED_PAGES)
-        await index.write_files(output_path=str(bundle))
-        await _written(bundle)
+        result = await index.add_directory(str(pages), glob=INDEXED_PAGES)
+        await index.write_files(output_path=str(output))
+        await _written(output)
     finally:
         await _shutdown(service)
-    return pages["page_count"]
+    return result["page_count"]
 
 
 async def _shutdown(service) -> None:
@@ -199,13 +326,15 @@ async def _shutdown(service) -> None:
 _GZIPPED = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
 
 
-def _bundle_files(bundle: Path) -> list[Path]:
-    """Every file the search page needs, from the entry and the metadata (which must be whole)."""
+def _bundle_files(bundle: Path, primary: bool = True) -> list[Path]:
+    """Every file the search page needs, from the entry and the metadata (which must be whole);
+    a shard other than 0 (`primary` false) has no script and no WebAssembly of its own."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    files = [bundle / "pagefind.js", bundle / "pagefind-worker.js"]
+    files = [bundle / name for name in _PRIMARY_ONLY] if primary else []
     for info in entry["languages"].values():
         meta = _read_chunk(bundle / f"pagefind.{info['hash']}.pf_meta")
-        files.append(bundle / f"wasm.{info['wasm'] or 'unknown'}.pagefind")
+        if primary:
+            files.append(bundle / f"wasm.{info['wasm'] or 'unknown'}.pagefind")
         files += [bundle / "fragment" / f"{page[0]}.pf_fragment" for page in meta[1]]
         files += [bundle / "index" / f"{chunk[-1]}.pf_index" for chunk in meta[2]]
         files += [bundle / "filter" / f"{chunk[-1]}.pf_filter" for chunk in meta[3]]
@@ -262,26 +391,42 @@ def _run(coroutine):
     return box["value"]
 
 
-# --- skipping the index when nothing it reads has changed ------------------------------------------
+def _link_pages(site: Path, rels: list[str], folder: Path) -> None:
+    """Hard-link the pages into `folder` at their site paths (Pagefind makes URLs from them)."""
+    for rel in rels:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:
+            shutil.copyfile(site / rel, target)
 
-_MARK = b"data-pagefind-body"
+
+def _index_shard(site: Path, rels: list[str] | None, shard: int, bundle: Path, work: Path) -> None:
+    """Index one shard's pages (`rels`; None: the whole site, the only shard) into `bundle`,
+    through the folder `work`."""
+    primary = shard == 0
+    pages = site
+    if rels is not None:
+        pages = work / "pages"
+        _link_pages(site, rels, pages)
+    output = work / "bundle"
+    try:
+        _run(_index(pages, output))
+        for name in UNUSED_BUNDLE_FILES + (() if primary else _PRIMARY_ONLY):
+            (output / name).unlink(missing_ok=True)
+        if not primary:
+            for wasm in output.glob("wasm.*.pagefind"):
+                wasm.unlink()
+        _canonical_bundle(output, None if rels is None else shard, pages)
+        output.rename(bundle)
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+        if rels is not None:
+            shutil.rmtree(pages, ignore_errors=True)
 
 
-def indexed_digest(site: Path) -> str:
-    """A digest of what Pagefind reads: every page of INDEXED_PAGES with content marked for search
-    (path and bytes), the Pagefind version and the language."""
-    from importlib.metadata import version
-
-    digest = hashlib.blake2b(f"{version('pagefind')}|{LANGUAGE}".encode(), digest_size=20)
-    files = [f for folder in _INDEXED_FOLDERS for f in site.glob(f"{folder}/*/index.html")]
-    for file in sorted(files):
-        data = file.read_bytes()
-        if _MARK in data:
-            rel = file.relative_to(site).as_posix().encode()
-            digest.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big"))
-            digest.update(data)
-    return digest.hexdigest()
-
+# --- keeping the shards whose pages have not changed ----------------------------------------------
 
 def _entry_digest(bundle: Path) -> str | None:
     try:
@@ -290,53 +435,85 @@ def _entry_digest(bundle: Path) -> str | None:
         return None
 
 
-def _reuse(previous: Path, bundle: Path, record: Path, inputs: str) -> bool:
-    """Hard-link the previous bundle into place when it was made from the same inputs (as the
-    record says) and is still whole; False when it cannot be reused."""
+def _record(record: Path | None, shards: int) -> dict:
+    """What the previous build recorded, when it had as many shards."""
+    if record is None:
+        return {}
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    if known.get("inputs") != inputs or known.get("entry") != _entry_digest(previous):
+        return {}
+    if not isinstance(known, dict) or known.get("shards") != shards:
+        return {}
+    inputs, entries = known.get("inputs"), known.get("entries")
+    if not (isinstance(inputs, list) and isinstance(entries, list) and len(inputs) == len(entries) == shards):
+        return {}
+    return known
+
+
+def _reuse(previous: Path, bundle: Path, inputs: str, known_inputs: str, known_entry: str, primary: bool) -> bool:
+    """Hard-link a previous shard into place when it was made from the same inputs (as the record
+    says) and is still whole; False when it cannot be reused."""
+    if inputs != known_inputs or known_entry != _entry_digest(previous):
         return False
     try:
-        files = _bundle_files(previous)
-        if not all(_whole(f) for f in files):
+        if not all(_whole(f) for f in _bundle_files(previous, primary)):
             return False
-        shutil.copytree(previous, bundle, copy_function=os.link)
+        # shard 0 holds the other shards' folders and the list of them: those are not its own
+        skip = (lambda folder, names: [n for n in names if n == SHARD_LIST or _SHARD_FOLDER.fullmatch(n)]
+                if Path(folder) == previous else [])
+        shutil.copytree(previous, bundle, copy_function=os.link, ignore=skip)
     except _UNREADABLE:
         shutil.rmtree(bundle, ignore_errors=True)
         return False
     return True
 
 
-def _stats(bundle: Path, reused: bool) -> IndexStats:
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages = sum(info.get("page_count", 0) for info in entry["languages"].values())
+def _stats(bundle: Path, groups: list[list[str]], reused: list[int]) -> IndexStats:
+    pages = 0
+    for shard in range(len(groups)):
+        entry = json.loads((_shard_bundle(bundle, shard) / "pagefind-entry.json").read_text(encoding="utf-8"))
+        pages += sum(info.get("page_count", 0) for info in entry["languages"].values())
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
-    return IndexStats(pages, size, reused)
+    return IndexStats(pages, size, len(groups), tuple(reused))
 
 
 def index(site: Path, previous: Path | None = None, record: Path | None = None,
-          bundle: Path | None = None) -> IndexStats:
-    """Index the pages of a written site folder; write site/pagefind/ (or `bundle`).
+          bundle: Path | None = None, per_shard: int = PAGES_PER_SHARD) -> IndexStats:
+    """Index the pages of a written site folder; write site/pagefind/ (or `bundle`), the other
+    shards inside it.
 
-    With `previous` (the published site) and `record` (a file in the build cache), a bundle made
-    from exactly the same indexed pages is reused instead of running Pagefind again."""
+    With `previous` (the published site) and `record` (a file in the build cache), a shard made
+    from exactly the same pages is reused instead of running Pagefind again for it."""
     bundle = bundle or site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
-    inputs = indexed_digest(site) if record is not None else None
-    if inputs and previous is not None and _reuse(previous / BUNDLE, bundle, record, inputs):
-        return _stats(bundle, reused=True)
+    pages = indexed_pages(site)
+    groups = shard_pages(pages, per_shard)
+    shards = len(groups)
+    inputs = [_shard_digest(pages, rels, shards, shard) for shard, rels in enumerate(groups)]
+    known = _record(record, shards) if previous is not None else {}
+    reused = []
+    work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
     try:
-        _run(_index(site, bundle))
-        for name in UNUSED_BUNDLE_FILES:
-            (bundle / name).unlink(missing_ok=True)
-        _canonical_bundle(bundle)
+        for shard, rels in enumerate(groups):
+            target = _shard_bundle(bundle, shard)
+            if known and _reuse(previous / shard_folder(shard), target, inputs[shard], known["inputs"][shard],
+                                known["entries"][shard], shard == 0):
+                reused.append(shard)
+                continue
+            _index_shard(site, rels if shards > 1 else None, shard, target, work)
+        (bundle / SHARD_LIST).write_text(
+            json.dumps([f"s{shard}/" for shard in range(1, shards)]), encoding="utf-8")
+    except SearchIndexError:
+        raise
     except Exception as error:
         raise SearchIndexError(f"không lập được chỉ mục tìm kiếm: {error}") from error
-    if inputs:
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if record is not None:
         record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"inputs": inputs, "entry": _entry_digest(bundle)}), encoding="utf-8")
-    return _stats(bundle, reused=False)
+        record.write_text(json.dumps({"shards": shards, "inputs": inputs,
+                                      "entries": [_entry_digest(_shard_bundle(bundle, s)) for s in range(shards)]}),
+                          encoding="utf-8")
+    return _stats(bundle, groups, reused)

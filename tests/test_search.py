@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE, build, copy_sample, page
 
 from sitegen import search
@@ -148,3 +150,120 @@ def test_a_previous_bundle_is_not_reused_when_it_was_altered(tmp_path):
     (tpl / "assets" / "site.css").write_text((tpl / "assets" / "site.css").read_text() + "\n", encoding="utf-8")
     assert build(content, out, "--templates", str(tpl)).code == 0
     assert all(f.stat().st_size > 0 for f in (out / "pagefind" / "fragment").iterdir())
+
+
+# --- shards ---------------------------------------------------------------------------------------
+# The sample site is one shard; `per_shard=2` splits its 7 indexed pages into two shards.
+
+PER_SHARD = 2
+
+
+def _copy_pages(site: Path, dest: Path) -> Path:
+    """A copy of a built site without its search bundle, as a new build stages it."""
+    shutil.copytree(site, dest, ignore=lambda folder, names: ["pagefind"] if Path(folder) == site else [])
+    return dest
+
+
+def _shard_urls(site: Path, shard: int) -> set[str]:
+    folder = site / search.shard_folder(shard) / "fragment"
+    return {search._read_fragment(f)["url"] for f in folder.glob("*.pf_fragment")}
+
+
+@pytest.fixture(scope="module")
+def sharded(sample_site, tmp_path_factory):
+    site = _copy_pages(sample_site, tmp_path_factory.mktemp("sharded") / "site")
+    return site, search.index(site, per_shard=PER_SHARD)
+
+
+def test_shard_count_is_a_power_of_two_growing_with_the_pages():
+    assert [search.shard_count(n, 100) for n in (0, 1, 100, 101, 200, 201, 400, 401, 1000)] == [1, 1, 1, 2, 2, 4, 4, 8, 16]
+    assert search.shard_count(10000) == 4 and search.shard_count(search.PAGES_PER_SHARD) == 1
+    # a page keeps its shard, and stays in it or moves to its new half when the count doubles
+    for rel in ("nghi-quyet/58-nq-tw/index.html", "tin-tuc/a/index.html", "chuong-trinh/b/index.html"):
+        assert search.shard_of(rel, 8) in (search.shard_of(rel, 4), search.shard_of(rel, 4) + 4)
+
+
+def test_every_indexed_page_is_in_exactly_one_shard(sharded, sample_site):
+    site, stats = sharded
+    assert stats.shards == 2 and stats.pages == 7 and stats.reused_shards == ()
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == ["s1/"]
+    assert json.loads((sample_site / "pagefind" / "shards.json").read_text()) == []  # one shard
+    pages = search.indexed_pages(site)
+    assert len(pages) == 7
+    urls = [_shard_urls(site, shard) for shard in range(stats.shards)]
+    assert all(urls) and not set.intersection(*urls)
+    for rel in pages:
+        url = "/" + rel.removesuffix("index.html")
+        assert [shard for shard in range(stats.shards) if url in urls[shard]] == [search.shard_of(rel, stats.shards)]
+    # the same fragments as with one shard, under names that carry the page's date and shard
+    assert {url: f["content"] for url, f in _fragments(sample_site).items()} == {
+        f["url"]: f["content"] for shard in range(stats.shards)
+        for f in map(search._read_fragment, (site / search.shard_folder(shard) / "fragment").iterdir())}
+    names = [f.name for shard in range(stats.shards) for f in (site / search.shard_folder(shard) / "fragment").iterdir()]
+    assert all(re.fullmatch(r"vi_20[0-9]{6}_[01]_[0-9a-f]{7}\.pf_fragment", n) for n in names), names
+
+
+def test_only_the_first_shard_carries_the_script_and_the_webassembly(sharded):
+    site, stats = sharded
+    first, other = site / "pagefind", site / "pagefind" / "s1"
+    assert (first / "pagefind.js").is_file() and (first / "pagefind-worker.js").is_file()
+    assert list(first.glob("wasm.*.pagefind"))
+    assert sorted(p.name for p in other.iterdir() if p.is_file())[0] == "pagefind-entry.json"
+    assert not [p.name for p in other.iterdir() if p.suffix in (".js", ".css", ".pagefind")]
+    for bundle in (first, other):
+        assert not list(bundle.glob("pagefind-*ui*"))
+
+
+def test_shards_are_byte_identical_from_the_same_pages(sharded, tmp_path):
+    site, _ = sharded
+    again = _copy_pages(site, tmp_path / "site")
+    search.index(again, per_shard=PER_SHARD)
+    assert _files(again / "pagefind") == _files(site / "pagefind")
+
+
+def test_a_changed_page_reindexes_its_shard_only(sample_site, tmp_path):
+    record = tmp_path / "cache" / "search.json"
+    first = _copy_pages(sample_site, tmp_path / "first")
+    assert search.index(first, None, record, per_shard=PER_SHARD).reused_shards == ()
+
+    # nothing changed: every shard is linked from the previous site, Pagefind does not run
+    same = _copy_pages(first, tmp_path / "same")
+    stats = search.index(same, first, record, per_shard=PER_SHARD)
+    assert stats.reused and stats.reused_shards == (0, 1)
+    assert _files(same / "pagefind") == _files(first / "pagefind")
+
+    # one page edited: its shard is indexed again, the other one linked
+    rel = "nghi-quyet/58-nq-tw/index.html"
+    edited = _copy_pages(first, tmp_path / "edited")
+    html = (edited / rel).read_text(encoding="utf-8")
+    heading = '<h2 id="tuyen-truyen-neu-guong">Tuyên truyền, nêu gương</h2>'
+    assert html.count(heading) == 1
+    (edited / rel).write_text(html.replace(heading, heading + "<p>Từ khóa mới: thủy điện Cửa Đạt.</p>"), encoding="utf-8")
+    changed = search.shard_of(rel, 2)
+    stats = search.index(edited, same, record, per_shard=PER_SHARD)
+    assert stats.shards == 2 and stats.reused_shards == (1 - changed,)
+    entry = "pagefind-entry.json"
+    kept, redone = search.shard_folder(1 - changed), search.shard_folder(changed)
+    assert (edited / kept / entry).stat().st_ino == (same / kept / entry).stat().st_ino
+    assert (edited / redone / entry).stat().st_ino != (same / redone / entry).stat().st_ino
+    fragments = [search._read_fragment(f) for f in (edited / redone / "fragment").iterdir()]
+    assert "thủy điện Cửa Đạt" in next(f["content"] for f in fragments if f["url"] == "/nghi-quyet/58-nq-tw/")
+
+    # the same as indexing those pages from scratch
+    clean = _copy_pages(edited, tmp_path / "clean")
+    search.index(clean, per_shard=PER_SHARD)
+    assert _files(clean / "pagefind") == _files(edited / "pagefind")
+
+    # another number of shards: nothing is reused
+    single = _copy_pages(edited, tmp_path / "single")
+    stats = search.index(single, edited, record, per_shard=100)
+    assert stats.shards == 1 and stats.reused_shards == ()
+    assert not (single / "pagefind" / "s1").exists()
+
+
+def test_a_failed_shard_leaves_no_folder_behind(sample_site, tmp_path, monkeypatch):
+    site = _copy_pages(sample_site, tmp_path / "site")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    with pytest.raises(search.SearchIndexError):
+        search.index(site, per_shard=PER_SHARD)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

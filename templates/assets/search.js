@@ -53,10 +53,27 @@
   }
 
   // --- Pagefind ------------------------------------------------------------------------------
+  /* A large site's index is in shards: the bundle's shards.json lists the other shards' folders
+     (empty with one shard), each merged into the first one, which holds the script and the
+     WebAssembly (see docs/search.md, "Shards"). The list is fetched while the script loads. */
+  function shardFolders() {
+    return fetch(new URL("shards.json", BUNDLE).href, { cache: "no-cache" }).then(function (response) {
+      if (!response.ok) throw new Error("shards.json: HTTP " + response.status);
+      return response.json();
+    });
+  }
+
   function load() {
     if (!loading) {
-      loading = import(BUNDLE).then(function (pagefind) {
-        return pagefind.options({ baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING })
+      loading = Promise.all([import(BUNDLE), shardFolders()]).then(function (loaded) {
+        var pagefind = loaded[0];
+        var options = { baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING };
+        return pagefind.options(options)
+          .then(function () {
+            return Promise.all(loaded[1].map(function (folder) {
+              return pagefind.mergeIndex(new URL(folder, BUNDLE).pathname, options);
+            }));
+          })
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });
       }).catch(function (error) {
@@ -161,7 +178,7 @@
     var options = { filters: state.filters };
     if (!state.q) {
       options.sort = { date: "desc" };
-      return pagefind.search(null, options);
+      return pagefind.search(null, options).then(newestFirst);
     }
     var queries = variants(state.q);
     return Promise.all(queries.map(function (q) { return pagefind.search(q, options); })).then(function (all) {
@@ -178,6 +195,21 @@
       return { results: merged, filters: first.filters, totalFilters: first.totalFilters,
                unfilteredResultCount: Math.max.apply(null, all.map(function (s) { return s.unfilteredResultCount || 0; })) };
     });
+  }
+
+  /* With several shards, each orders its own pages by date and Pagefind interleaves them; the
+     ids of a shard's pages carry their date ("vi_20210407_3_6745531"), which orders them all. With
+     one shard the ids carry none and Pagefind's order is kept (the sort is stable). */
+  function newestFirst(search) {
+    var dates = {};
+    search.results.forEach(function (hit) {
+      var match = /^[^_]+_(\d*)_\d+_/.exec(hit.id);
+      dates[hit.id] = match ? match[1] : "";
+    });
+    search.results.sort(function (a, b) {
+      return dates[a.id] === dates[b.id] ? 0 : dates[a.id] < dates[b.id] ? 1 : -1;
+    });
+    return search;
   }
 
   /* A quoted phrase that matches nothing is searched again without quotes, and the page says so
