@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from conftest import build, copy_sample
+
+from sitegen import search as search_index
 
 from .conftest import new_page
 
@@ -450,3 +453,70 @@ def test_a_quoted_phrase_found_nowhere_falls_back_to_its_words(page, base):
                                                "dưới đây là kết quả có đủ các từ.")
     search(page, base, '"xyzzyq abcde"')  # nothing either way: the usual empty state
     assert page.locator("#search-empty").is_visible() and page.locator("#search-note").is_hidden()
+
+
+# --- an index in shards -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sharded_site(sample_site, tmp_path_factory) -> Path:
+    """The sample site indexed in two shards (a large site's layout), from the same pages."""
+    site = tmp_path_factory.mktemp("sharded") / "site"
+    shutil.copytree(sample_site, site, ignore=lambda folder, names: ["pagefind"] if Path(folder) == sample_site else [])
+    assert search_index.index(site, per_shard=2).shards == 2
+    return site
+
+
+def filter_labels(page) -> list[str]:
+    return page.eval_on_selector_all("select[data-filter] option", "os => os.map(o => o.textContent)")
+
+
+def test_an_index_in_shards_finds_what_one_index_finds(browser, base, serve, sharded_site):
+    sharded = serve(sharded_site)
+    one, many = new_page(browser), new_page(browser)
+    fetched: list[str] = []
+    many.on("response", lambda r: fetched.append(r.url))
+    for query, params in [("nghi quyet 58", {}), ("dang uy", {}), ("ket nap dang vien", {}), ("thanh hoa", {}),
+                          ("dai hoi", {}), ('"dang vien"', {}), ("thanh hoa", {"loai": "Nghị quyết"}),
+                          ("dang", {"danh-gia": "Chưa đạt"}), ("ket nap dang vien", {"muc": "Chỉ tiêu"})]:
+        expected, found = search(one, base, query, **params), search(many, sharded, query, **params)
+        assert sorted(all_hrefs(found)) == sorted(all_hrefs(expected)), (query, params)
+        assert sorted(map(json.dumps, found)) == sorted(map(json.dumps, expected)), (query, params)
+        assert many.inner_text("#search-status") == one.inner_text("#search-status")
+        assert filter_labels(many) == filter_labels(one), (query, params)  # counts summed over the shards
+    assert search(many, sharded, "nghi quyet 58")[0]["href"] == DOC_58
+    assert search(many, sharded, "ket nap dang vien", muc="Chỉ tiêu")[0]["href"] == TARGET_KET_NAP
+    # filters alone: newest first across the shards, as with one index
+    for params in [{"nam": "2021"}, {"muc": "Văn bản"}, {"loai": "Nghị quyết"}]:
+        assert hrefs_of(search(many, sharded, "", **params)) == hrefs_of(search(one, base, "", **params)), params
+    # with no query: the counts of every filter
+    many.goto(sharded + "tim-kiem/")
+    one.goto(base + "tim-kiem/")
+    many.wait_for_function("() => document.querySelector('#f-muc option[value=\"Văn bản\"]').textContent.includes('(')")
+    one.wait_for_function("() => document.querySelector('#f-muc option[value=\"Văn bản\"]').textContent.includes('(')")
+    assert filter_labels(many) == filter_labels(one)
+    # a word found nowhere is named
+    search(many, sharded, "ket nap xyzzyq")
+    many.wait_for_function("() => !document.getElementById('search-note').hidden", timeout=15000)
+    assert "«xyzzyq»" in many.inner_text("#search-note")
+    assert any("/pagefind/s1/fragment/" in url for url in fetched)
+    assert not any("/pagefind/s1/" in url and url.endswith((".js", ".pagefind")) for url in fetched)
+    assert many.problems == [] and one.problems == []
+    one.context.close()
+    many.context.close()
+
+
+def test_an_index_in_shards_works_under_a_sub_path(browser, serve, sharded_site):
+    root = serve(sharded_site, prefix="vanban")
+    page = new_page(browser)
+    fetched: list[str] = []
+    page.on("response", lambda r: fetched.append(urlsplit(r.url).path))
+    found = search(page, root, "58-NQ/TW")
+    assert found[0]["href"] == "/vanban" + DOC_58
+    assert all(r["href"].startswith("/vanban/") for r in found)
+    assert "/vanban/pagefind/s1/pagefind-entry.json" in fetched
+    target = search(page, root, "ket nap dang vien", muc="Chỉ tiêu")[0]
+    assert target["href"] == "/vanban" + TARGET_KET_NAP
+    page.click("#search-results .result-link")
+    page.wait_for_url("**/vanban/chuong-trinh/12-ctr-duk-2021/#ct-ket-nap-dang-vien")
+    assert page.problems == []
+    page.context.close()
