@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -205,13 +206,16 @@ def _fragment_name(name: str, url: str, pages: Path, shard: int) -> str:
 # A large site is indexed as several Pagefind bundles, "shards", which the search page merges
 # (`pagefind.mergeIndex`). A page's shard is a hash of its path, so an edit never moves a page to
 # another shard; the number of shards is a power of two that grows with the number of pages, so
-# it changes rarely. Pagefind runs once per shard, one shard after another (its memory is that of
-# one shard), and a build runs it only for the shards whose pages changed. Shard 0 is
+# it changes rarely. Pagefind runs once per shard, two shards at a time (its memory is that of two
+# shards), and a build runs it only for the shards whose pages changed. Shard 0 is
 # site/pagefind/, whose pagefind.js, worker and WebAssembly the search page loads; shard i is
 # site/pagefind/s{i}/ and keeps only what a merged index is read from (its entry, metadata, index,
 # filter and fragment files). site/pagefind/shards.json lists those folders (empty with one shard).
 
+# Measured on the 10,000-document corpus (docs/performance.md, "Search"): fewer pages a shard use less
+# memory and re-index an edit faster; more download less for a query.
 PAGES_PER_SHARD = 4096
+PARALLEL_SHARDS = 2  # Pagefind processes at a time (docs/performance.md, "Search")
 SHARD_LIST = "shards.json"
 _PRIMARY_ONLY = ("pagefind.js", "pagefind-worker.js")  # and the WebAssembly: loaded from shard 0 only
 _SHARD_FOLDER = re.compile(r"s[0-9]+")
@@ -402,10 +406,11 @@ def _link_pages(site: Path, rels: list[str], folder: Path) -> None:
             shutil.copyfile(site / rel, target)
 
 
-def _index_shard(site: Path, rels: list[str] | None, shard: int, bundle: Path, work: Path) -> None:
-    """Index one shard's pages (`rels`; None: the whole site, the only shard) into `bundle`,
-    through the folder `work`."""
+def _index_shard(site: Path, rels: list[str] | None, shard: int, work: Path) -> Path:
+    """Index one shard's pages (`rels`; None: the whole site, the only shard) in the new folder
+    `work`; return the bundle written there."""
     primary = shard == 0
+    work.mkdir()
     pages = site
     if rels is not None:
         pages = work / "pages"
@@ -419,11 +424,22 @@ def _index_shard(site: Path, rels: list[str] | None, shard: int, bundle: Path, w
             for wasm in output.glob("wasm.*.pagefind"):
                 wasm.unlink()
         _canonical_bundle(output, None if rels is None else shard, pages)
-        output.rename(bundle)
     finally:
-        shutil.rmtree(output, ignore_errors=True)
         if rels is not None:
             shutil.rmtree(pages, ignore_errors=True)
+    return output
+
+
+def _index_shards(site: Path, groups: list[list[str]], todo: list[int], work: Path) -> dict[int, Path]:
+    """Run Pagefind for the shards `todo`, PARALLEL_SHARDS at a time; their bundles, by shard."""
+    whole_site = len(groups) == 1
+    pool = ThreadPoolExecutor(max_workers=PARALLEL_SHARDS, thread_name_prefix="search-index")
+    try:
+        jobs = {shard: pool.submit(_index_shard, site, None if whole_site else groups[shard], shard,
+                                   work / f"s{shard}") for shard in todo}
+        return {shard: job.result() for shard, job in jobs.items()}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- keeping the shards whose pages have not changed ----------------------------------------------
@@ -451,22 +467,29 @@ def _record(record: Path | None, shards: int) -> dict:
     return known
 
 
-def _reuse(previous: Path, bundle: Path, inputs: str, known_inputs: str, known_entry: str, primary: bool) -> bool:
-    """Hard-link a previous shard into place when it was made from the same inputs (as the record
-    says) and is still whole; False when it cannot be reused."""
-    if inputs != known_inputs or known_entry != _entry_digest(previous):
+def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
+    """Whether the previous shard was made from the same inputs (as the record says) and is still whole."""
+    if inputs != known["inputs"][shard] or known["entries"][shard] != _entry_digest(previous):
         return False
     try:
-        if not all(_whole(f) for f in _bundle_files(previous, primary)):
-            return False
-        # shard 0 holds the other shards' folders and the list of them: those are not its own
-        skip = (lambda folder, names: [n for n in names if n == SHARD_LIST or _SHARD_FOLDER.fullmatch(n)]
-                if Path(folder) == previous else [])
-        shutil.copytree(previous, bundle, copy_function=os.link, ignore=skip)
+        return all(_whole(f) for f in _bundle_files(previous, primary=shard == 0))
     except _UNREADABLE:
-        shutil.rmtree(bundle, ignore_errors=True)
         return False
-    return True
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _link_bundle(previous: Path, bundle: Path) -> None:
+    """Hard-link a previous shard into place. Shard 0 holds the other shards' folders and the list
+    of them: those are not its own."""
+    skip = (lambda folder, names: [n for n in names if n == SHARD_LIST or _SHARD_FOLDER.fullmatch(n)]
+            if Path(folder) == previous else [])
+    shutil.copytree(previous, bundle, copy_function=_link, ignore=skip)
 
 
 def _stats(bundle: Path, groups: list[list[str]], reused: list[int]) -> IndexStats:
@@ -484,7 +507,7 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
     shards inside it.
 
     With `previous` (the published site) and `record` (a file in the build cache), a shard made
-    from exactly the same pages is reused instead of running Pagefind again for it."""
+    from exactly the same pages is linked from the previous site instead of running Pagefind again."""
     bundle = bundle or site / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -493,16 +516,16 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
     shards = len(groups)
     inputs = [_shard_digest(pages, rels, shards, shard) for shard, rels in enumerate(groups)]
     known = _record(record, shards) if previous is not None else {}
-    reused = []
+    reused = [shard for shard in range(shards)
+              if known and _reusable(previous / shard_folder(shard), inputs[shard], known, shard)]
     work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
     try:
-        for shard, rels in enumerate(groups):
-            target = _shard_bundle(bundle, shard)
-            if known and _reuse(previous / shard_folder(shard), target, inputs[shard], known["inputs"][shard],
-                                known["entries"][shard], shard == 0):
-                reused.append(shard)
-                continue
-            _index_shard(site, rels if shards > 1 else None, shard, target, work)
+        made = _index_shards(site, groups, [shard for shard in range(shards) if shard not in reused], work)
+        for shard in range(shards):  # shard 0 first: it holds the others
+            if shard in made:
+                shutil.move(made[shard], _shard_bundle(bundle, shard))  # a rename beside the site
+            else:
+                _link_bundle(previous / shard_folder(shard), _shard_bundle(bundle, shard))
         (bundle / SHARD_LIST).write_text(
             json.dumps([f"s{shard}/" for shard in range(1, shards)]), encoding="utf-8")
     except SearchIndexError:
