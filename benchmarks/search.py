@@ -3,6 +3,7 @@
     python3 benchmarks/search.py                    # 10,000 documents, 3 runs of each query
     python3 benchmarks/search.py --documents 1000 --runs 5
     python3 benchmarks/search.py --markdown         # also print the table for docs/performance.md
+    python3 benchmarks/search.py --site DIR         # queries only, on a site built (and indexed) before
 
 Builds the corpus of benchmarks/corpus.py with the real build (the index stage included), serves
 the site on 127.0.0.1 and drives Debian's Chromium through Playwright:
@@ -20,6 +21,7 @@ import argparse
 import functools
 import http.server
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -42,8 +44,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # (first query, second query): unaccented, as readers type them on phones.
 QUERIES = [("ket nap dang vien", "thanh hoa"), ("nghi quyet", "chuong trinh hanh dong")]
+# The shards of an index in several (pagefind/shards.json) are merged as the search page does;
+# on a page where the search page has loaded Pagefind already, they are merged already.
 API_TIME = """async (q) => {
-    const pf = await import(new URL('../pagefind/pagefind.js', location.href).href);
+    const bundle = new URL('../pagefind/pagefind.js', location.href).href;
+    const pf = await import(bundle);
+    if (!window.shardsMerged) {
+        window.shardsMerged = true;
+        if (!document.getElementById('search-form')) {
+            const folders = await (await fetch(new URL('shards.json', bundle).href)).json();
+            await Promise.all(folders.map(f => pf.mergeIndex(new URL(f, bundle).pathname)));
+        }
+    }
     const t0 = performance.now();
     const search = await pf.search(q);
     await Promise.all(search.results.slice(0, 10).map(r => r.data()));
@@ -65,7 +77,9 @@ def index_size(bundle: Path) -> dict[str, tuple[int, int]]:
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for file in bundle.rglob("*"):
         if file.is_file():
-            kind = file.parent.name if file.parent != bundle else "code and metadata"
+            folder = file.parent.relative_to(bundle).parts
+            folder = folder[1:] if folder and re.fullmatch(r"s[0-9]+", folder[0]) else folder  # a shard
+            kind = folder[0] if folder else "code and metadata"
             kinds[kind][0] += file.stat().st_size
             kinds[kind][1] += 1
     return {k: (v[0], v[1]) for k, v in sorted(kinds.items())}
@@ -118,25 +132,32 @@ def measure_cold_api(browser, base: str, query: str, runs: int) -> dict[str, lis
         page = context.new_page()
         page.goto(base + "404.html")
         timing = page.evaluate(API_TIME.replace("new URL('../pagefind/pagefind.js', location.href).href",
-                                                "'/pagefind/pagefind.js'"), query)
+                                                "new URL('/pagefind/pagefind.js', location.href).href"), query)
         out["first api cold ms"].append(timing["ms"])
         context.close()
     return out
 
 
-def run(documents: int, runs: int, work: Path) -> dict:
-    content, site = work / "content", work / "site"
-    generate(documents, content)
-    started = time.perf_counter()
-    summary = build(content, site, ROOT / "templates", Settings(current_year=TODAY_YEAR))
-    build_seconds = time.perf_counter() - started
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    result = {
-        "documents": summary.documents, "targets": summary.targets, "pages": summary.pages,
-        "records": entry["languages"]["vi"]["page_count"], "build s": build_seconds,
-        "index s": summary.stages.get("tìm kiếm", 0.0), "index": index_size(site / "pagefind"),
-        "queries": {},
-    }
+def records(bundle: Path) -> int:
+    """Pages in the index, over its shards."""
+    entries = [bundle / "pagefind-entry.json"] + [bundle / folder / "pagefind-entry.json"
+                                                  for folder in json.loads((bundle / "shards.json").read_text())]
+    return sum(json.loads(e.read_text())["languages"]["vi"]["page_count"] for e in entries)
+
+
+def run(documents: int, runs: int, work: Path, site: Path | None = None) -> dict:
+    """Build the corpus and measure; with `site`, measure that site (built before) only."""
+    if site is None:
+        content, site = work / "content", work / "site"
+        generate(documents, content)
+        started = time.perf_counter()
+        summary = build(content, site, ROOT / "templates", Settings(current_year=TODAY_YEAR))
+        built = {"documents": summary.documents, "targets": summary.targets, "pages": summary.pages,
+                 "build s": time.perf_counter() - started, "index s": summary.stages.get("tìm kiếm", 0.0)}
+    else:
+        built = {}
+    result = {**built, "records": records(site / "pagefind"), "shards": 1 + len(json.loads(
+        (site / "pagefind" / "shards.json").read_text())), "index": index_size(site / "pagefind"), "queries": {}}
     for first, second in QUERIES:
         result["queries"][f"{first} → {second}"] = measure_queries(site, first, second, runs)
     return result
@@ -147,10 +168,13 @@ def kb(size: float) -> str:
 
 
 def markdown(result: dict) -> str:
-    lines = [f"Corpus: {result['documents']:,} documents, {result['targets']:,} targets, "
-             f"{result['records']:,} search records; build {result['build s']:.0f} s, "
-             f"of which the index stage {result['index s']:.1f} s.", "",
-             "| search bundle | size | files |", "| --- | ---: | ---: |"]
+    if "build s" in result:
+        lines = [f"Corpus: {result['documents']:,} documents, {result['targets']:,} targets, "
+                 f"{result['records']:,} search records in {result['shards']} shard(s); build "
+                 f"{result['build s']:.0f} s, of which the index stage {result['index s']:.1f} s."]
+    else:
+        lines = [f"{result['records']:,} search records in {result['shards']} shard(s)."]
+    lines += ["", "| search bundle | size | files |", "| --- | ---: | ---: |"]
     total = [0, 0]
     for kind, (size, files) in result["index"].items():
         lines.append(f"| {kind} | {kb(size)} | {files:,} |")
@@ -176,9 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--site", type=Path, help="measure the queries on this built site (no corpus, no build)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as work:
-        result = run(args.documents, args.runs, Path(work))
+        result = run(args.documents, args.runs, Path(work), args.site)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
