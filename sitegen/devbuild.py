@@ -395,11 +395,13 @@ class DevBuilder:
         except OSError:  # removed or replaced while being read: the full rebuild will tell
             return None
         model = self.model
-        documents, posts, bodies = dict(model.documents), dict(model.posts), dict(model.bodies)
+        new_docs: dict = {}
+        new_posts: dict = {}
+        new_bodies: dict = {}
         problems = Collector()
         for record, item, body, found in fronts:
-            shown = posts if record.kind == "post" else documents
-            before = shown.get(getattr(item, "id", None))
+            shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
+            before = edited.get(getattr(item, "id", None)) or shown.get(getattr(item, "id", None))
             if before is not None and item == before:
                 continue  # saved again unchanged
             if found or type(item) is not type(before) or body is None \
@@ -413,14 +415,11 @@ class DevBuilder:
             self._checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
             if problems.items:
                 return None
-            shown[item.id] = item
-            bodies[body_key(section, item.id)] = body
-        new_docs = {d.id: d for d in documents.values() if d is not model.documents[d.id]}
-        new_posts = {p.id: p for p in posts.values() if p is not model.posts[p.id]}
+            edited[item.id] = item
+            new_bodies[body_key(section, item.id)] = body
         if not new_docs and not new_posts:
             self._tree = tree
             return Outcome(True, ms=_ms(start))
-        new_bodies = {key: body for key, body in bodies.items() if body is not model.bodies.get(key)}
         self._swap(new_docs, new_posts, new_bodies)
         model, views = self.model, self.views
         base_url = self.settings.base_url or model.site.base_url
