@@ -17,20 +17,22 @@ import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import urls
-from .cache import FileCache, LastBuild, cache_folder, engine_version
-from .devbuild import DevBuilder, Outcome
+from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
 from .pipeline import summarise, unchanged_summary
+from .searchfields import BUNDLE
 from .views import Settings
 from .write import new_staging, publish, write_file
 
+if TYPE_CHECKING:  # the preview's builder (and Jinja with it) is loaded only by builds that render
+    from .devbuild import DevBuilder, Outcome
+
 STATE = "state.pickle"  # the builder after the last full read of the content
 EDITS = "edits.pickle"  # body edits since then
-_INDEXED = tuple(f"{folder}/" for folder in sorted(urls.SECTION_PATH.values()))
 
 
 def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
@@ -39,13 +41,21 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     can be, else in full. `on_stage(name)` is told as each stage ends."""
     if not use_cache:
         return full_pipeline_build(content_dir, out_dir, template_dir, settings, False, on_stage)
+    return _build(content_dir, out_dir, template_dir, settings, on_stage)[0]
+
+
+def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+           on_stage=None) -> tuple[Summary, DevBuilder | None]:
+    """`build` with the cache, and the builder it ended with (None when nothing had changed)."""
     timer = Timer(on_stage)
     folder = cache_folder(out_dir)
     last = LastBuild(folder / "last.pickle")
     inputs = build_inputs(content_dir, template_dir, settings)
     previous_inputs, previous, intact = last.read(out_dir)
     if intact and previous_inputs == inputs:
-        return unchanged_summary(previous, out_dir, timer)
+        return unchanged_summary(previous, out_dir, timer), None
+    from .devbuild import DevBuilder
+
     key = _key(content_dir, out_dir, template_dir, settings)
     builder = _restore(folder, key) if intact else None
     if builder is not None:
@@ -64,21 +74,24 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
     last.record(inputs, out_dir, summary)
-    return summary
+    return summary, builder
 
 
 def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple[DevBuilder, Outcome]:
     """The preview server's builder and the outcome of its first build: an ordinary build
     (skipped or incremental when it can be), then the builder restored from the state it saved."""
+    from .devbuild import DevBuilder, Outcome
+
     start = time.perf_counter()
     try:
-        summary = build(content_dir, out_dir, template_dir, settings)
+        summary, builder = _build(content_dir, out_dir, template_dir, settings)
     except ContentError as error:  # served: the last good site, with the errors shown over it
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         builder.errors = error.diagnostics
         return builder, Outcome(False, errors=error.diagnostics, ms=(time.perf_counter() - start) * 1000)
     folder = cache_folder(out_dir)
-    builder = _restore(folder, _key(content_dir, out_dir, template_dir, settings))
+    if builder is None:  # nothing had changed: the state the last build saved
+        builder = _restore(folder, _key(content_dir, out_dir, template_dir, settings))
     if builder is None:  # not saved (a build without the cache): build in full as the server does
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         return builder, builder.initial()
@@ -95,6 +108,8 @@ def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setting
 
 def _restore(folder: Path, key: tuple) -> DevBuilder | None:
     """The last build's builder (with the body edits made since its state was saved), or None."""
+    from .devbuild import DevBuilder
+
     saved = _load(folder / STATE)
     if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != key or not isinstance(saved[1], DevBuilder):
         return None
@@ -111,7 +126,7 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     """Apply what changed since the last build to the published folder; raise ContentError when
     the content has problems. Nothing is written before every file, the search index included,
     has been made."""
-    from .cache import ExportCache
+    from . import search  # loaded only by builds that index
 
     builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
     builder.hold_writes()
@@ -124,11 +139,11 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     pending = builder.pending or {}
     with _search_view(builder.out, pending) as view:
         if view is not None:
-            _index(view, builder.out, folder / "search.json")
+            search.index(view, builder.out, folder / "search.json")
             timer.mark("tìm kiếm")
         builder.flush()
         if view is not None:
-            _publish_bundle(view, builder.out)
+            publish(view / BUNDLE, builder.out / BUNDLE)
     timer.mark("ghi")
     if outcome.full:
         (folder / EDITS).unlink(missing_ok=True)
@@ -141,17 +156,14 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     return summary
 
 
-def _indexed(rel: str) -> bool:
-    """True for the files the search index may read (search.INDEXED_PAGES)."""
-    return rel.startswith(_INDEXED) and rel.count("/") == 2 and rel.endswith("/index.html")
-
-
 @contextmanager
 def _search_view(out_dir: Path, pending: dict[str, bytes | None]) -> Iterator[Path | None]:
     """When a pending file is one the search index reads: a staging folder beside the site holding
     the indexed pages as they will be (links to the published ones, the pending ones written anew);
     else None. Removed afterwards."""
-    if not any(_indexed(rel) for rel in pending):
+    from .search import may_index
+
+    if not any(may_index(rel) for rel in pending):
         yield None
         return
     view = new_staging(out_dir)
@@ -166,25 +178,13 @@ def _search_view(out_dir: Path, pending: dict[str, bytes | None]) -> Iterator[Pa
                     os.makedirs(view / top / entry.name)
                     os.link(page, view / top / entry.name / "index.html")
         for rel, data in pending.items():
-            if _indexed(rel):
+            if may_index(rel):
                 (view / rel).unlink(missing_ok=True)  # a link to the published page: never written through
                 if data is not None:
                     write_file(view, rel, data)
         yield view
     finally:
         shutil.rmtree(view, ignore_errors=True)
-
-
-def _index(view: Path, out_dir: Path, record: Path) -> None:
-    from . import search
-
-    search.index(view, out_dir, record)
-
-
-def _publish_bundle(view: Path, out_dir: Path) -> None:
-    from .searchfields import BUNDLE
-
-    publish(view / BUNDLE, out_dir / BUNDLE)
 
 
 def _load(path: Path):

@@ -40,6 +40,12 @@ from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (terms: the fol
 # `data-pagefind-body` (the paginated lists) are read and skipped by Pagefind itself.
 _INDEXED_FOLDERS = sorted(urls.SECTION_PATH.values())
 INDEXED_PAGES = "{" + ",".join(_INDEXED_FOLDERS) + "}/*/index.html"
+
+
+def may_index(rel: str) -> bool:
+    """True for a site path INDEXED_PAGES matches ("nghi-quyet/58-nq-tw/index.html")."""
+    folder, _, rest = rel.partition("/")
+    return folder in _INDEXED_FOLDERS and rest.count("/") == 1 and rest.endswith("/index.html")
 WRITE_SECONDS = 300  # for Pagefind's last writes to land
 SHUTDOWN_SECONDS = 60  # for Pagefind to exit once its input is closed
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
