@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import pickle
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,36 +221,30 @@ def _site_work(work: _Work, items: list[tuple[str, Any]]) -> list[tuple]:
 
 
 def _export(work: _Work, export: Export) -> tuple[str, bytes]:
-    """Write one data download, from the export cache when its inputs did not change."""
+    """Write one data download into the staging folder."""
     views = work.job.views
-    inputs = export.inputs(views.model, views.rows, work.job.base_url)
-    key = work.exports.key(export.name, inputs)
-    cached = work.exports.get(key)
-    target = work.staging / export.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if cached is not None:
-        shutil.copyfile(cached, target)
-        return key, digest(target.read_bytes()) if work.digests else b""
-    data = export.encode(inputs)
-    target.write_bytes(data)
-    work.exports.put(key, data)
+    key, data = export_bytes(export, views.model, views.rows, work.job.base_url, work.exports)
+    write_file(work.staging, export.name, data)
     return key, digest(data) if work.digests else b""
 
 
+def export_bytes(export: Export, model: Model, rows: list, base_url: str, cache: ExportCache) -> tuple[str, bytes]:
+    """A data download's cache key and bytes: read from the export cache when its inputs did not
+    change, else encoded and stored there."""
+    inputs = export.inputs(model, rows, base_url)
+    key = cache.key(export.name, inputs)
+    cached = cache.get(key)
+    if cached is not None:
+        return key, cached.read_bytes()
+    data = export.encode(inputs)
+    cache.put(key, data)
+    return key, data
+
+
 def cached_exports(model: Model, views: Views, base_url: str, cache: ExportCache) -> tuple[dict[str, bytes], set[str]]:
-    """Every data download's bytes, read from the export cache when its inputs did not change, and
-    the cache entries used."""
-    files, keys = {}, set()
-    for export in EXPORTS:
-        inputs = export.inputs(model, views.rows, base_url)
-        key = cache.key(export.name, inputs)
-        cached = cache.get(key)
-        data = cached.read_bytes() if cached is not None else export.encode(inputs)
-        if cached is None:
-            cache.put(key, data)
-        files[export.name] = data
-        keys.add(key)
-    return files, keys
+    """Every data download's bytes (`export_bytes`), and the cache entries used."""
+    made = {export.name: export_bytes(export, model, views.rows, base_url, cache) for export in EXPORTS}
+    return {name: data for name, (_, data) in made.items()}, {key for key, _ in made.values()}
 
 
 def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None,
