@@ -53,14 +53,6 @@ def _post_neighbours(model: Model, post_id: str) -> set[tuple[str, str]]:
     return specs
 
 
-def _doc_state(model: Model, doc_id: str):
-    doc = model.documents.get(doc_id)
-    if doc is None:
-        return None
-    results = {key: value for key, value in model.results.items() if key[0] == doc_id}
-    return doc, model.bodies.get(f"{doc.section}:{doc_id}"), results
-
-
 def changed_items(old: Model, new: Model) -> tuple[set[str], set[str]]:
     """Document and post ids whose content, body or results differ between two models."""
     results_docs = {key[0] for key in set(old.results) | set(new.results)
