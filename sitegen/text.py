@@ -38,13 +38,19 @@ def terms(*texts: str) -> str:
 
     'Đảng ủy' -> 'dang'; '12-CTr/ĐUK' -> '12 12-ctr/duk ctr duk'. Words that Pagefind already
     folds (tone marks, ă â ê ô ơ ư) are left out, so the field stays small."""
-    tokens = {token for text in texts for token in _TOKEN.findall(nfc(text or ""))}
+    tokens = {token for text in texts if text for token in _TOKEN.findall(nfc(text))}
     found: set[str] = set()
     for token in tokens:
-        if _needs_terms(token):
-            found.add(fold(token))
-            found.update(fold(p) for p in _PIECE.findall(token))
+        found.update(_token_terms(token))
     return " ".join(sorted(found))
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_terms(token: str) -> tuple[str, ...]:
+    """The search-only forms of one word (cached: a corpus repeats a small vocabulary)."""
+    if not _needs_terms(token):
+        return ()
+    return (fold(token), *(fold(p) for p in _PIECE.findall(token)))
 
 
 def merge_terms(*lists: str) -> str:
