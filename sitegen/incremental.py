@@ -13,20 +13,15 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
-from . import urls
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
 from .pipeline import summarise, unchanged_summary
-from .searchfields import BUNDLE
 from .views import Settings
-from .write import new_staging, publish, write_file
 
 if TYPE_CHECKING:  # the preview's builder (and Jinja with it) is loaded only by builds that render
     from .devbuild import DevBuilder, Outcome
@@ -137,13 +132,17 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     builder.refresh_data(ExportCache(folder / "exports"))
     timer.mark("dựng trang")
     pending = builder.pending or {}
-    with _search_view(builder.out, pending) as view:
-        if view is not None:
-            search.index(view, builder.out, folder / "search.json")
+    changed = {rel: data for rel, data in pending.items() if search.may_index(rel)}
+    update = search.update(builder.out, changed, folder / "search.json") if changed else None
+    try:
+        if update is not None:
             timer.mark("tìm kiếm")
         builder.flush()
-        if view is not None:
-            publish(view / BUNDLE, builder.out / BUNDLE)
+        if update is not None:
+            update.apply()
+    finally:
+        if update is not None:
+            update.discard()
     timer.mark("ghi")
     if outcome.full:
         (folder / EDITS).unlink(missing_ok=True)
@@ -154,37 +153,6 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     summary = summarise(builder.model, builder.spec_paths, timer)
     summary.rendered, summary.written = outcome.pages, len(pending)
     return summary
-
-
-@contextmanager
-def _search_view(out_dir: Path, pending: dict[str, bytes | None]) -> Iterator[Path | None]:
-    """When a pending file is one the search index reads: a staging folder beside the site holding
-    the indexed pages as they will be (links to the published ones, the pending ones written anew);
-    else None. Removed afterwards."""
-    from .search import may_index
-
-    if not any(may_index(rel) for rel in pending):
-        yield None
-        return
-    view = new_staging(out_dir)
-    try:
-        for top in sorted(urls.SECTION_PATH.values()):
-            source = out_dir / top
-            if not source.is_dir():
-                continue
-            for entry in os.scandir(source):
-                page = os.path.join(entry.path, "index.html")
-                if entry.is_dir(follow_symlinks=False) and os.path.isfile(page):
-                    os.makedirs(view / top / entry.name)
-                    os.link(page, view / top / entry.name / "index.html")
-        for rel, data in pending.items():
-            if may_index(rel):
-                (view / rel).unlink(missing_ok=True)  # a link to the published page: never written through
-                if data is not None:
-                    write_file(view, rel, data)
-        yield view
-    finally:
-        shutil.rmtree(view, ignore_errors=True)
 
 
 def _load(path: Path):

@@ -30,7 +30,6 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from . import urls
 from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (terms: the folded forms, described above)
@@ -151,11 +150,10 @@ def _write_chunk(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     return name
 
 
-def _canonical_bundle(bundle: Path, shard: int | None = None, pages: Path | None = None) -> None:
-    """Sort the filter values and the filter list, rename the changed files, update the entry.
-
-    With `shard` (one of several, indexed from the folder `pages`), its pages' fragments are
-    renamed as well (`_fragment_name`)."""
+def _canonical_bundle(bundle: Path, shard: int, names: dict[str, str], source: "_Pages") -> None:
+    """Sort the filter values and the filter list, rename the changed files, update the entry;
+    give each fragment its page's URL (`names`: the URL Pagefind saw -> site path) and its name
+    (`_fragment_name`)."""
     entry_file = bundle / "pagefind-entry.json"
     entry = json.loads(entry_file.read_text(encoding="utf-8"))
     for language, info in entry["languages"].items():
@@ -170,15 +168,31 @@ def _canonical_bundle(bundle: Path, shard: int | None = None, pages: Path | None
             values = sorted(values, key=lambda pair: pair[0])
             renamed.append([name, _write_chunk(bundle / "filter", language, ".pf_filter", [key, values], 7)])
         meta[3] = sorted(renamed)
-        if shard is not None:
-            for page in meta[1]:  # [page hash, word count]: the fragment is fragment/{hash}.pf_fragment
-                fragment = bundle / "fragment" / f"{page[0]}.pf_fragment"
-                name = _fragment_name(page[0], _read_fragment(fragment)["url"], pages, shard)
-                fragment.rename(fragment.with_name(f"{name}.pf_fragment"))
-                page[0] = name
+        for page in meta[1]:  # [page hash, word count]: the fragment is fragment/{hash}.pf_fragment
+            page[0] = _fix_fragment(bundle / "fragment", page[0], shard, names, source)
         meta_file.unlink()
         info["hash"] = _write_chunk(bundle, f"pagefind.{language}", ".pf_meta", meta, 10).split(".", 1)[1]
     entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+_FRAGMENT_URL = re.compile(rb'^pagefind_dcd\{"url":"([^"]*)"')
+
+
+def _fix_fragment(folder: Path, name: str, shard: int, names: dict[str, str], source: "_Pages") -> str:
+    """Put the page's site URL in the fragment `name` (Pagefind saw a flat file name) and rename
+    it (`_fragment_name`); return the new name."""
+    file = folder / f"{name}.pf_fragment"
+    raw = gzip.decompress(file.read_bytes())
+    match = _FRAGMENT_URL.match(raw)
+    if match is None:
+        raise ValueError(f"{file.name}: no URL")
+    rel = names[match.group(1).decode("utf-8")]
+    url = "/" + rel[: -len("index.html")]
+    raw = raw[: match.start(1)] + url.encode("utf-8") + raw[match.end(1):]
+    new = _fragment_name(name, rel, source.read(rel), shard)
+    file.unlink()
+    (folder / f"{new}.pf_fragment").write_bytes(gzip.compress(raw, compresslevel=6, mtime=0))
+    return new
 
 
 def _read_fragment(file: Path) -> dict:
@@ -193,19 +207,17 @@ _SORT_FIELD = re.compile(rb'<data\b[^>]*\bdata-pagefind-sort="date\[value\]"[^>]
 _VALUE = re.compile(rb'\bvalue="([0-9-]*)"')
 
 
-def _fragment_name(name: str, url: str, pages: Path, shard: int) -> str:
-    """The new name of a shard's page "vi_6745531": "vi_20210407_3_6745531", with its date and shard. A page id is then
-    unique across shards (Pagefind keeps them unique within one bundle), and the search page can
-    order a search by filters alone newest first across shards: each shard orders its own pages
-    by date, and the merged results are ordered by the date in their ids."""
-    rel = unquote(url).lstrip("/")
-    if not rel or rel.endswith("/"):
-        rel += "index.html"
-    field = _SORT_FIELD.search((pages / rel).read_bytes())
+def _fragment_name(name: str, rel: str, page: bytes, shard: int) -> str:
+    """The new name of a page's fragment "vi_6745531": "vi_20210407_5f0c2a91_3_6745531", with
+    the page's date, a key of its path and its shard. A page id is then unique across shards
+    (Pagefind keeps them unique within one bundle), and the search page can order a search by
+    filters alone newest first, pages of the same date by that key, whichever shards hold them."""
+    field = _SORT_FIELD.search(page)
     value = _VALUE.search(field.group(0)) if field else None
     date = value.group(1).decode().replace("-", "") if value else ""
+    key = hashlib.blake2b(rel.encode("utf-8"), digest_size=4).hexdigest()
     language, digest = name.split("_", 1)
-    return f"{language}_{date}_{shard}_{digest}"
+    return f"{language}_{date}_{key}_{shard}_{digest}"
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -227,9 +239,10 @@ _PRIMARY_ONLY = ("pagefind.js", "pagefind-worker.js")  # and the WebAssembly: lo
 _SHARD_FOLDER = re.compile(r"s[0-9]+")
 
 
-def shard_count(pages: int, per_shard: int = PAGES_PER_SHARD) -> int:
+def shard_count(pages: int, per_shard: int | None = None) -> int:
     """The power of two that keeps shards at `per_shard` pages or fewer on average (1 up to
     `per_shard` pages)."""
+    per_shard = per_shard or PAGES_PER_SHARD
     shards = 1
     while shards * per_shard < pages:
         shards *= 2
@@ -251,7 +264,7 @@ def _shard_bundle(bundle: Path, shard: int) -> Path:
     return bundle if shard == 0 else bundle / f"s{shard}"
 
 
-def shard_pages(pages, per_shard: int = PAGES_PER_SHARD) -> list[list[str]]:
+def shard_pages(pages, per_shard: int | None = None) -> list[list[str]]:
     """The pages of each shard, by `shard_count` and `shard_of`. Should a shard be empty (a few
     pages, a small `per_shard`), the count is halved, which joins shards s and s + count/2."""
     shards = shard_count(len(pages), per_shard)
@@ -267,16 +280,57 @@ def shard_pages(pages, per_shard: int = PAGES_PER_SHARD) -> list[list[str]]:
 _MARK = b"data-pagefind-body"
 
 
-def indexed_pages(site: Path) -> dict[str, str]:
+class _Pages:
+    """The site's pages as they are to be indexed: the files of `site`, except those `changed`
+    gives (new bytes, or None for a page removed)."""
+
+    def __init__(self, site: Path, changed: dict[str, bytes | None] | None = None):
+        self.site, self.changed = site, changed or {}
+
+    def read(self, rel: str) -> bytes:
+        data = self.changed.get(rel)
+        return data if data is not None else (self.site / rel).read_bytes()
+
+    def place(self, rel: str, target: Path) -> None:
+        """Put the page at `target`: a hard link to the site's file, or its new bytes."""
+        data = self.changed.get(rel)
+        if data is not None:
+            target.write_bytes(data)
+            return
+        try:
+            os.link(self.site / rel, target)
+        except OSError:
+            shutil.copyfile(self.site / rel, target)
+
+
+def _page_digest(data: bytes) -> str | None:
+    return hashlib.blake2b(data, digest_size=20).hexdigest() if _MARK in data else None
+
+
+def indexed_pages(site: Path, changed: dict[str, bytes | None] | None = None,
+                  known: dict[str, str] | None = None) -> dict[str, str]:
     """What Pagefind indexes: every page of INDEXED_PAGES with content marked for search, by site
-    path, with a digest of its bytes."""
-    pages = {}
-    for folder in _INDEXED_FOLDERS:
-        for file in site.glob(f"{folder}/*/index.html"):
-            data = file.read_bytes()
-            if _MARK in data:
-                pages[file.relative_to(site).as_posix()] = hashlib.blake2b(data, digest_size=20).hexdigest()
-    return pages
+    path, with a digest of its bytes. With `changed` (site path -> new bytes or None), those pages
+    are taken as changed; with `known` (this function's result for the site as it is), only the
+    changed pages are read."""
+    changed = changed or {}
+    if known is not None:
+        pages = dict(known)
+    else:
+        pages = {}
+        for folder in _INDEXED_FOLDERS:
+            for file in site.glob(f"{folder}/*/index.html"):
+                rel = file.relative_to(site).as_posix()
+                digest = None if rel in changed else _page_digest(file.read_bytes())
+                if digest:
+                    pages[rel] = digest
+    for rel, data in changed.items():
+        digest = _page_digest(data) if data is not None and may_index(rel) else None
+        if digest:
+            pages[rel] = digest
+        else:
+            pages.pop(rel, None)
+    return dict(sorted(pages.items()))
 
 
 def _shard_digest(pages: dict[str, str], rels: list[str], shards: int, shard: int) -> str:
@@ -306,14 +360,15 @@ class IndexStats:
 
 
 async def _index(pages: Path, output: Path) -> int:
-    """Run Pagefind over the indexed pages of the folder `pages`; write its bundle to `output`."""
+    """Run Pagefind over the pages of the folder `pages` (flat: NNNNNN.html); write its bundle to
+    `output`."""
     from pagefind.index import IndexConfig  # imported here: only the build needs Pagefind
     from pagefind.service import PagefindService
 
     service = await PagefindService().launch()
     try:
         index = await service.create_index(IndexConfig(force_language=LANGUAGE))
-        result = await index.add_directory(str(pages), glob=INDEXED_PAGES)
+        result = await index.add_directory(str(pages), glob="*.html")
         await index.write_files(output_path=str(output))
         await _written(output)
     finally:
@@ -401,26 +456,19 @@ def _run(coroutine):
     return box["value"]
 
 
-def _link_pages(site: Path, rels: list[str], folder: Path) -> None:
-    """Hard-link the pages into `folder` at their site paths (Pagefind makes URLs from them)."""
-    for rel in rels:
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / rel, target)
-        except OSError:
-            shutil.copyfile(site / rel, target)
+def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path) -> Path:
+    """Index one shard's pages (`rels`) in the new folder `work`; return the bundle written there.
 
-
-def _index_shard(site: Path, rels: list[str] | None, shard: int, work: Path) -> Path:
-    """Index one shard's pages (`rels`; None: the whole site, the only shard) in the new folder
-    `work`; return the bundle written there."""
+    The pages are given to Pagefind as one flat folder of numbered links (a folder per page costs
+    far more to make and remove than the links), and each fragment is then given its page's URL."""
     primary = shard == 0
-    work.mkdir()
-    pages = site
-    if rels is not None:
-        pages = work / "pages"
-        _link_pages(site, rels, pages)
+    pages = work / "pages"
+    pages.mkdir(parents=True)
+    names = {}
+    for number, rel in enumerate(rels):
+        name = f"{number:06d}.html"
+        source.place(rel, pages / name)
+        names["/" + name] = rel
     output = work / "bundle"
     try:
         _run(_index(pages, output))
@@ -429,20 +477,18 @@ def _index_shard(site: Path, rels: list[str] | None, shard: int, work: Path) -> 
         if not primary:
             for wasm in output.glob("wasm.*.pagefind"):
                 wasm.unlink()
-        _canonical_bundle(output, None if rels is None else shard, pages)
+        _canonical_bundle(output, shard, names, source)
     finally:
-        if rels is not None:
-            shutil.rmtree(pages, ignore_errors=True)
+        shutil.rmtree(pages, ignore_errors=True)
     return output
 
 
-def _index_shards(site: Path, groups: list[list[str]], todo: list[int], work: Path) -> dict[int, Path]:
+def _index_shards(source: _Pages, groups: list[list[str]], todo: list[int], work: Path) -> dict[int, Path]:
     """Run Pagefind for the shards `todo`, PARALLEL_SHARDS at a time; their bundles, by shard."""
-    whole_site = len(groups) == 1
     pool = ThreadPoolExecutor(max_workers=PARALLEL_SHARDS, thread_name_prefix="search-index")
     try:
-        jobs = {shard: pool.submit(_index_shard, site, None if whole_site else groups[shard], shard,
-                                   work / f"s{shard}") for shard in todo}
+        jobs = {shard: pool.submit(_index_shard, source, groups[shard], shard, work / f"s{shard}")
+                for shard in todo}
         return {shard: job.result() for shard, job in jobs.items()}
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -457,20 +503,32 @@ def _entry_digest(bundle: Path) -> str | None:
         return None
 
 
-def _record(record: Path | None, shards: int) -> dict:
-    """What the previous build recorded, when it had as many shards."""
+def _read_record(record: Path | None) -> dict:
+    """What the previous build recorded: its shards' inputs and entries, and its indexed pages."""
     if record is None:
         return {}
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(known, dict) or known.get("shards") != shards:
+    return known if isinstance(known, dict) else {}
+
+
+def _record(known: dict, shards: int) -> dict:
+    """The previous build's record (`_read_record`), when it had as many shards."""
+    if known.get("shards") != shards:
         return {}
     inputs, entries = known.get("inputs"), known.get("entries")
     if not (isinstance(inputs, list) and isinstance(entries, list) and len(inputs) == len(entries) == shards):
         return {}
     return known
+
+
+def _write_record(record: Path, shards: int, inputs: list[str], bundle: Path, pages: dict[str, str]) -> None:
+    record.parent.mkdir(parents=True, exist_ok=True)
+    entries = [_entry_digest(_shard_bundle(bundle, s)) for s in range(shards)]
+    record.write_text(json.dumps({"shards": shards, "inputs": inputs, "entries": entries, "pages": pages}),
+                      encoding="utf-8")
 
 
 def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
@@ -508,7 +566,7 @@ def _stats(bundle: Path, groups: list[list[str]], reused: list[int]) -> IndexSta
 
 
 def index(site: Path, previous: Path | None = None, record: Path | None = None,
-          bundle: Path | None = None, per_shard: int = PAGES_PER_SHARD) -> IndexStats:
+          bundle: Path | None = None, per_shard: int | None = None) -> IndexStats:
     """Index the pages of a written site folder; write site/pagefind/ (or `bundle`), the other
     shards inside it.
 
@@ -521,19 +579,18 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
     groups = shard_pages(pages, per_shard)
     shards = len(groups)
     inputs = [_shard_digest(pages, rels, shards, shard) for shard, rels in enumerate(groups)]
-    known = _record(record, shards) if previous is not None else {}
+    known = _record(_read_record(record), shards) if previous is not None else {}
     reused = [shard for shard in range(shards)
               if known and _reusable(previous / shard_folder(shard), inputs[shard], known, shard)]
     work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
     try:
-        made = _index_shards(site, groups, [shard for shard in range(shards) if shard not in reused], work)
+        made = _index_shards(_Pages(site), groups, [shard for shard in range(shards) if shard not in reused], work)
         for shard in range(shards):  # shard 0 first: it holds the others
             if shard in made:
                 shutil.move(made[shard], _shard_bundle(bundle, shard))  # a rename beside the site
             else:
                 _link_bundle(previous / shard_folder(shard), _shard_bundle(bundle, shard))
-        (bundle / SHARD_LIST).write_text(
-            json.dumps([f"s{shard}/" for shard in range(1, shards)]), encoding="utf-8")
+        _write_shard_list(bundle, shards)
     except SearchIndexError:
         raise
     except Exception as error:
@@ -541,8 +598,73 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if record is not None:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps({"shards": shards, "inputs": inputs,
-                                      "entries": [_entry_digest(_shard_bundle(bundle, s)) for s in range(shards)]}),
-                          encoding="utf-8")
+        _write_record(record, shards, inputs, bundle, pages)
     return _stats(bundle, groups, reused)
+
+
+def _write_shard_list(bundle: Path, shards: int) -> None:
+    (bundle / SHARD_LIST).write_text(json.dumps([f"s{shard}/" for shard in range(1, shards)]), encoding="utf-8")
+
+
+class Update:
+    """Shards indexed again for an incremental build (`update`), not yet in the site: `apply` puts
+    them in place once the pages are written; `discard` removes what is left."""
+
+    def __init__(self, site: Path, work: Path, made: dict[int, Path], shards: int,
+                 record: Path, inputs: list[str], pages: dict[str, str]):
+        self.site, self.work, self.made, self.shards = site, work, made, shards
+        self.record, self.inputs, self.pages = record, inputs, pages
+
+    def apply(self) -> None:
+        """Swap the new shards in; the others stay where they are. A new shard 0 takes the other
+        shards' folders into it before it is swapped in (they live inside it)."""
+        bundle = self.site / BUNDLE
+        trash = self.work / "old"
+        trash.mkdir()
+        if 0 in self.made:
+            new = self.made[0]
+            for shard in range(1, self.shards):
+                os.rename(self.made.get(shard) or bundle / f"s{shard}", new / f"s{shard}")
+            _write_shard_list(new, self.shards)
+            if bundle.exists():
+                os.rename(bundle, trash / "s0")
+            os.rename(new, bundle)
+        else:
+            for shard, new in sorted(self.made.items()):
+                os.rename(bundle / f"s{shard}", trash / f"s{shard}")
+                os.rename(new, bundle / f"s{shard}")
+        _write_record(self.record, self.shards, self.inputs, bundle, self.pages)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def update(site: Path, changed: dict[str, bytes | None], record: Path,
+           per_shard: int | None = None) -> Update | None:
+    """Index again, beside the published `site`, the shards whose pages `changed` (site path -> new
+    bytes, or None for a page removed) changes; None when no shard's pages changed.
+
+    The published site must be exactly as the build that wrote `record` left it: the pages it
+    recorded are taken as they were, only the changed ones are read. When the record is missing
+    or the number of shards changes, every shard is indexed again."""
+    saved = _read_record(record)
+    known_pages = saved.get("pages") if isinstance(saved.get("pages"), dict) else None
+    pages = indexed_pages(site, changed, known_pages)
+    groups = shard_pages(pages, per_shard)
+    shards = len(groups)
+    inputs = [_shard_digest(pages, rels, shards, shard) for shard, rels in enumerate(groups)]
+    known = _record(saved, shards) if known_pages is not None else {}
+    bundle = site / BUNDLE
+    kept = [shard for shard in range(shards) if known and inputs[shard] == known["inputs"][shard]
+            and known["entries"][shard] == _entry_digest(_shard_bundle(bundle, shard))]
+    if len(kept) == shards:
+        return None
+    work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
+    try:
+        made = _index_shards(_Pages(site, changed), groups, [s for s in range(shards) if s not in kept], work)
+    except Exception as error:
+        shutil.rmtree(work, ignore_errors=True)
+        if isinstance(error, SearchIndexError):
+            raise
+        raise SearchIndexError(f"không lập được chỉ mục tìm kiếm: {error}") from error
+    return Update(site, work, made, shards, record, inputs, pages)

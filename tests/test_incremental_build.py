@@ -115,3 +115,37 @@ def test_another_base_url_is_a_full_build(tmp_path):
     clean = tmp_path / "clean"
     assert build(content, clean, "--no-cache", "--base-url", "https://example.org/nq/").code == 0
     assert hashes(out) == hashes(clean)
+
+
+def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path, monkeypatch):
+    """In shards (a large site's layout, made here from the sample with two pages a shard), an edit
+    replaces its page's shard in place and leaves every other shard's files as they were; the result
+    is what a clean build gives."""
+    from conftest import ROOT
+
+    from sitegen import incremental, search
+    from sitegen.views import Settings
+
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    settings = Settings(current_year=2026)
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    incremental.build(content, out, ROOT / "templates", settings)
+    shards = len(search.shard_pages(search.indexed_pages(out)))
+    assert shards >= 2
+    edits = [(DOC, PAGE), ("resolutions/58-nq-tw.md", "nghi-quyet/58-nq-tw/index.html")]
+    assert sorted(search.shard_of(page, shards) == 0 for _, page in edits) == [False, True]  # the first shard, another
+    for doc, page in edits:
+        shard = search.shard_of(page, shards)
+        before = identities(out / "pagefind")
+        append(content / doc, "\nMột đoạn mới ở cuối văn bản.\n")
+        summary = incremental.build(content, out, ROOT / "templates", settings)
+        assert summary.rendered == 1
+        after = identities(out / "pagefind")
+        changed = {rel for rel in after if before.get(rel) != after[rel]} | (set(before) - set(after))
+        own = search.shard_folder(shard).removeprefix("pagefind").strip("/")
+        others = [f"s{s}/" for s in range(1, shards) if s != shard]
+        assert changed and all(rel.startswith(own) for rel in changed if own)  # its shard's files only
+        assert not [rel for rel in changed if rel.startswith(tuple(others))], (shard, sorted(changed))
+        clean = tmp_path / f"clean-{shard}" / "site"
+        incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
+        assert hashes(out) == hashes(clean)

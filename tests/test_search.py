@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -195,12 +196,16 @@ def test_every_indexed_page_is_in_exactly_one_shard(sharded, sample_site):
     for rel in pages:
         url = "/" + rel.removesuffix("index.html")
         assert [shard for shard in range(stats.shards) if url in urls[shard]] == [search.shard_of(rel, stats.shards)]
-    # the same fragments as with one shard, under names that carry the page's date and shard
+    # the same fragments as with one shard, under names that carry the page's date, a key of its
+    # path and its shard
     assert {url: f["content"] for url, f in _fragments(sample_site).items()} == {
         f["url"]: f["content"] for shard in range(stats.shards)
         for f in map(search._read_fragment, (site / search.shard_folder(shard) / "fragment").iterdir())}
-    names = [f.name for shard in range(stats.shards) for f in (site / search.shard_folder(shard) / "fragment").iterdir()]
-    assert all(re.fullmatch(r"vi_20[0-9]{6}_[01]_[0-9a-f]{7}\.pf_fragment", n) for n in names), names
+    for shard in range(stats.shards):
+        for file in (site / search.shard_folder(shard) / "fragment").iterdir():
+            rel = search._read_fragment(file)["url"].lstrip("/") + "index.html"
+            key = hashlib.blake2b(rel.encode(), digest_size=4).hexdigest()
+            assert re.fullmatch(rf"vi_20[0-9]{{6}}_{key}_{shard}_[0-9a-f]{{7}}\.pf_fragment", file.name), file.name
 
 
 def test_only_the_first_shard_carries_the_script_and_the_webassembly(sharded):

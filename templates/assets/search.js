@@ -197,17 +197,19 @@
     });
   }
 
-  /* With several shards, each orders its own pages by date and Pagefind interleaves them; the
-     ids of a shard's pages carry their date ("vi_20210407_3_6745531"), which orders them all. With
-     one shard the ids carry none and Pagefind's order is kept (the sort is stable). */
+  /* Each shard orders its own pages by date and Pagefind interleaves the shards; the id of a
+     page carries its date and a key of its path ("vi_20210407_5f0c2a91_3_6745531"), which order
+     them all: newest first, pages of the same date by that key, however the pages are sharded. */
   function newestFirst(search) {
-    var dates = {};
+    var keys = {};
     search.results.forEach(function (hit) {
-      var match = /^[^_]+_(\d*)_\d+_/.exec(hit.id);
-      dates[hit.id] = match ? match[1] : "";
+      var match = /^[^_]+_(\d*)_([0-9a-f]*)_\d+_/.exec(hit.id);
+      keys[hit.id] = match ? [match[1], match[2]] : ["", hit.id];
     });
     search.results.sort(function (a, b) {
-      return dates[a.id] === dates[b.id] ? 0 : dates[a.id] < dates[b.id] ? 1 : -1;
+      var x = keys[a.id], y = keys[b.id];
+      if (x[0] !== y[0]) return x[0] < y[0] ? 1 : -1;
+      return x[1] === y[1] ? 0 : x[1] < y[1] ? -1 : 1;
     });
     return search;
   }
