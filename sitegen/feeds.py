@@ -7,6 +7,7 @@ from html import escape as _html_escape
 
 from . import present, urls
 from .link import Model
+from .model import Post
 
 FEED_ITEMS = 100
 
@@ -30,14 +31,19 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def _entry(model: Model, item) -> tuple[str, str]:
+    """A feed entry's title and summary (the first 300 characters of the body's text)."""
+    if isinstance(item, Post):
+        return item.title, model.bodies[f"post:{item.id}"].text[:300]
+    return f"{present.heading(item)} — {item.title}", model.bodies[f"{item.section}:{item.id}"].text[:300]
+
+
 def feed(model: Model, base_url: str) -> str:
     """Atom feed of the newest documents and posts; `updated` is the newest entry's date."""
-    entries = [(d.issued.date, urls.document(d.section, d.id), f"{present.heading(d)} — {d.title}",
-                model.bodies[f"{d.section}:{d.id}"].text[:300]) for d in model.published()]
-    entries += [(p.date.date, urls.post(p.id), p.title, model.bodies[f"post:{p.id}"].text[:300])
-                for p in model.posts.values()]
-    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    entries = entries[:FEED_ITEMS]
+    newest = [(d.issued.date, urls.document(d.section, d.id), d) for d in model.published()]
+    newest += [(p.date.date, urls.post(p.id), p) for p in model.posts.values()]
+    newest.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    entries = [(day, url, *_entry(model, item)) for day, url, item in newest[:FEED_ITEMS]]
     updated = entries[0][0] if entries else dt.date(2000, 1, 1)
     site = model.site
     out = ['<?xml version="1.0" encoding="utf-8"?>',
