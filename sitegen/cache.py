@@ -122,6 +122,24 @@ def tree_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     return stamps
 
 
+def _restamped(stamps: dict[str, tuple[int, int]], folder: Path, changed: list[str]) -> dict[str, tuple[int, int]]:
+    """`stamps` of `folder` with the `changed` files and folders ("name/") looked at again."""
+    stamps = dict(stamps)
+    for rel in changed:
+        if rel.endswith("/"):
+            for key in [key for key in stamps if key.startswith(rel)]:
+                del stamps[key]
+            _scan(str(folder / rel), rel, stamps)
+            continue
+        try:
+            stat = (folder / rel).stat()
+        except OSError:
+            stamps.pop(rel, None)
+            continue
+        stamps[rel] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
 def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]]) -> None:
     """os.scandir over a tree, in name order, building relative paths by concatenation (this runs
     over every file of the content and of the output on each build, unchanged ones included)."""
@@ -151,6 +169,7 @@ class LastBuild:
 
     def __init__(self, path: Path):
         self.path = path
+        self._stamps: dict[str, tuple[int, int]] | None = None  # of the output, as `read` found it
 
     def unchanged(self, inputs: str, out_dir: Path) -> Any:
         """The previous build's summary when nothing it read changed and its output is intact."""
@@ -167,13 +186,21 @@ class LastBuild:
             return None, None, False
         if inputs is not None and previous_inputs != inputs:
             return previous_inputs, summary, False
-        return previous_inputs, summary, tree_stamps(out_dir) == outputs
+        self._stamps = tree_stamps(out_dir)
+        return previous_inputs, summary, self._stamps == outputs
 
-    def record(self, inputs: str, out_dir: Path, summary: Any) -> None:
+    def record(self, inputs: str, out_dir: Path, summary: Any, changed: list[str] | None = None) -> None:
+        """Record the build. `changed`: when the output is the one `read` found except these paths
+        (files, or folders ending in "/"), only they are looked at again. (Any mistake there could
+        only make the next build a full one: `read` compares with the whole folder.)"""
+        if changed is not None and self._stamps is not None:
+            stamps = _restamped(self._stamps, out_dir, changed)
+        else:
+            stamps = tree_stamps(out_dir)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         with temp.open("wb") as handle:
-            pickle.dump((inputs, tree_stamps(out_dir), summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((inputs, stamps, summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, self.path)
 
     def forget(self) -> None:

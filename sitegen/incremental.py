@@ -53,9 +53,10 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
 
     key = _key(content_dir, out_dir, template_dir, settings)
     builder = _restore(folder, key) if intact else None
+    changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")
-        summary = _rebuild(builder, folder, key, timer)
+        summary, changed = _rebuild(builder, folder, key, timer)
     else:
         last.forget()
         (folder / EDITS).unlink(missing_ok=True)
@@ -68,7 +69,7 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         timer.mark("lưu trạng thái")
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
-    last.record(inputs, out_dir, summary)
+    last.record(inputs, out_dir, summary, changed)
     return summary, builder
 
 
@@ -117,10 +118,10 @@ def _restore(folder: Path, key: tuple) -> DevBuilder | None:
     return builder
 
 
-def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Summary:
+def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:
     """Apply what changed since the last build to the published folder; raise ContentError when
     the content has problems. Nothing is written before every file, the search index included,
-    has been made."""
+    has been made. Returns the summary and the paths written or removed (folders end in "/")."""
     from . import search  # loaded only by builds that index
 
     builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
@@ -134,12 +135,13 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     pending = builder.pending or {}
     changed = {rel: data for rel, data in pending.items() if search.may_index(rel)}
     update = search.update(builder.out, changed, folder / "search.json") if changed else None
+    touched = sorted(pending)
     try:
         if update is not None:
             timer.mark("tìm kiếm")
         builder.flush()
         if update is not None:
-            update.apply()
+            touched += update.apply()
     finally:
         if update is not None:
             update.discard()
@@ -152,7 +154,7 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> Sum
     timer.mark("lưu trạng thái")
     summary = summarise(builder.model, builder.spec_paths, timer)
     summary.rendered, summary.written = outcome.pages, len(pending)
-    return summary
+    return summary, touched
 
 
 def _load(path: Path):

@@ -615,9 +615,10 @@ class Update:
         self.site, self.work, self.made, self.shards = site, work, made, shards
         self.record, self.inputs, self.pages = record, inputs, pages
 
-    def apply(self) -> None:
+    def apply(self) -> list[str]:
         """Swap the new shards in; the others stay where they are. A new shard 0 takes the other
-        shards' folders into it before it is swapped in (they live inside it)."""
+        shards' folders into it before it is swapped in (they live inside it). Returns the folders
+        changed, as site paths ending in "/"."""
         bundle = self.site / BUNDLE
         trash = self.work / "old"
         trash.mkdir()
@@ -629,11 +630,14 @@ class Update:
             if bundle.exists():
                 os.rename(bundle, trash / "s0")
             os.rename(new, bundle)
+            changed = [f"{BUNDLE}/"]
         else:
             for shard, new in sorted(self.made.items()):
                 os.rename(bundle / f"s{shard}", trash / f"s{shard}")
                 os.rename(new, bundle / f"s{shard}")
+            changed = [f"{shard_folder(shard)}/" for shard in sorted(self.made)]
         _write_record(self.record, self.shards, self.inputs, bundle, self.pages)
+        return changed
 
     def discard(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import build, copy_sample
 
-from sitegen.cache import cache_folder
+from sitegen.cache import cache_folder, tree_stamps
 
 DOC = "programmes/12-ctr-duk-2021.md"
 PAGE = "chuong-trinh/12-ctr-duk-2021/index.html"
@@ -28,6 +28,16 @@ def identities(folder: Path) -> dict[str, tuple[int, int]]:
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def assert_recorded(out: Path) -> None:
+    """The last build recorded the output's stamps as they are (an incremental build looks again
+    only at what it wrote), so the next build sees the output as intact."""
+    import pickle
+
+    with (cache_folder(out) / "last.pickle").open("rb") as handle:
+        _, stamps, _ = pickle.load(handle)
+    assert stamps == tree_stamps(out)
 
 
 def assert_clean(content: Path, out: Path, tmp_path: Path) -> None:
@@ -52,6 +62,7 @@ def test_a_body_edit_writes_its_page_and_the_search_index_only(tmp_path):
     assert {rel for rel in rewritten if not rel.startswith("pagefind/")} == {PAGE}
     assert after[UNRELATED] == before[UNRELATED]
     assert "Một đoạn mới ở cuối văn bản." in (out / PAGE).read_text(encoding="utf-8")
+    assert_recorded(out)
     assert_clean(content, out, tmp_path)
 
 
@@ -146,6 +157,7 @@ def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path,
         others = [f"s{s}/" for s in range(1, shards) if s != shard]
         assert changed and all(rel.startswith(own) for rel in changed if own)  # its shard's files only
         assert not [rel for rel in changed if rel.startswith(tuple(others))], (shard, sorted(changed))
+        assert_recorded(out)
         clean = tmp_path / f"clean-{shard}" / "site"
         incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
         assert hashes(out) == hashes(clean)
