@@ -55,14 +55,22 @@ class Forked:
             finally:
                 _inherited = None
                 gc.unfreeze()
-            self._async = self._pool.map_async(_call, self.chunks, chunksize=1)
+            self._async = self._pool.imap(_call, self.chunks, chunksize=1)
         return self
+
+    def each(self):
+        """The chunks' results in order, each as soon as it and those before it are done (the
+        caller's work on one overlaps the workers' on the next)."""
+        if self._pool is None:
+            yield from (self.func(self.shared, c) for c in self.chunks)
+            return
+        try:
+            yield from self._async
+        finally:
+            self._pool.close()
+            self._pool.join()
 
     def results(self) -> list:
         if self._pool is None:
             return [self.func(self.shared, c) for c in self.chunks]
-        try:
-            return self._async.get()
-        finally:
-            self._pool.close()
-            self._pool.join()
+        return list(self.each())

@@ -97,11 +97,11 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
     results: list[tuple | None] = [cache.get(k) if cache and k else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     processes = cpu_count() if len(todo) >= FRONT_PARALLEL_MIN else 1
-    chunks = chunked(todo, processes * 4)
+    chunks = chunked(todo, processes * 8)  # the results of each are unpickled while the next are made
     job = [[sources[i] for i in chunk] for chunk in chunks]
     pickled = cache is not None and cache.persistent
-    done = Forked(_front, (current_year, pickled), job, processes).start().results()
-    for chunk, outputs in zip(chunks, done):
+    done = Forked(_front, (current_year, pickled), job, processes).start().each()
+    for outputs, chunk in zip(done, chunks):
         for index, output in zip(chunk, outputs):
             raw = output if pickled else None
             results[index] = output = pickle.loads(raw) if raw is not None else output
