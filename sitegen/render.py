@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -14,11 +15,31 @@ NAV = [("/nghi-quyet/", "Nghị quyết"), ("/chuong-trinh/", "Chương trình, 
        ("/chu-de/", "Chủ đề")]
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment with a quicker `x.key` for the dicts that page contexts are made of."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """As Jinja's: an attribute first, then an item. A plain dict has no attributes but its
+        methods, so for any other name the item is looked up at once (Jinja would first raise and
+        catch an AttributeError)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def environment(template_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    """The template environment, every template compiled. Templates are never reloaded: the
+    preview makes a new environment when a template changes (devbuild.py)."""
+    env = _Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined, auto_reload=False,
     )
     env.globals["href"] = _href
     env.globals["once"] = _once
