@@ -53,6 +53,12 @@ class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     escape_output = staticmethod(_escape_output)
 
+    def make_globals(self, d: dict | None) -> dict:
+        """A template's globals as one plain dict, where Jinja chains the template's to the
+        environment's: every page render and every import copies or compares them, and a chain
+        does that in Python. The environment's globals are all set before any template is loaded."""
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         """As Jinja's: an attribute first, then an item. A plain dict has no attributes but its
         methods, so for any other name the item is looked up at once (Jinja would first raise and
@@ -73,7 +79,7 @@ def environment(template_dir: Path) -> jinja2.Environment:
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined, auto_reload=False,
     )
-    env.globals["href"] = _href
+    env.filters["href"] = _href
     env.globals["once"] = _once
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compile once here, so forked workers inherit compiled templates
@@ -81,9 +87,13 @@ def environment(template_dir: Path) -> jinja2.Environment:
 
 
 @jinja2.pass_context
-def _href(context, path: str) -> str:
-    """A link from the current page to a site path, relative so sub-paths work."""
-    return context["root"] + path.lstrip("/") if path != "/" else (context["root"] or "./")
+def _href(context, path: str, root: str | None = None) -> str:
+    """`{{ path | href }}`: a link from the current page to a site path, relative so sub-paths work.
+    `{{ path | href(root) }}` gives the root itself (in macros imported without context).
+    A filter, because Jinja calls a filter directly but a function through `Context.call`."""
+    if root is None:
+        root = context["root"]
+    return root + path.lstrip("/") if path != "/" else (root or "./")
 
 
 @jinja2.pass_context
@@ -96,6 +106,11 @@ def _once(context, key: str, macro, *args) -> str:
     if html is None:
         html = shared[full] = macro(*args)
     return html
+
+
+def nav_current(page_path: str) -> tuple[str, ...]:
+    """The menu entries a page belongs to (those whose path starts its own)."""
+    return tuple(path for path, _ in NAV if page_path.startswith(path))
 
 
 def page_root(page_path: str, base_url: str) -> str:
@@ -130,6 +145,6 @@ def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra:
     root = page_root(page.path, base_url)
     template = env.get_template(page.template)
     return template.render(
-        page=page, site=site, root=root, nav=NAV, **page.context, **extra,
+        page=page, site=site, root=root, nav=NAV, nav_current=nav_current(page.path), **page.context, **extra,
         canonical=(base_url.rstrip("/") + page.path) if base_url else "",
     )
