@@ -21,13 +21,21 @@ def _precision(day) -> tuple[dt.date, int]:
     return day.date, 1 + bool(day.month) + bool(day.day)
 
 
+@lru_cache(maxsize=1)
+def _locale():
+    """Babel's `vi` locale, parsed once (Babel parses a locale name again on every call)."""
+    from babel import Locale
+
+    return Locale.parse(LOCALE)
+
+
 @lru_cache(maxsize=8192)
 def long_date(day) -> str:
     """'ngày 07 tháng 4 năm 2021' ('tháng 4 năm 2021', 'năm 2020' when partly known)."""
     from babel.dates import format_date
 
     value, known = _precision(day)
-    return format_date(value, _LONG[known], locale=LOCALE)
+    return format_date(value, _LONG[known], locale=_locale())
 
 
 @lru_cache(maxsize=8192)
@@ -36,7 +44,7 @@ def short_date(day) -> str:
     from babel.dates import format_date
 
     value, known = _precision(day)
-    return format_date(value, _SHORT[known], locale=LOCALE)
+    return format_date(value, _SHORT[known], locale=_locale())
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +76,6 @@ def file_size(size: int) -> str:
         if value < 1024 or unit == units[-1]:
             if unit == "byte":
                 return f"{number(int(value))} byte"
-            return f"{format_decimal(value, format='#,##0.#', locale=LOCALE)} {unit}"
+            return f"{format_decimal(value, format='#,##0.#', locale=_locale())} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
