@@ -434,25 +434,28 @@ class Views:
             "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],
         }
 
-    def _menu_options(self) -> dict[str, list[tuple[Any, Markup]]]:
-        """Every option of the dashboard's filter menus, rendered once: menu -> [(value, option)]."""
+    def _menu_options(self) -> dict[str, dict[Any, tuple[int, Markup]]]:
+        """Every option of the dashboard's filter menus, rendered once: menu -> {value: (place in
+        the menu, option)}."""
         filters = self._filters(self.rows)
-        return {
+        menus = {
             "documents": [(k, present.option(k, present.truncate(name, 70))) for k, name in filters["documents"]],
             "issuers": [(k, present.option(k, name)) for k, name in filters["issuers"]],
             "groups": [(g, present.option(g, g)) for g in filters["groups"]],
             "years": [(str(y), present.option(y, y)) for y in filters["years"]],
         }
+        return {menu: {value: (place, html) for place, (value, html) in enumerate(items)}
+                for menu, items in menus.items()}
 
     @staticmethod
-    def _page_menus(options: dict[str, list[tuple[Any, Markup]]], rows: list[dict]) -> dict[str, Markup]:
+    def _page_menus(options: dict[str, dict[Any, tuple[int, Markup]]], rows: list[dict]) -> dict[str, Markup]:
         """The filter menus of one dashboard page: only values found in its rows (the filters
-        act on the rows of the page being viewed), from options rendered once per build."""
+        act on the rows of the page being viewed), in menu order, from options rendered once per build."""
         found = {
             "documents": {r["doc_id"] for r in rows}, "issuers": {r["issuer_id"] for r in rows},
             "groups": {r["group"] for r in rows}, "years": {y for r in rows for y in r["years"].split()},
         }
-        return {menu: present.options(html for value, html in items if value in found[menu])
+        return {menu: present.options(html for _, html in sorted(items[v] for v in found[menu] if v in items))
                 for menu, items in options.items()}
 
     def targets_dashboard(self) -> list[Page]:
