@@ -489,13 +489,13 @@ class Views:
         return pages
 
     def target_years(self) -> list[Page]:
-        years = sorted({y for r in self.rows for y in r.results})
+        reported, missing = self._rows_by_year()
+        years = sorted(reported)
         pages = []
         for year in years:
-            shown = [self._dashboard_row(r, year) for r in self.rows if year in r.results]
-            missing = sum(1 for r in self.rows if r.doc.term[0] <= year <= r.doc.term[1] and year not in r.results)
+            shown = [self._dashboard_row(r, year) for r in reported[year]]
             counts = Counter(r["status"] for r in shown)
-            counts["no-data"] += missing
+            counts["no-data"] += missing[year]
             count_list = [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
             for url, chunk, pager in paginate(shown, urls.target_year(year), ROW_PAGE_SIZE):
@@ -506,6 +506,18 @@ class Views:
                 pages.append(Page(url, "targets_year.html", title, context,
                                   f"Kết quả thực hiện các chỉ tiêu năm {year}"))
         return pages
+
+    def _rows_by_year(self) -> tuple[dict[int, list[TargetRow]], Counter]:
+        """In one pass over the target rows: year -> the rows with a result that year (in row order),
+        and year -> how many rows have none that year although their term includes it."""
+        reported: dict[int, list[TargetRow]] = defaultdict(list)
+        missing: Counter = Counter()
+        for row in self.rows:
+            for year in row.results:
+                reported[year].append(row)
+            start, end = row.doc.term
+            missing.update(year for year in range(start, end + 1) if year not in row.results)
+        return reported, missing
 
     def method(self) -> Page:
         return Page(urls.METHOD, "method.html", "Cách tính trạng thái chỉ tiêu",
