@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from html import escape
 from typing import Iterable
 
@@ -76,16 +77,32 @@ def file_type(name: str) -> str:
     return EXTENSION_TYPES.get(ext, ext.upper() or "Tệp")
 
 
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_BASE = 240, 110, 4, 92
+CHART_HEADROOM = Decimal("1.15")  # the tallest bar or the goal line reaches 1/1.15 of the height
+
+
+@lru_cache(maxsize=256)
+def _chart_axis(first: int, last: int) -> tuple[tuple[str, str, str], ...]:
+    """What a chart of the years first..last writes for each year whatever the values: its bar's
+    x and width attributes and its label."""
+    step = (CHART_WIDTH - 2 * CHART_PAD) / (last - first + 1)
+    axis = []
+    for index, year in enumerate(range(first, last + 1)):
+        x = CHART_PAD + index * step + step * 0.2
+        axis.append((f'x="{x:.1f}"', f'width="{step * 0.6:.1f}"',
+                     f'<text x="{x + step * 0.3:.1f}" y="{CHART_HEIGHT - 4}" text-anchor="middle">{year}</text>'))
+    return tuple(axis)
+
+
 def chart_svg(target: Target, term: tuple[int, int], results: dict[int, Result], chart_id: str) -> str:
     """Inline SVG: values by year as bars against the goal line; titled for screen readers."""
     if target.goal is None:
         return ""
-    years = list(range(term[0], term[1] + 1))
+    years = range(term[0], term[1] + 1)
     values = [results[y].value if y in results else None for y in years]
     top = max([v for v in values if v is not None] + [target.goal.value]) or Decimal(1)
-    top = top * Decimal("1.15")
-    width, height, pad, base = 240, 110, 4, 92
-    step = (width - 2 * pad) / len(years)
+    top = top * CHART_HEADROOM
+    width, height, pad, base = CHART_WIDTH, CHART_HEIGHT, CHART_PAD, CHART_BASE
     goal_y = base - float(target.goal.value / top) * (base - 8)
     described = "; ".join(
         f"{y}: {with_unit(formats.number(v), target.unit) if v is not None else 'chưa có số liệu'}"
@@ -96,13 +113,11 @@ def chart_svg(target: Target, term: tuple[int, int], results: dict[int, Result],
         f'<title id="{chart_id}-t">{escape(target.text)}: kết quả theo năm so với mục tiêu</title>',
         f'<desc id="{chart_id}-d">Mục tiêu {escape(goal_text(target))}. {escape(described)}.</desc>',
     ]
-    for index, (year, value) in enumerate(zip(years, values)):
-        x = pad + index * step + step * 0.2
+    for (x, bar_width, label), value in zip(_chart_axis(term[0], term[1]), values):
         if value is not None:
             bar = float(value / top) * (base - 8)
-            parts.append(f'<rect class="bar" x="{x:.1f}" y="{base - bar:.1f}" width="{step * 0.6:.1f}" '
-                         f'height="{bar:.1f}"/>')
-        parts.append(f'<text x="{x + step * 0.3:.1f}" y="{height - 4}" text-anchor="middle">{year}</text>')
+            parts.append(f'<rect class="bar" {x} y="{base - bar:.1f}" {bar_width} height="{bar:.1f}"/>')
+        parts.append(label)
     parts.append(f'<line class="goal" x1="{pad}" x2="{width - pad}" y1="{goal_y:.1f}" y2="{goal_y:.1f}"/>')
     parts.append(f'<text class="goal-label" x="{width - pad}" y="{max(goal_y - 3, 9):.1f}" text-anchor="end">mục tiêu</text>')
     parts.append("</svg>")
