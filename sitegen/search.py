@@ -625,7 +625,7 @@ class Update:
         if 0 in self.made:
             new = self.made[0]
             for shard in range(1, self.shards):
-                os.rename(self.made.get(shard) or bundle / f"s{shard}", new / f"s{shard}")
+                os.rename(self.made.get(shard) or _shard_bundle(bundle, shard), _shard_bundle(new, shard))
             _write_shard_list(new, self.shards)
             if bundle.exists():
                 os.rename(bundle, trash / "s0")
@@ -633,8 +633,8 @@ class Update:
             changed = [f"{BUNDLE}/"]
         else:
             for shard, new in sorted(self.made.items()):
-                os.rename(bundle / f"s{shard}", trash / f"s{shard}")
-                os.rename(new, bundle / f"s{shard}")
+                os.rename(_shard_bundle(bundle, shard), _shard_bundle(trash, shard))
+                os.rename(new, _shard_bundle(bundle, shard))
             changed = [f"{shard_folder(shard)}/" for shard in sorted(self.made)]
         _write_record(self.record, self.shards, self.inputs, bundle, self.pages)
         return changed
