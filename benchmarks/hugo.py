@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import bare_cmd, machine, timed  # noqa: E402
+from benchmarks.run import bare_cmd, machine, markdown_text, plain_text, timed  # noqa: E402
 
 # Content folders of the corpus and the site sections (and URL folders) they become.
 SECTIONS = {"resolutions": ("nghi-quyet", "Nghị quyết, chỉ thị, kết luận"),
@@ -381,16 +381,11 @@ def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
 
 
 def plain_table(rows: list[Row]) -> str:
-    headers, body = table(rows)
-    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
-    return "\n".join(lines + ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in body])
+    return plain_text(*table(rows))
 
 
 def markdown_table(rows: list[Row]) -> str:
-    headers, body = table(rows)
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" ---: " for _ in headers) + "|"]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+    return markdown_text(*table(rows))
 
 
 def main(argv: list[str] | None = None) -> int:

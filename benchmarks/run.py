@@ -328,19 +328,27 @@ def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
-def plain_table(rows: list[Row]) -> str:
-    headers, body = table(rows)
+def plain_text(headers: list[str], body: list[list[str]]) -> str:
+    """A table as right-aligned plain text (also used by the other benchmark scripts)."""
     widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in body]
     return "\n".join(lines)
 
 
-def markdown_table(rows: list[Row]) -> str:
-    headers, body = table(rows)
+def markdown_text(headers: list[str], body: list[list[str]]) -> str:
+    """A table in Markdown, numbers right-aligned (also used by the other benchmark scripts)."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" ---: " for _ in headers) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines)
+
+
+def plain_table(rows: list[Row]) -> str:
+    return plain_text(*table(rows))
+
+
+def markdown_table(rows: list[Row]) -> str:
+    return markdown_text(*table(rows))
 
 
 def _cpu_model() -> str:
