@@ -1,6 +1,6 @@
 """Where a build's time goes: wall time per pipeline stage, and a cProfile of the whole build.
 
-    python3 benchmarks/profile_build.py CONTENT [--rev HEAD | --engine DIR] [--serial] [--cprofile FILE]
+    python3 benchmarks/profile_build.py CONTENT [--rev HEAD | --engine DIR] [--serial] [--cprofile FILE] [--memory]
     python3 benchmarks/profile_build.py --spy RAW [--rate 20]
 
 The second form summarises a py-spy recording of a real build, all processes included:
@@ -19,9 +19,11 @@ import argparse
 import cProfile
 import functools
 import importlib
+import os
 import pstats
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -29,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.run import TODAY, export  # noqa: E402
+from benchmarks.run import TODAY, _memory_kb, _tree, export  # noqa: E402
 
 # (module, attribute, label); an attribute "Class.method" wraps a method
 STAGES = [
@@ -63,7 +65,31 @@ STAGES = [
 ]
 
 
-def instrument(times: dict[str, float], counts: dict[str, int]) -> list[str]:
+class MemoryPeaks:
+    """Peak summed PSS of this process and its children while each wrapped stage runs."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.active: list[str] = []
+        self.peaks: dict[str, float] = defaultdict(float)
+        self.overall = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, interval: float) -> None:
+        while not self._done.is_set():
+            mb = sum(_memory_kb(p) for p in _tree(os.getpid())) / 1024
+            self.overall = max(self.overall, mb)
+            for label in list(self.active):
+                self.peaks[label] = max(self.peaks[label], mb)
+            self._done.wait(interval)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def instrument(times: dict[str, float], counts: dict[str, int], memory: MemoryPeaks | None = None) -> list[str]:
     wrapped = []
     for module_name, attr, label in STAGES:
         try:
@@ -82,11 +108,15 @@ def instrument(times: dict[str, float], counts: dict[str, int]) -> list[str]:
             @functools.wraps(original)
             def timed(*args, **kwargs):
                 start = time.perf_counter()
+                if memory:
+                    memory.active.append(label)
                 try:
                     return original(*args, **kwargs)
                 finally:
                     times[label] += time.perf_counter() - start
                     counts[label] += 1
+                    if memory:
+                        memory.active.remove(label)
             return timed
 
         setattr(owner, name, make())
@@ -216,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serial", action="store_true", help="no worker processes")
     parser.add_argument("--cprofile", type=Path, help="write a cProfile file and print the top functions")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--memory", action="store_true",
+                        help="also sample the peak memory (PSS, all processes) during each stage")
     args = parser.parse_args(argv)
     if args.spy:
         summarise_spy(args.spy, args.rate, args.top)
@@ -231,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
 
     times: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    instrument(times, counts)
+    memory = MemoryPeaks() if args.memory else None
+    instrument(times, counts, memory)
     if args.serial:
         serialise()
     out = args.out or Path(tempfile.mkdtemp(dir=args.work if args.work.exists() else None)) / "site"
@@ -245,16 +278,22 @@ def main(argv: list[str] | None = None) -> int:
     if profiler:
         profiler.disable()
     total = time.perf_counter() - start
+    if memory:
+        memory.stop()
     if code != 0:
         print(f"build failed with exit code {code}", file=sys.stderr)
         return code
 
     print(f"\nTotal {total:.2f} s ({'serial' if args.serial else 'default parallelism'}"
           f"{', under cProfile' if profiler else ''})\n")
-    print("Stage (inclusive wall time, main process)            seconds   share  calls")
+    print("Stage (inclusive wall time, main process)            seconds   share  calls"
+          + ("  peak MB" if memory else ""))
     for _module, _attr, label in STAGES:
         if label in times:
-            print(f"{label:52} {times[label]:8.2f} {times[label] / total:6.0%} {counts[label]:6}")
+            peak = f" {memory.peaks.get(label, 0):8.0f}" if memory else ""
+            print(f"{label:52} {times[label]:8.2f} {times[label] / total:6.0%} {counts[label]:6}{peak}")
+    if memory:
+        print(f"Peak memory of the whole build (PSS, all processes): {memory.overall:.0f} MB")
     if profiler:
         profiler.dump_stats(str(args.cprofile))
         stats = pstats.Stats(str(args.cprofile))

@@ -10,8 +10,8 @@ Wall time is what a user waits; CPU time (user + system, all processes) is shown
 it moves much less when other work shares the machine.
 
 For each size: a cold full build into a fresh folder (no output, no cache beside it), a rebuild with nothing changed, a rebuild
-after one document's body was edited, the peak memory of the build (all its processes), and the
-bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
+after one document's body was edited, the peak memory of the build (all its processes, and without
+Pagefind's: the goal leaves the search indexer out), and the bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
 + table), a trivial Jinja template, write to a temporary folder; once in one process and once with
 two processes. Every build and loop runs as its own process and is timed from outside (wall clock,
 interpreter start included).
@@ -19,6 +19,7 @@ interpreter start included).
 More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
 to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Two are there: the preview server's save to page
 served (benchmarks/devserver.py, 5 saves) and the search index stage run alone on the built site.
+--cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents).
 """
 from __future__ import annotations
 
@@ -138,6 +139,7 @@ class Timing:
     peak_mb: float  # peak of the summed proportional set size of the process and its children
     cpu: float = 0.0  # user + system seconds of the process and all its children
     output: str = ""
+    own_peak_mb: float = 0.0  # the same peak leaving out Pagefind's processes (the search indexer)
 
 
 def _tree(pid: int) -> list[int]:
@@ -175,12 +177,14 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], sum(_memory_kb(p) for p in _tree(proc.pid)))
+            sizes = [(_memory_kb(p), _is_pagefind(p)) for p in _tree(proc.pid)]
+            peak[0] = max(peak[0], sum(kb for kb, _ in sizes))
+            peak[1] = max(peak[1], sum(kb for kb, indexer in sizes if not indexer))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -193,7 +197,15 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     sampler.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output[-3000:]}")
-    return Timing(seconds, peak[0] / 1024, cpu, output.strip())
+    return Timing(seconds, peak[0] / 1024, cpu, output.strip(), peak[1] / 1024)
+
+
+def _is_pagefind(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip().startswith("pagefind")
+    except OSError:
+        return False
 
 
 def last_line(text: str) -> str:
@@ -229,6 +241,7 @@ class Row:
     unchanged: list[float] = field(default_factory=list)
     edited: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    own_peak_mb: list[float] = field(default_factory=list)
     bare1: list[float] = field(default_factory=list)
     bare2: list[float] = field(default_factory=list)
     bare1_cpu: list[float] = field(default_factory=list)
@@ -251,7 +264,7 @@ class Row:
         return cold / bare if cold and bare else None
 
 
-def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> Row:
+def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold_only: bool = False) -> Row:
     content = work / f"corpus-{size}"
     # The site in a folder of its own: a build may keep caches beside its output folder, and a
     # cold build starts without them.
@@ -272,8 +285,12 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
             row.cold.append(cold.seconds)
             row.cold_cpu.append(cold.cpu)
             row.peak_mb.append(cold.peak_mb)
+            row.own_peak_mb.append(cold.own_peak_mb)
             row.summary = last_line(cold.output)
-            log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB")
+            log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB "
+                f"({cold.own_peak_mb:.0f} MB without Pagefind)")
+            if cold_only:
+                continue
             unchanged = timed(build_cmd(engine, content, out))
             row.unchanged.append(unchanged.seconds)
             edit_one(content, run)
@@ -290,7 +307,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
                 bucket.append(loop.seconds)
                 (row.bare2_cpu if workers == 2 else row.bare1_cpu).append(loop.cpu)
         log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
-    for name, func in EXTRA_MEASURES:
+    for name, func in [] if cold_only else EXTRA_MEASURES:
         log(f"[{size}] {name}")
         row.extra.update(func(content, work, engine))
     shutil.rmtree(folder, ignore_errors=True)
@@ -302,7 +319,8 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log) -> R
 # --------------------------------------------------------------------------------------
 
 COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("cold_cpu", "cold CPU s"),
-           ("unchanged", "no-change s"), ("edited", "one edit s"), ("peak_mb", "peak MB"), ("bare1", "bare 1 proc s"),
+           ("unchanged", "no-change s"), ("edited", "one edit s"), ("peak_mb", "peak MB"),
+           ("own_peak_mb", "peak MB without Pagefind"), ("bare1", "bare 1 proc s"),
            ("bare1_cpu", "bare 1 CPU s"), ("bare2", "bare 2 proc s"), ("bare2_cpu", "bare 2 CPU s"),
            ("ratio", "cold / bare 2"), ("cpu_ratio", "CPU cold / bare 2")]
 
@@ -413,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", type=Path, default=ROOT, help="checkout whose build.py is timed")
     parser.add_argument("--rev", help="time this commit of the repository instead (exported into --work)")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="only the cold build and the bare loop (for the largest corpora)")
     parser.add_argument("--bare-loop", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -431,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rev:
         engine, revision = export(args.rev, args.work), args.rev
     load_before = os.getloadavg()[0]
-    rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log) for size in args.sizes]
+    rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log, args.cold_only)
+            for size in args.sizes]
     print(f"Machine: {machine()}")
     print(f"Engine: {engine} at {revision and revision + ' = '}{_revision(engine if not revision else ROOT, revision)}; "
           f"corpus seed {args.seed}; median of {args.runs} run(s); {dt.date.today().isoformat()}; "
