@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from . import present, urls
+from . import present, urls, xlsx
 from .link import Model
 from .model import RELATIONS
 from .rows import TargetRow
@@ -79,12 +79,18 @@ def _columns(records: list[dict], columns: list[str]) -> tuple[list[str], list[l
 
 def _encode_csv(table: tuple[list[str], list[list]]) -> bytes:
     columns, values = table
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer = io.BytesIO()
+    # Encoded as it is written: the whole file as one str would take twice its size in memory.
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
+    text.write("\ufeff")
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(columns)
     for row in values:
         writer.writerow([safe_text(v) if isinstance(v, str) else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    text.flush()
+    data = buffer.getvalue()
+    text.detach()
+    return data
 
 
 def documents_json(model: Model, rows: list[TargetRow]) -> bytes:
@@ -127,9 +133,10 @@ def encode_documents(records: tuple[str, list[dict]]) -> bytes:
     """documents.json from `document_records`."""
     title, docs = records
     # One document per line: readable and diffable, and each line uses json's fast C encoder.
-    lines = ",\n".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) for doc in docs)
-    text = '{"site":' + json.dumps(title, ensure_ascii=False) + ',"documents":[\n' + lines + "\n]}"
-    return (text + "\n").encode("utf-8")
+    # Encoded line by line: the whole file as one str would take twice its size in memory.
+    lines = b",\n".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for doc in docs)
+    start = '{"site":' + json.dumps(title, ensure_ascii=False) + ',"documents":[\n'
+    return b"".join((start.encode("utf-8"), lines, b"\n]}\n"))
 
 
 def _target_json(r: TargetRow) -> dict:
@@ -166,60 +173,19 @@ def workbook_cells(rows: list[TargetRow], title: str) -> tuple:
 
 
 def encode_workbook(cells: tuple) -> bytes:
-    """The workbook's bytes from `workbook_cells` (xlsxwriter is imported only here: it is slow to load)."""
-    import xlsxwriter
-
+    """The workbook's bytes from `workbook_cells`."""
     title, years, targets, results = cells
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    book.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
-    head = book.add_format({"bold": True, "bg_color": "#F4F6F8", "border": 1, "text_wrap": True, "valign": "top"})
-    wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    number = book.add_format({"num_format": "#,##0.##", "valign": "top", "border": 1})
-
-    sheet = book.add_worksheet("Chỉ tiêu")
-    headers = ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"] + [str(y) for y in years] + ["Trạng thái"]
-    widths = [28, 20, 40, 16, 12] + [14] * len(years) + [16]
-    for col, (name, width) in enumerate(zip(headers, widths)):
-        sheet.write_string(0, col, name, head)
-        sheet.set_column(col, col, width)
-    for index, cells_of_row in enumerate(targets, start=1):
-        for col, value in enumerate(cells_of_row):
-            sheet.write_string(index, col, value, wrap)
-    _print_setup(sheet, len(headers), title)
-
-    sheet = book.add_worksheet("Kết quả")
-    headers = ["Mã văn bản", "Số ký hiệu", "Chỉ tiêu", "Năm", "Giá trị", "Đơn vị", "Trạng thái", "Ghi chú", "Nguồn số liệu"]
-    for col, name in enumerate(headers):
-        sheet.write_string(0, col, name, head)
-    sheet.set_column(0, 1, 16)
-    sheet.set_column(2, 2, 40)
-    sheet.set_column(3, 6, 12)
-    sheet.set_column(7, 8, 30)
-    for index, (doc_id, doc_number, target, year, value, done, *rest) in enumerate(results, start=1):
-        for col, text in enumerate((doc_id, doc_number, target)):
-            sheet.write_string(index, col, text, wrap)
-        sheet.write_number(index, 3, year, number)
-        if value:
-            sheet.write_number(index, 4, float(value), number)
-        else:
-            sheet.write_string(index, 4, "Đã hoàn thành" if done == "true" else "Chưa hoàn thành", wrap)
-        for col, text in enumerate(rest, start=5):
-            sheet.write_string(index, col, text, wrap)
-    _print_setup(sheet, len(headers), title)
-    book.close()
-    return buffer.getvalue()
-
-
-def _print_setup(sheet, columns: int, title: str) -> None:
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, 0, columns - 1)
-    sheet.set_header(f"&L{title[:200].replace('&', '&&')}&RTrang &P/&N")
+    target_sheet = xlsx.Sheet(
+        "Chỉ tiêu", ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"] + [str(y) for y in years] + ["Trạng thái"],
+        [28, 20, 40, 16, 12] + [14] * len(years) + [16], targets)
+    result_rows = [[doc_id, doc_number, target, year,
+                    float(value) if value else ("Đã hoàn thành" if done == "true" else "Chưa hoàn thành"), *rest]
+                   for doc_id, doc_number, target, year, value, done, *rest in results]
+    result_sheet = xlsx.Sheet(
+        "Kết quả", ["Mã văn bản", "Số ký hiệu", "Chỉ tiêu", "Năm", "Giá trị", "Đơn vị", "Trạng thái", "Ghi chú",
+                    "Nguồn số liệu"],
+        [16, 16, 40, 12, 12, 12, 12, 30, 30], result_rows)
+    return xlsx.workbook(title, [target_sheet, result_sheet], header_text=title)
 
 
 @dataclass(frozen=True)

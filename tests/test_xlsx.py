@@ -1,0 +1,85 @@
+"""The workbook writer (sitegen/xlsx.py): what a spreadsheet program reads back from its files."""
+from __future__ import annotations
+
+import io
+import zipfile
+import xml.dom.minidom
+
+import openpyxl
+import pytest
+
+from sitegen import xlsx
+
+TRICKY = ["  leading and trailing  ", "a & b <c> \"d\" 'e'", "dòng 1\ndòng 2", "chuông\x07\x00 bỏ",
+          "_x0041_ giữ nguyên", "Nghị quyết 58-NQ/TW", "=1+1", "x" * 40000, ""]
+
+
+def _book(sheets, title="Sổ chỉ tiêu & kết quả", header_text="Đầu trang & lề"):
+    return xlsx.workbook(title, sheets, header_text=header_text)
+
+
+def _sample() -> bytes:
+    rows = [[text, index, index + 0.25, None] for index, text in enumerate(TRICKY)]
+    return _book([xlsx.Sheet("Chỉ tiêu", ["Văn bản", "Số", "Giá trị", "Trống"], [28, 10, 12, 8], rows),
+                  xlsx.Sheet("Kết quả", ["Năm"], [12], [[2024], [2025]])])
+
+
+def test_values_read_back_as_written():
+    book = openpyxl.load_workbook(io.BytesIO(_sample()))
+    assert book.sheetnames == ["Chỉ tiêu", "Kết quả"]
+    sheet = book["Chỉ tiêu"]
+    assert [c.value for c in sheet[1]] == ["Văn bản", "Số", "Giá trị", "Trống"]
+    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    expected_text = ["  leading and trailing  ", "a & b <c> \"d\" 'e'", "dòng 1\ndòng 2", "chuông bỏ",
+                     "_x0041_ giữ nguyên", "Nghị quyết 58-NQ/TW", "=1+1", "x" * xlsx.MAX_TEXT, None]
+    assert [r[0] for r in body] == expected_text
+    assert [r[1] for r in body] == list(range(len(TRICKY)))
+    assert all(isinstance(r[1], int) for r in body)
+    assert [r[2] for r in body] == [i + 0.25 for i in range(len(TRICKY))]
+    assert all(r[3] is None for r in body)
+    assert [r[0] for r in book["Kết quả"].iter_rows(min_row=2, values_only=True)] == [2024, 2025]
+    assert book.properties.title == "Sổ chỉ tiêu & kết quả"
+
+
+def test_no_cell_is_a_formula():
+    book = openpyxl.load_workbook(io.BytesIO(_sample()))
+    assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
+
+
+def test_formatted_for_reading_and_printing():
+    book = openpyxl.load_workbook(io.BytesIO(_sample()))
+    sheet = book["Chỉ tiêu"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D1"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+    assert sheet.oddHeader.left.text == "Đầu trang && lề"  # header code for one printed "&"
+    assert sheet.oddHeader.right.text == "Trang &P/&N"
+    assert sheet.column_dimensions["A"].width == pytest.approx(28.71, abs=0.01)
+    header, text, number = sheet["A1"], sheet["A2"], sheet["C2"]
+    assert header.font.b and header.fill.fgColor.rgb == "FFF4F6F8" and header.border.bottom.style == "thin"
+    assert text.alignment.wrap_text and text.alignment.vertical == "top" and text.border.left.style == "thin"
+    assert number.number_format == "#,##0.##"
+    empty = sheet["A10"]  # an empty text cell keeps its border
+    assert empty.value is None and empty.border.left.style == "thin"
+
+
+def test_every_part_is_well_formed_and_declared():
+    archive = zipfile.ZipFile(io.BytesIO(_sample()))
+    names = archive.namelist()
+    for name in names:
+        xml.dom.minidom.parseString(archive.read(name))  # raises on malformed XML
+    types = archive.read("[Content_Types].xml").decode()
+    for name in names:
+        if not name.endswith(".rels") and name != "[Content_Types].xml":
+            assert f'PartName="/{name}"' in types, name
+
+
+def test_same_input_same_bytes():
+    assert _sample() == _sample()
+
+
+@pytest.mark.parametrize("index, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
+def test_column_letters(index, letters):
+    assert xlsx.column_letters(index) == letters
