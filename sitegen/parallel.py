@@ -34,29 +34,48 @@ def _call(chunk):
 
 
 class Forked:
-    """Runs func(shared, chunk) for each chunk, in forked workers when that pays off."""
+    """Runs func(shared, chunk) for each chunk, in forked workers when that pays off.
 
-    def __init__(self, func: Callable, shared: Any, chunks: list, processes: int):
+    With `fresh` each chunk gets a newly forked worker, which exits when the chunk is done: a worker
+    copies every inherited memory page it touches (reference counts are writes), so a long-lived
+    one ends up holding a private copy of most of the parent. A fresh worker copies only what its
+    chunk needs, and gives it back when it exits."""
+
+    def __init__(self, func: Callable, shared: Any, chunks: list, processes: int, fresh: bool = False):
         self.func, self.shared, self.chunks = func, shared, chunks
         self.processes = processes
+        self.fresh = fresh
         self._pool = None
         self._async = None
+        self._holding = False  # this pool set `_inherited` and froze the collector
 
     def start(self) -> "Forked":
         global _inherited
         usable = "fork" in multiprocessing.get_all_start_methods()
         if self.processes > 1 and len(self.chunks) > 1 and usable:
             _inherited = (self.func, self.shared)  # inherited, never pickled: only chunks cross
+            self._holding = True
             # Objects made so far are left out of the workers' garbage collections: a collection
             # writes to every object it visits, which would copy the inherited pages one by one.
+            # Workers forked later (fresh ones) need both until the pool is done.
             gc.freeze()
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(self.processes)
-            finally:
-                _inherited = None
-                gc.unfreeze()
+                self._pool = multiprocessing.get_context("fork").Pool(
+                    self.processes, maxtasksperchild=1 if self.fresh else None)
+            except BaseException:
+                self._release()
+                raise
+            if not self.fresh:
+                self._release()
             self._async = self._pool.imap(_call, self.chunks, chunksize=1)
         return self
+
+    def _release(self) -> None:
+        global _inherited
+        if self._holding:
+            self._holding = False
+            _inherited = None
+            gc.unfreeze()
 
     def each(self):
         """The chunks' results in order, each as soon as it and those before it are done (the
@@ -69,6 +88,7 @@ class Forked:
         finally:
             self._pool.close()
             self._pool.join()
+            self._release()
 
     def results(self) -> list:
         if self._pool is None:

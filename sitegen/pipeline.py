@@ -155,6 +155,7 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
 
 
 PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
+RENDER_CHUNKS = 16  # page chunks per core in a build; each runs in a newly forked worker
 
 
 class PageRender:
@@ -292,9 +293,9 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     specs = views.page_specs()
     processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
     items: list[list] = [[("export", index)] for index in range(len(EXPORTS))]  # slowest first: started early
-    items += [[("page", spec) for spec in chunk] for chunk in chunked(specs, processes * 8)]
+    items += [[("page", spec) for spec in chunk] for chunk in chunked(specs, processes * RENDER_CHUNKS)]
     work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
-    pool = Forked(_site_work, work, items, processes).start()
+    pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per item
     files = site_files(views.model, views, base_url, data=False)  # while the workers run
     pages: dict[tuple, list[str]] = {}
     found: dict[str, bytes] = {}

@@ -1,0 +1,31 @@
+"""Forked workers (sitegen/parallel.py): fresh ones per chunk, long-lived ones reused."""
+from __future__ import annotations
+
+import gc
+import os
+
+from sitegen.parallel import Forked
+
+
+def _where(shared, chunk):
+    return os.getpid(), gc.get_freeze_count() > 0, shared, chunk
+
+
+def test_fresh_workers_take_one_chunk_each_and_inherit_a_frozen_collector():
+    before = gc.get_freeze_count()
+    out = Forked(_where, "chung", [[1], [2], [3], [4], [5]], 2, fresh=True).start().results()
+    assert [chunk for *_, chunk in out] == [[1], [2], [3], [4], [5]]
+    assert len({pid for pid, *_ in out}) == 5 and os.getpid() not in {pid for pid, *_ in out}
+    assert all(frozen and shared == "chung" for _, frozen, shared, _ in out)
+    assert gc.get_freeze_count() == before  # the parent's collector is given back
+
+
+def test_long_lived_workers_take_several_chunks():
+    out = Forked(_where, None, [[i] for i in range(8)], 2).start().results()
+    assert [chunk for *_, chunk in out] == [[i] for i in range(8)]
+    assert len({pid for pid, *_ in out}) <= 2
+
+
+def test_one_process_runs_in_this_one():
+    out = Forked(_where, None, [[1], [2]], 1, fresh=True).start().results()
+    assert {pid for pid, *_ in out} == {os.getpid()}
