@@ -402,8 +402,10 @@ class DevBuilder:
         for record, item, body, found in fronts:
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
             before = edited.get(getattr(item, "id", None)) or shown.get(getattr(item, "id", None))
-            if before is not None and item == before:
-                continue  # saved again unchanged
+            section = getattr(item, "section", "post")
+            if before is not None and item == before and body is not None and \
+                    new_bodies.get(body_key(section, item.id), model.bodies.get(body_key(section, item.id))) == body:
+                continue  # saved again unchanged (items hold no Markdown source: their bodies are compared)
             if found or type(item) is not type(before) or body is None \
                     or replace(before, body="") != replace(item, body=""):
                 return None  # (`before` is None for an unpublished document or a draft post)
@@ -411,7 +413,6 @@ class DevBuilder:
                 return None
             if self._checker is None:
                 self._checker = body_checker(model)
-            section = getattr(item, "section", "post")
             self._checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
             if problems.items:
                 return None

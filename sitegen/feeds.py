@@ -34,8 +34,8 @@ def _stamp(day: dt.date) -> str:
 def _entry(model: Model, item) -> tuple[str, str]:
     """A feed entry's title and summary (the first 300 characters of the body's text)."""
     if isinstance(item, Post):
-        return item.title, model.bodies[f"post:{item.id}"].text[:300]
-    return f"{present.heading(item)} — {item.title}", model.bodies[f"{item.section}:{item.id}"].text[:300]
+        return item.title, model.bodies[f"post:{item.id}"].summary
+    return f"{present.heading(item)} — {item.title}", model.bodies[f"{item.section}:{item.id}"].summary
 
 
 def feed(model: Model, base_url: str) -> str:

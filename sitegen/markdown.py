@@ -28,12 +28,13 @@ class Heading:
 class Body:
     html: str
     toc: tuple[Heading, ...]
-    text: str  # plain text, for summaries
+    summary: str  # the start of its paragraphs' plain text (SUMMARY_CHARS), for descriptions and feeds
     links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
     terms: str = ""  # the search-only forms of its words (text.terms), worked out once per file
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
+SUMMARY_CHARS = 300  # a body keeps this much plain text, not all of it: 10,000 bodies' text is 90 MB
 
 # rewrite(href) -> the href to write in the page (pure: checking is the link stage's job)
 Rewrite = Callable[[str], str]
@@ -72,7 +73,8 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     md = _parser()
     tokens = md.parse(source)
     toc: list[Heading] = []
-    text_parts: list[str] = []
+    text_parts: list[str] = []  # paragraphs, until SUMMARY_CHARS are reached
+    text_length = 0
     all_parts: list[str] = []  # headings and table cells too
     links: list[tuple[str, int]] = []
     line = first_line
@@ -87,8 +89,9 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
         links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
         words = "".join(" " if c.type == "softbreak" else c.content for c in token.children if c.type in _TEXT_TOKENS)
         all_parts.append(words)
-        if tokens[index - 1].type == "paragraph_open":
+        if tokens[index - 1].type == "paragraph_open" and text_length < SUMMARY_CHARS:
             text_parts.append(words)
+            text_length += len(words) + 1
         for child in token.children:
             attr = {"link_open": "href", "image": "src"}.get(child.type)
             if attr and child.attrGet(attr) is not None:
@@ -98,4 +101,5 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
             if child.type == "link_open" and str(child.attrGet("href")).startswith(("http://", "https://")):
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
-    return Body(html, tuple(toc), " ".join(text_parts), tuple(links), terms(*all_parts))
+    summary = " ".join(text_parts)[:SUMMARY_CHARS]
+    return Body(html, tuple(toc), summary, tuple(links), terms(*all_parts))

@@ -101,7 +101,7 @@ class Document:
     draft: bool = False
     attachments: tuple[AttachmentRef, ...] = ()
     targets: tuple[Target, ...] = ()
-    body: str = ""
+    body: str = ""  # the Markdown source; emptied once rendered (the model's `bodies` hold the result)
     body_line: int = 1
 
     @property
@@ -120,7 +120,7 @@ class Post:
     documents: tuple[Ref, ...] = ()
     tags: tuple[str, ...] = ()
     draft: bool = False
-    body: str = ""
+    body: str = ""  # the Markdown source; emptied once rendered (the model's `bodies` hold the result)
     body_line: int = 1
 
 

@@ -9,7 +9,7 @@ import hashlib
 import pickle
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,10 @@ def _front(shared: tuple[int | None, bool], sources: list[Source]) -> list[tuple
         item, more = validate_record(record, current_year)
         shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
         body = render_body(item) if shown else None
+        if body is not None:  # the model keeps the rendered body, not its Markdown source as well
+            item = replace(item, body="")
+        if item is not None:  # later stages need only the record's kind, path and stem
+            record = replace(record, data=None, body="")
         result = (record, item, body, found + more)
         out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pickled else result)
     return out
@@ -373,14 +377,21 @@ class FullBuild:
     copies: dict[str, Path]
 
 
+def checked(content_dir: Path, current_year: int | None, cache_file: Path | None) -> Model:
+    """`check` with the per-file cache in `cache_file`, saved and let go of before anything is
+    rendered: the render workers inherit neither its pickled entries nor the files' raw records."""
+    cache = FileCache(cache_file)
+    model = check(content_dir, current_year, cache)
+    cache.save()
+    return model
+
+
 def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
                use_cache: bool, timer: Timer, digests: bool = False) -> FullBuild:
     """Build every page into a staging folder and swap it in; `digests`: keep each output's digest."""
     from .render import environment
 
-    cache = FileCache(cache_folder(out_dir) / "front.pickle" if use_cache else None)
-    model = check(content_dir, settings.current_year, cache)
-    cache.save()  # now, so the render workers do not inherit the pickled entries
+    model = checked(content_dir, settings.current_year, cache_folder(out_dir) / "front.pickle" if use_cache else None)
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")

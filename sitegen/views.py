@@ -328,7 +328,7 @@ class Views:
             "tags": [{"name": self.model.tags[t].name, "url": urls.tag(t)} for t in self._tag_slugs(post.tags)],
         }
         context["search_fields"] = searchfields.post_fields(self, post)
-        return Page(urls.post(post.id), "post.html", post.title, context, body.text[:200])
+        return Page(urls.post(post.id), "post.html", post.title, context, body.summary[:200])
 
     def organisations_page(self) -> Page:
         counts = Counter(d.issuer.value for d in self.model.published())
