@@ -26,11 +26,15 @@ class Heading:
 
 @dataclass(frozen=True)
 class Body:
-    html: str
+    encoded: bytes  # the rendered HTML in UTF-8: a str of Vietnamese text takes twice the memory
     toc: tuple[Heading, ...]
     summary: str  # the start of its paragraphs' plain text (SUMMARY_CHARS), for descriptions and feeds
     links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
     terms: str = ""  # the search-only forms of its words (text.terms), worked out once per file
+
+    @property
+    def html(self) -> str:
+        return self.encoded.decode("utf-8")
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
@@ -102,4 +106,4 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
     summary = " ".join(text_parts)[:SUMMARY_CHARS]
-    return Body(html, tuple(toc), summary, tuple(links), terms(*all_parts))
+    return Body(html.encode("utf-8"), tuple(toc), summary, tuple(links), terms(*all_parts))
