@@ -182,10 +182,14 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
 
     def sample() -> None:
         while not done.is_set():
+            began = time.perf_counter()
             sizes = [(_memory_kb(p), _is_pagefind(p)) for p in _tree(proc.pid)]
             peak[0] = max(peak[0], sum(kb for kb, _ in sizes))
             peak[1] = max(peak[1], sum(kb for kb, indexer in sizes if not indexer))
-            done.wait(0.05)
+            # Reading a process's PSS walks its page tables: for processes of several GB that takes
+            # tens of milliseconds, so the sampler waits ten times as long as it read, and so takes
+            # at most a tenth of a core from the build it measures.
+            done.wait(max(0.05, 10 * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
