@@ -14,7 +14,7 @@ from pathlib import Path
 from . import feeds, urls
 from .data import exports
 from .affected import affected_specs
-from .cache import ExportCache, FileCache
+from .cache import ExportCache, FileCache, cache_folder
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import Model, body_checker, body_key
@@ -189,6 +189,8 @@ class DevBuilder:
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
         self.edits: dict[str, dict] = {}  # body edits since the last full rebuild (`_swap`)
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
+        self._search_due: set[str] = set()  # pages written or removed since the index was last brought up to date
+        self._search_failed = False  # the last update failed: tried again after the next write
 
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
@@ -225,8 +227,9 @@ class DevBuilder:
         with staged(self.out) as staging:
             rendered = render_all(views, self._environment(stamp), base_url, staging, digests=True)
             fill(staging, {}, copies)
-            write_indexed(staging, self.out)
+            write_indexed(staging, self.out, search_record=self.search_record)
         self.adopt(model, views, history, rendered, copies, sources, stamp)
+        self._search_due = set()
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
     def adopt(self, model: Model, views: Views, history: dict, rendered: Rendered, copies: dict[str, Path],
@@ -246,7 +249,8 @@ class DevBuilder:
         """What is kept between command-line builds (see incremental.py): not the compiled templates,
         the body checker or the file cache, which are made again when needed."""
         state = dict(self.__dict__)
-        state.update(env=None, _env_stamp={}, _checker=None, cache=None, _data_due=None, pending=None)
+        state.update(env=None, _env_stamp={}, _checker=None, cache=None, _data_due=None, pending=None,
+                     _search_due=set(), _search_failed=False)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -469,6 +473,44 @@ class DevBuilder:
     def data_due(self) -> bool:
         return self._data_due is not None
 
+    @property
+    def search_record(self) -> Path:
+        """What the search index of the output folder was made from (see `search.update`)."""
+        return cache_folder(self.out) / "search.json"
+
+    @property
+    def search_due(self) -> bool:
+        """Pages the search indexes were written or removed since the index was last updated."""
+        from .search import may_index
+
+        return not self._search_failed and any(may_index(rel) for rel in self._search_due)
+
+    def refresh_search(self) -> list[str]:
+        """Bring the search index up to date with the pages written since it was made (the shards
+        holding them are indexed again); the paths changed under pagefind/.
+
+        Kept out of `rebuild`, like the downloads: Pagefind takes seconds, the page does not wait."""
+        from . import search
+
+        due, self._search_due = self._search_due, set()
+        changed = {}
+        for rel in sorted(due):
+            if search.may_index(rel):
+                path = self.out / rel
+                changed[rel] = path.read_bytes() if path.is_file() else None
+        try:
+            update = search.update(self.out, changed, self.search_record) if changed else None
+        except Exception:
+            self._search_due |= due
+            self._search_failed = True
+            raise
+        if update is None:
+            return []
+        try:
+            return update.apply()
+        finally:
+            update.discard()
+
     def refresh_data(self, cache: ExportCache | None = None) -> list[str]:
         """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything;
         with `cache`, a download whose inputs did not change is read from it instead of encoded.
@@ -508,6 +550,8 @@ class DevBuilder:
             self.pending[rel] = data
         else:
             _write_atomic(self.out / rel, data)
+            self._search_due.add(rel)
+            self._search_failed = False
         self.digests[rel] = digest
         return [rel]
 
@@ -517,6 +561,8 @@ class DevBuilder:
                 self.pending[rel] = None
             else:
                 (self.out / rel).unlink(missing_ok=True)
+                self._search_due.add(rel)
+                self._search_failed = False
             self.digests.pop(rel, None)
         return rels
 

@@ -253,6 +253,21 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
             stamp = dt.datetime.now().strftime("%H:%M:%S")
             print(f"[{stamp}] tệp dữ liệu tải về: {len(written)} tệp cập nhật trong "
                   f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
+        elif state.builder.search_due:  # idle: then index the changed pages for search
+            _refresh_search(state)
+
+
+def _refresh_search(state: State) -> None:
+    """Index the pages the last rebuilds changed; a failure is reported and the last index kept."""
+    start = time.perf_counter()
+    try:
+        changed = state.builder.refresh_search()
+    except Exception as error:  # never die: the pages are served, only search lags behind
+        print(f"Chưa cập nhật được chỉ mục tìm kiếm ({error}); bản dựng tiếp theo sẽ thử lại.", flush=True)
+        return
+    stamp = dt.datetime.now().strftime("%H:%M:%S")
+    print(f"[{stamp}] chỉ mục tìm kiếm: {len(changed)} tệp cập nhật trong "
+          f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
 
 
 def serve(start: Callable[[], tuple[DevBuilder, Outcome]], host: str, port: int, watch: list[Path]) -> int:

@@ -78,6 +78,7 @@ def server(tmp_path):
     content = copy_sample(tmp_path / "content")
     srv = Server(content, tmp_path / "site")
     srv.content = content
+    srv.out = tmp_path / "site"
     yield srv
     output = srv.stop()
     assert "Traceback" not in output, output
@@ -99,6 +100,33 @@ def test_an_edit_is_rebuilt_and_served(server):
     path.write_text(text.replace("Công tác lãnh đạo, chỉ đạo", "Lãnh đạo, chỉ đạo đã sửa"), encoding="utf-8")
     body = server.wait_for("/chuong-trinh/12-ctr-duk-2021/", lambda b: "Lãnh đạo, chỉ đạo đã sửa" in b)
     assert 'id="dev-errors"' not in body
+
+
+def _indexed_text(site: Path, url: str) -> str:
+    from sitegen import search
+
+    for file in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        fragment = search._read_fragment(file)
+        if fragment["url"] == url:
+            return fragment["content"]
+    return ""
+
+
+def test_an_edit_reaches_the_search_index_after_the_page(server):
+    url = "/chuong-trinh/12-ctr-duk-2021/"
+    assert "Công tác lãnh đạo, chỉ đạo" in _indexed_text(server.out, url)
+    path = server.content / DOC
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Công tác lãnh đạo, chỉ đạo", "Lãnh đạo quyết liệt vùng Nghi Sơn"), encoding="utf-8")
+    server.wait_for(url, lambda b: "Lãnh đạo quyết liệt vùng Nghi Sơn" in b)
+    deadline = time.time() + 60
+    while time.time() < deadline and "quyết liệt vùng Nghi Sơn" not in _indexed_text(server.out, url):
+        time.sleep(0.2)
+    indexed = _indexed_text(server.out, url)
+    assert "Lãnh đạo quyết liệt vùng Nghi Sơn" in indexed and "Công tác lãnh đạo, chỉ đạo" not in indexed
+    time.sleep(1)
+    output = server.stop()
+    assert "chỉ mục tìm kiếm:" in output and "Chưa cập nhật được" not in output, output
 
 
 def test_invalid_content_shows_an_overlay_then_disappears_when_fixed(server):
