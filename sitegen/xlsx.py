@@ -7,6 +7,7 @@ time on per-cell bookkeeping; this one writes each row's XML as it goes, with on
 strings, and takes a tenth of the time. Every part follows ECMA-376 (SpreadsheetML)."""
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -42,8 +43,6 @@ def workbook(title: str, sheets: Sequence[Sheet], header_text: str = "") -> byte
     """The workbook's bytes: on each sheet the first row is frozen, filtered and repeated on every
     printed page; pages are A4 landscape, one page wide; `header_text` is printed top left with
     the page number top right."""
-    import io
-
     strings: dict[str, int] = {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
