@@ -7,6 +7,7 @@ import copy
 import jinja2
 import jinja2.meta
 import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -190,6 +191,7 @@ class DevBuilder:
         self.edits: dict[str, dict] = {}  # body edits since the last full rebuild (`_swap`)
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
         self._search_due: set[str] = set()  # pages written or removed since the index was last brought up to date
+        self._search_lock = threading.Lock()  # `refresh_search` runs beside rebuilds (serve.py)
         self._search_failed = False  # the last update failed: tried again after the next write
 
     def _environment(self, stamp: dict):
@@ -250,12 +252,13 @@ class DevBuilder:
         the body checker or the file cache, which are made again when needed."""
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, _checker=None, cache=None, _data_due=None, pending=None,
-                     _search_due=set(), _search_failed=False)
+                     _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.cache = FileCache(None)
+        self._search_lock = threading.Lock()
 
     def sources(self, changed=None) -> tuple:
         """The stamps of what a build reads (content, templates, the content's git state), taken
@@ -483,16 +486,20 @@ class DevBuilder:
         """Pages the search indexes were written or removed since the index was last updated."""
         from .search import may_index
 
-        return not self._search_failed and any(may_index(rel) for rel in self._search_due)
+        with self._search_lock:
+            return not self._search_failed and any(may_index(rel) for rel in self._search_due)
 
     def refresh_search(self) -> list[str]:
         """Bring the search index up to date with the pages written since it was made (the shards
         holding them are indexed again); the paths changed under pagefind/.
 
-        Kept out of `rebuild`, like the downloads: Pagefind takes seconds, the page does not wait."""
+        Kept out of `rebuild`, like the downloads: Pagefind takes seconds, the page does not wait.
+        May run in another thread while rebuilds write pages: a page written meanwhile is indexed
+        by the next refresh."""
         from . import search
 
-        due, self._search_due = self._search_due, set()
+        with self._search_lock:
+            due, self._search_due = self._search_due, set()
         changed = {}
         for rel in sorted(due):
             if search.may_index(rel):
@@ -501,8 +508,9 @@ class DevBuilder:
         try:
             update = search.update(self.out, changed, self.search_record) if changed else None
         except Exception:
-            self._search_due |= due
-            self._search_failed = True
+            with self._search_lock:
+                self._search_due |= due
+                self._search_failed = True
             raise
         if update is None:
             return []
@@ -550,8 +558,7 @@ class DevBuilder:
             self.pending[rel] = data
         else:
             _write_atomic(self.out / rel, data)
-            self._search_due.add(rel)
-            self._search_failed = False
+            self._search_wrote(rel)
         self.digests[rel] = digest
         return [rel]
 
@@ -561,10 +568,14 @@ class DevBuilder:
                 self.pending[rel] = None
             else:
                 (self.out / rel).unlink(missing_ok=True)
-                self._search_due.add(rel)
-                self._search_failed = False
+                self._search_wrote(rel)
             self.digests.pop(rel, None)
         return rels
+
+    def _search_wrote(self, rel: str) -> None:
+        with self._search_lock:
+            self._search_due.add(rel)
+            self._search_failed = False
 
     def hold_writes(self) -> None:
         """Keep the files rebuilds write (bytes) or remove (None) in `pending`, by path, instead of

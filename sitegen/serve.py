@@ -45,6 +45,7 @@ class State:
         self.port = port
         self.sockets: set[ReloadSocket] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.indexing = threading.Event()  # the search index is being brought up to date
 
     def reload_browsers(self) -> None:
         message = json.dumps({"command": "reload", "path": "*", "liveCSS": False})
@@ -253,8 +254,11 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
             stamp = dt.datetime.now().strftime("%H:%M:%S")
             print(f"[{stamp}] tệp dữ liệu tải về: {len(written)} tệp cập nhật trong "
                   f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
-        elif state.builder.search_due:  # idle: then index the changed pages for search
-            _refresh_search(state)
+        elif not state.indexing.is_set() and state.builder.search_due:
+            # idle: then index the changed pages for search, beside the next rebuilds (it takes
+            # seconds on a large site, and a save made meanwhile must not wait for it)
+            state.indexing.set()
+            threading.Thread(target=_refresh_search, args=(state,), daemon=True).start()
 
 
 def _refresh_search(state: State) -> None:
@@ -265,6 +269,8 @@ def _refresh_search(state: State) -> None:
     except Exception as error:  # never die: the pages are served, only search lags behind
         print(f"Chưa cập nhật được chỉ mục tìm kiếm ({error}); bản dựng tiếp theo sẽ thử lại.", flush=True)
         return
+    finally:
+        state.indexing.clear()
     stamp = dt.datetime.now().strftime("%H:%M:%S")
     print(f"[{stamp}] chỉ mục tìm kiếm: {len(changed)} tệp cập nhật trong "
           f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
