@@ -231,7 +231,8 @@ class DevBuilder:
             fill(staging, {}, copies)
             write_indexed(staging, self.out, search_record=self.search_record)
         self.adopt(model, views, history, rendered, copies, sources, stamp)
-        self._search_due = set()
+        with self._search_lock:  # the index was just made from every page
+            self._search_due = set()
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
     def adopt(self, model: Model, views: Views, history: dict, rendered: Rendered, copies: dict[str, Path],
