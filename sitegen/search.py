@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import urls
-from .searchfields import BUNDLE, LANGUAGE, terms  # noqa: F401  (terms: the folded forms, described above)
+from .searchfields import BUNDLE, LANGUAGE, SEARCH_WORKERS, terms  # noqa: F401  (terms: the folded forms, described above)
 
 # Only document and post pages carry content for search; Pagefind is not given the others to parse
 # (lists and dashboards are most of the site's bytes). Pages in these folders without
@@ -226,16 +226,18 @@ def _fragment_name(name: str, rel: str, page: bytes, shard: int) -> str:
 # another shard; the number of shards is a power of two that grows with the number of pages, so
 # it changes rarely. Pagefind runs once per shard, two shards at a time (its memory is that of two
 # shards), and a build runs it only for the shards whose pages changed. Shard 0 is
-# site/pagefind/, whose pagefind.js, worker and WebAssembly the search page loads; shard i is
-# site/pagefind/s{i}/ and keeps only what a merged index is read from (its entry, metadata, index,
-# filter and fragment files). site/pagefind/shards.json lists those folders (empty with one shard).
+# site/pagefind/ and shard i site/pagefind/s{i}/; site/pagefind/shards.json lists the folders of
+# shards 1 and up (empty with one shard). The search page searches them in up to SEARCH_WORKERS
+# web workers at once, each started from one of the first shards, which therefore keep Pagefind's
+# pagefind.js, worker and WebAssembly; the others keep only what a merged index is read from (their
+# entry, metadata, index, filter and fragment files).
 
 # Measured on the 10,000-document corpus (docs/performance.md, "Search"): fewer pages a shard use less
 # memory and re-index an edit faster; more download less for a query.
 PAGES_PER_SHARD = 4096
 PARALLEL_SHARDS = 2  # Pagefind processes at a time (docs/performance.md, "Search")
 SHARD_LIST = "shards.json"
-_PRIMARY_ONLY = ("pagefind.js", "pagefind-worker.js")  # and the WebAssembly: loaded from shard 0 only
+_RUNTIME = ("pagefind.js", "pagefind-worker.js")  # and the WebAssembly: only in the shards `_runs_search`
 _SHARD_FOLDER = re.compile(r"s[0-9]+")
 
 
@@ -252,6 +254,12 @@ def shard_count(pages: int, per_shard: int | None = None) -> int:
 def shard_of(rel: str, shards: int) -> int:
     """The shard of the page at site path `rel` ("nghi-quyet/58-nq-tw/index.html")."""
     return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def _runs_search(shard: int) -> bool:
+    """Whether the shard keeps Pagefind's script, worker and WebAssembly (a search page's worker
+    starts from it)."""
+    return shard < SEARCH_WORKERS
 
 
 def shard_folder(shard: int) -> str:
@@ -391,14 +399,14 @@ async def _shutdown(service) -> None:
 _GZIPPED = (".pf_meta", ".pf_fragment", ".pf_index", ".pf_filter", ".pagefind")
 
 
-def _bundle_files(bundle: Path, primary: bool = True) -> list[Path]:
+def _bundle_files(bundle: Path, runtime: bool = True) -> list[Path]:
     """Every file the search page needs, from the entry and the metadata (which must be whole);
-    a shard other than 0 (`primary` false) has no script and no WebAssembly of its own."""
+    a shard that does not `_runs_search` (`runtime` false) has no script and no WebAssembly."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-    files = [bundle / name for name in _PRIMARY_ONLY] if primary else []
+    files = [bundle / name for name in _RUNTIME] if runtime else []
     for info in entry["languages"].values():
         meta = _read_chunk(bundle / f"pagefind.{info['hash']}.pf_meta")
-        if primary:
+        if runtime:
             files.append(bundle / f"wasm.{info['wasm'] or 'unknown'}.pagefind")
         files += [bundle / "fragment" / f"{page[0]}.pf_fragment" for page in meta[1]]
         files += [bundle / "index" / f"{chunk[-1]}.pf_index" for chunk in meta[2]]
@@ -461,7 +469,7 @@ def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path) -> Pat
 
     The pages are given to Pagefind as one flat folder of numbered links (a folder per page costs
     far more to make and remove than the links), and each fragment is then given its page's URL."""
-    primary = shard == 0
+    runtime = _runs_search(shard)
     pages = work / "pages"
     pages.mkdir(parents=True)
     names = {}
@@ -472,9 +480,9 @@ def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path) -> Pat
     output = work / "bundle"
     try:
         _run(_index(pages, output))
-        for name in UNUSED_BUNDLE_FILES + (() if primary else _PRIMARY_ONLY):
+        for name in UNUSED_BUNDLE_FILES + (() if runtime else _RUNTIME):
             (output / name).unlink(missing_ok=True)
-        if not primary:
+        if not runtime:
             for wasm in output.glob("wasm.*.pagefind"):
                 wasm.unlink()
         _canonical_bundle(output, shard, names, source)
@@ -536,7 +544,7 @@ def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
     if inputs != known["inputs"][shard] or known["entries"][shard] != _entry_digest(previous):
         return False
     try:
-        return all(_whole(f) for f in _bundle_files(previous, primary=shard == 0))
+        return all(_whole(f) for f in _bundle_files(previous, runtime=_runs_search(shard)))
     except _UNREADABLE:
         return False
 

@@ -31,6 +31,10 @@ TARGET_FACETS = ("target_status",)
 # Ranking: a document number (`numfold`: its unaccented forms) counts most, so a number finds its
 # document first.
 RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold": 20, "fold": 1, "date": 0.5}}
+# The search page searches the shards in up to this many web workers at once, one per shard it
+# starts from, so the first shards each carry Pagefind's script, worker and WebAssembly (docs/search.md,
+# "Shards"). Four: phones have at least that many cores, and each worker downloads about 90 KB.
+SEARCH_WORKERS = 4
 EXAMPLE_NUMBERS = 2
 EXAMPLE_TAGS = 3
 # Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
@@ -123,5 +127,6 @@ def examples(views) -> list[str]:
 def search_page(views) -> dict:
     """Extra values for the search page: filter choices, example queries, ranking, status styles."""
     return {"search_facets": facets(views), "search_examples": examples(views), "search_ranking": RANKING,
+            "search_workers": SEARCH_WORKERS,
             "search_status_classes": {label: code for code, label in TARGET_STATUS.items()},
             "search_target_section": SECTIONS["target"], "search_document_section": SECTIONS["document"]}

@@ -208,15 +208,25 @@ def test_every_indexed_page_is_in_exactly_one_shard(sharded, sample_site):
             assert re.fullmatch(rf"vi_20[0-9]{{6}}_{key}_{shard}_[0-9a-f]{{7}}\.pf_fragment", file.name), file.name
 
 
-def test_only_the_first_shard_carries_the_script_and_the_webassembly(sharded):
+def _runtime_files(bundle: Path) -> list[str]:
+    return sorted(p.name for p in bundle.iterdir() if p.suffix in (".js", ".css", ".pagefind"))
+
+
+def test_the_first_shards_carry_the_script_worker_and_webassembly(sharded, monkeypatch, tmp_path):
+    """The search page starts a worker from each of the first SEARCH_WORKERS shards; the others keep
+    only what a merged index is read from."""
     site, stats = sharded
-    first, other = site / "pagefind", site / "pagefind" / "s1"
-    assert (first / "pagefind.js").is_file() and (first / "pagefind-worker.js").is_file()
-    assert list(first.glob("wasm.*.pagefind"))
-    assert sorted(p.name for p in other.iterdir() if p.is_file())[0] == "pagefind-entry.json"
-    assert not [p.name for p in other.iterdir() if p.suffix in (".js", ".css", ".pagefind")]
-    for bundle in (first, other):
+    runtime = ["pagefind-worker.js", "pagefind.js", "wasm.unknown.pagefind"]
+    assert search.SEARCH_WORKERS >= 2 and stats.shards == 2
+    for bundle in (site / "pagefind", site / "pagefind" / "s1"):
+        assert _runtime_files(bundle) == runtime
         assert not list(bundle.glob("pagefind-*ui*"))
+    monkeypatch.setattr(search, "SEARCH_WORKERS", 1)
+    again = _copy_pages(site, tmp_path / "site")
+    search.index(again, per_shard=PER_SHARD)
+    assert _runtime_files(again / "pagefind") == runtime
+    assert _runtime_files(again / "pagefind" / "s1") == []
+    assert sorted(p.name for p in (again / "pagefind" / "s1").iterdir() if p.is_file())[0] == "pagefind-entry.json"
 
 
 def test_shards_are_byte_identical_from_the_same_pages(sharded, tmp_path):

@@ -54,8 +54,12 @@
 
   // --- Pagefind ------------------------------------------------------------------------------
   /* A large site's index is in shards: the bundle's shards.json lists the other shards' folders
-     (empty with one shard), each merged into the first one, which holds the script and the
-     WebAssembly (see docs/search.md, "Shards"). The list is fetched while the script loads. */
+     (empty with one shard). A query's cost grows with its matches, so the shards are searched in
+     parallel: each of up to SEARCH_WORKERS groups of shards runs in a Pagefind of its own (a module
+     loaded from the group's first shard, which carries the script, worker and WebAssembly), and the
+     groups' answers are merged as Pagefind merges indexes (see docs/search.md, "Shards"). */
+  var SEARCH_WORKERS = Math.max(1, parseInt(form.getAttribute("data-search-workers"), 10) || 1);
+
   function shardFolders() {
     return fetch(new URL("shards.json", BUNDLE).href, { cache: "no-cache" }).then(function (response) {
       if (!response.ok) throw new Error("shards.json: HTTP " + response.status);
@@ -63,20 +67,75 @@
     });
   }
 
+  function workerCount(shards) {
+    var cores = navigator.hardwareConcurrency || 1;
+    return Math.max(1, Math.min(SEARCH_WORKERS, cores, shards));
+  }
+
+  /* One Pagefind over the folders of a group: the first folder's module and worker, the others merged. */
+  function openGroup(folders, options) {
+    var first = new URL(folders[0] + "pagefind.js", BUNDLE).href;
+    return import(first).then(function (pagefind) {
+      return pagefind.options(options)
+        .then(function () {
+          return Promise.all(folders.slice(1).map(function (folder) {
+            return pagefind.mergeIndex(new URL(folder, BUNDLE).pathname, options);
+          }));
+        })
+        .then(function () { return pagefind.init(); })
+        .then(function () { return pagefind; });
+    });
+  }
+
+  function sumCounts(all) {
+    var merged = {};
+    all.forEach(function (counts) {
+      Object.keys(counts || {}).forEach(function (key) {
+        var into = merged[key] || (merged[key] = {});
+        Object.keys(counts[key]).forEach(function (value) { into[value] = (into[value] || 0) + counts[key][value]; });
+      });
+    });
+    return merged;
+  }
+
+  /* The groups as one Pagefind: search, filters and preload over all of them. */
+  function together(groups) {
+    if (groups.length === 1) return groups[0];
+    return {
+      search: function (query, options) {
+        return Promise.all(groups.map(function (g) { return g.search(query, options); })).then(function (all) {
+          var results = [];
+          all.forEach(function (search) { results = results.concat(search.results); });
+          results.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+          return {
+            results: results,
+            unfilteredResultCount: all.reduce(function (sum, s) { return sum + (s.unfilteredResultCount || 0); }, 0),
+            filters: sumCounts(all.map(function (s) { return s.filters; })),
+            totalFilters: sumCounts(all.map(function (s) { return s.totalFilters; }))
+          };
+        });
+      },
+      filters: function () {
+        return Promise.all(groups.map(function (g) { return g.filters(); })).then(sumCounts);
+      },
+      preload: function (query, options) {
+        return Promise.all(groups.map(function (g) { return g.preload(query, options); }));
+      }
+    };
+  }
+
   function load() {
     if (!loading) {
-      loading = Promise.all([import(BUNDLE), shardFolders()]).then(function (loaded) {
-        var pagefind = loaded[0];
+      loading = Promise.all([shardFolders(), import(BUNDLE)]).then(function (loaded) {  // the first module meanwhile
+        var folders = [""].concat(loaded[0]);
+        var count = workerCount(folders.length);
+        var groups = [];
+        for (var g = 0; g < count; g++) {
+          groups.push(folders.filter(function (_, i) { return i % count === g; }));
+        }
         var options = { baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING };
-        return pagefind.options(options)
-          .then(function () {
-            return Promise.all(loaded[1].map(function (folder) {
-              return pagefind.mergeIndex(new URL(folder, BUNDLE).pathname, options);
-            }));
-          })
-          .then(function () { return pagefind.init(); })
-          .then(function () { return pagefind; });
-      }).catch(function (error) {
+        return Promise.all(groups.map(function (group) { return openGroup(group, options); }));
+      }).then(together).catch(function (error) {
         loading = null;  // try again on the next search
         throw error;
       });

@@ -12,6 +12,7 @@ import pytest
 from conftest import build, copy_sample
 
 from sitegen import search as search_index
+from sitegen.searchfields import SEARCH_WORKERS
 
 from .conftest import new_page
 
@@ -499,10 +500,41 @@ def test_an_index_in_shards_finds_what_one_index_finds(browser, base, serve, sha
     many.wait_for_function("() => !document.getElementById('search-note').hidden", timeout=15000)
     assert "«xyzzyq»" in many.inner_text("#search-note")
     assert any("/pagefind/s1/fragment/" in url for url in fetched)
-    assert not any("/pagefind/s1/" in url and url.endswith((".js", ".pagefind")) for url in fetched)
     assert many.problems == [] and one.problems == []
     one.context.close()
     many.context.close()
+
+
+ONE_CORE = "Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', {get: () => 1})"
+
+
+def test_shards_are_searched_in_parallel_workers_with_the_same_results(browser, serve, sharded_site):
+    """Each group of shards runs in a Pagefind worker of its own, as many as the cores allow (at most
+    SEARCH_WORKERS); with one core, one worker searches every shard. Both find the same."""
+    sharded = serve(sharded_site)
+    several, single = new_page(browser), new_page(browser)
+    single.context.add_init_script(ONE_CORE)
+    fetched: dict[str, list[str]] = {"several": [], "single": []}
+    several.on("request", lambda r: fetched["several"].append(urlsplit(r.url).path))
+    single.on("request", lambda r: fetched["single"].append(urlsplit(r.url).path))
+    for query, params in [("thanh hoa", {}), ("dang vien", {}), ("ket nap dang vien", {"muc": "Chỉ tiêu"}),
+                          ("", {"loai": "Nghị quyết"})]:
+        found = search(several, sharded, query, **params)
+        assert found and found == search(single, sharded, query, **params), (query, params)
+        assert several.inner_text("#search-status") == single.inner_text("#search-status")
+        assert filter_labels(several) == filter_labels(single), (query, params)
+    cores = several.evaluate("navigator.hardwareConcurrency")
+    assert single.evaluate("navigator.hardwareConcurrency") == 1
+    expected = min(SEARCH_WORKERS, cores, 2)  # two shards
+    workers = sorted(w.url for w in several.workers)
+    assert len(workers) == expected, workers
+    assert ("/pagefind/s1/pagefind-worker.js" in fetched["several"]) == (expected == 2)
+    assert [urlsplit(w.url).path for w in single.workers] == ["/pagefind/pagefind-worker.js"]
+    assert not any(path.startswith("/pagefind/s1/") and path.endswith((".js", ".pagefind"))
+                   for path in fetched["single"])  # the one worker merged shard 1's index
+    assert several.problems == [] and single.problems == []
+    several.context.close()
+    single.context.close()
 
 
 def test_an_index_in_shards_works_under_a_sub_path(browser, serve, sharded_site):
