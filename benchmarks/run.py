@@ -19,7 +19,8 @@ interpreter start included).
 More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
 to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Two are there: the preview server's save to page
 served (benchmarks/devserver.py, 5 saves) and the search index stage run alone on the built site.
---cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents).
+--cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents);
+--skip leaves out the bare loop or an extra measurement; --keep keeps the built site.
 """
 from __future__ import annotations
 
@@ -268,7 +269,11 @@ class Row:
         return cold / bare if cold and bare else None
 
 
-def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold_only: bool = False) -> Row:
+SKIPPABLE = ("bare loop", "save→reload", "search index")
+
+
+def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold_only: bool = False,
+            skip: frozenset[str] = frozenset(), keep: bool = False) -> Row:
     content = work / f"corpus-{size}"
     # The site in a folder of its own: a build may keep caches beside its output folder, and a
     # cold build starts without them.
@@ -304,7 +309,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
                 f"one edit {after_edit.seconds:.2f} s ({after_edit.cpu:.2f} s CPU); it said: {last_line(after_edit.output)}")
     finally:
         edited.write_bytes(original)
-    for run in range(runs):
+    for run in range(0 if "bare loop" in skip else runs):
         for workers, bucket in ((1, row.bare1), (2, row.bare2)):
             with tempfile.TemporaryDirectory(dir=work) as tmp:
                 loop = timed(bare_cmd(content, Path(tmp), workers))
@@ -312,9 +317,13 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
                 (row.bare2_cpu if workers == 2 else row.bare1_cpu).append(loop.cpu)
         log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
     for name, func in [] if cold_only else EXTRA_MEASURES:
-        log(f"[{size}] {name}")
-        row.extra.update(func(content, work, engine))
-    shutil.rmtree(folder, ignore_errors=True)
+        if name not in skip:
+            log(f"[{size}] {name}")
+            row.extra.update(func(content, work, engine))
+    if keep:
+        log(f"[{size}] the last build's site is kept in {out}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return row
 
 
@@ -437,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     parser.add_argument("--cold-only", action="store_true",
                         help="only the cold build and the bare loop (for the largest corpora)")
+    parser.add_argument("--skip", nargs="+", choices=SKIPPABLE, default=[], help="leave these measurements out")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the last build's site (for benchmarks/search.py --site)")
     parser.add_argument("--bare-loop", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
@@ -455,8 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.rev:
         engine, revision = export(args.rev, args.work), args.rev
     load_before = os.getloadavg()[0]
-    rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log, args.cold_only)
-            for size in args.sizes]
+    rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log, args.cold_only,
+                    frozenset(args.skip), args.keep) for size in args.sizes]
     print(f"Machine: {machine()}")
     print(f"Engine: {engine} at {revision and revision + ' = '}{_revision(engine if not revision else ROOT, revision)}; "
           f"corpus seed {args.seed}; median of {args.runs} run(s); {dt.date.today().isoformat()}; "
