@@ -298,6 +298,7 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
     items: list[list] = [[("export", index)] for index in range(len(EXPORTS))]  # slowest first: started early
     items += [[("page", spec) for spec in chunk] for chunk in chunked(specs, processes * RENDER_CHUNKS)]
+    views.share()
     work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
     pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per item
     files = site_files(views.model, views, base_url, data=False)  # while the workers run

@@ -575,6 +575,11 @@ class Views:
             return [single[kind]()]
         return {"posts": self.posts_page, "dashboard": self.targets_dashboard, "years": self.target_years}[kind]()
 
+    def share(self) -> None:
+        """Make now what many pages use, before pages are rendered in forked workers: each worker
+        would make it again, and copy every document it touches to do so."""
+        self._by_issuer()
+
     def _by_issuer(self) -> dict[str, list[Document]]:
         if not hasattr(self, "_issuer_docs"):
             self._issuer_docs: dict[str, list[Document]] = defaultdict(list)
