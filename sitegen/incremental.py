@@ -11,6 +11,7 @@ A build starts from that state only when the output folder is exactly as the las
 output's stamps), gives a full build into a staging folder."""
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import time
@@ -158,9 +159,14 @@ def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> tup
 
 
 def _load(path: Path):
+    """The pickled value at `path`, left out of the cyclic collector's passes: it lives as long as
+    the build (or the preview), and a pass over the millions of objects of a large site's state
+    takes seconds. (Frozen objects are still freed when no longer referenced.)"""
     try:
         with path.open("rb") as handle, collector_paused():
-            return pickle.load(handle)
+            value = pickle.load(handle)
+            gc.freeze()
+            return value
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
             IndexError, KeyError):
         return None  # a missing or damaged state only means a full build

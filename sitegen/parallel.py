@@ -48,6 +48,7 @@ class Forked:
         self._pool = None
         self._async = None
         self._holding = False  # this pool set `_inherited` and froze the collector
+        self._thaw = False  # nothing was frozen before: the pool gives the collector back as it was
 
     def start(self) -> "Forked":
         global _inherited
@@ -55,6 +56,7 @@ class Forked:
         if self.processes > 1 and len(self.chunks) > 1 and usable:
             _inherited = (self.func, self.shared)  # inherited, never pickled: only chunks cross
             self._holding = True
+            self._thaw = gc.get_freeze_count() == 0  # else what was frozen (a loaded state) stays so
             # Objects made so far are left out of the workers' garbage collections: a collection
             # writes to every object it visits, which would copy the inherited pages one by one.
             # Workers forked later (fresh ones) need both until the pool is done.
@@ -75,7 +77,8 @@ class Forked:
         if self._holding:
             self._holding = False
             _inherited = None
-            gc.unfreeze()
+            if self._thaw:
+                gc.unfreeze()
 
     def each(self):
         """The chunks' results in order, each as soon as it and those before it are done (the

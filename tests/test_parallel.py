@@ -12,12 +12,24 @@ def _where(shared, chunk):
 
 
 def test_fresh_workers_take_one_chunk_each_and_inherit_a_frozen_collector():
+    gc.unfreeze()  # as in a build that loaded no saved state (tests run in one process)
     before = gc.get_freeze_count()
     out = Forked(_where, "chung", [[1], [2], [3], [4], [5]], 2, fresh=True).start().results()
     assert [chunk for *_, chunk in out] == [[1], [2], [3], [4], [5]]
     assert len({pid for pid, *_ in out}) == 5 and os.getpid() not in {pid for pid, *_ in out}
     assert all(frozen and shared == "chung" for _, frozen, shared, _ in out)
     assert gc.get_freeze_count() == before  # the parent's collector is given back
+
+
+def test_what_was_frozen_before_stays_frozen():
+    """A state loaded by an incremental build is frozen (incremental._load); a pool leaves it so."""
+    gc.unfreeze()
+    gc.freeze()
+    before = gc.get_freeze_count()
+    out = Forked(_where, None, [[1], [2], [3]], 2, fresh=True).start().results()
+    assert all(frozen for _, frozen, _, _ in out)
+    assert gc.get_freeze_count() >= before > 0
+    gc.unfreeze()
 
 
 def test_long_lived_workers_take_several_chunks():
