@@ -464,13 +464,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     engine, revision = args.engine.resolve(), ""
-    if args.rev:
-        engine, revision = export(args.rev, args.work), args.rev
+    if args.rev:  # the commit named now: HEAD may move while a long run goes on
+        engine, revision = export(args.rev, args.work), f"{args.rev} = {_revision(ROOT, args.rev)}"
     load_before = os.getloadavg()[0]
     rows = [measure(size, max(1, args.runs), args.seed, args.work, engine, log, args.cold_only,
                     frozenset(args.skip), args.keep) for size in args.sizes]
     print(f"Machine: {machine()}")
-    print(f"Engine: {engine} at {revision and revision + ' = '}{_revision(engine if not revision else ROOT, revision)}; "
+    print(f"Engine: {engine} at {revision or _revision(engine)}; "
           f"corpus seed {args.seed}; median of {args.runs} run(s); {dt.date.today().isoformat()}; "
           f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     for row in rows:

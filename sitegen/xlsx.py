@@ -16,6 +16,8 @@ from typing import Sequence
 Cell = str | int | float | None  # None: no cell at all; "" is an empty cell with the text style
 
 MAX_TEXT = 32767  # characters a cell may hold
+MAX_ROWS = 1048576  # rows a sheet may hold (the header row included): longer sheets go on in more
+MAX_NAME = 31  # characters of a sheet's name
 ROWS_PER_WRITE = 2000  # rows of XML joined before each write into the archive
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -43,6 +45,7 @@ def workbook(title: str, sheets: Sequence[Sheet], header_text: str = "") -> byte
     """The workbook's bytes: on each sheet the first row is frozen, filtered and repeated on every
     printed page; pages are A4 landscape, one page wide; `header_text` is printed top left with
     the page number top right."""
+    sheets = [part for sheet in sheets for part in _parts(sheet)]
     strings: dict[str, int] = {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -64,6 +67,20 @@ def workbook(title: str, sheets: Sequence[Sheet], header_text: str = "") -> byte
                 references += _write_sheet(stream, sheet, number == 1, strings, header_text)
         put("xl/sharedStrings.xml", _shared_strings(strings, references))
     return buffer.getvalue()
+
+
+def _parts(sheet: Sheet) -> list[Sheet]:
+    """The sheet as Excel can open it: rows beyond MAX_ROWS go on in sheets named "Kết quả (2)",
+    "Kết quả (3)", … (about 100,000 documents give a million result rows), each with the header."""
+    per_sheet = MAX_ROWS - 1
+    if len(sheet.rows) <= per_sheet:
+        return [sheet]
+    parts = []
+    for number, start in enumerate(range(0, len(sheet.rows), per_sheet), start=1):
+        suffix = f" ({number})" if number > 1 else ""
+        name = sheet.name[: MAX_NAME - len(suffix)] + suffix
+        parts.append(Sheet(name, sheet.headers, sheet.widths, sheet.rows[start:start + per_sheet]))
+    return parts
 
 
 def column_letters(index: int) -> str:

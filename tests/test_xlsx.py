@@ -83,3 +83,18 @@ def test_same_input_same_bytes():
 @pytest.mark.parametrize("index, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letters(index, letters):
     assert xlsx.column_letters(index) == letters
+
+
+def test_a_sheet_longer_than_excel_allows_goes_on_in_more_sheets(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)  # a header and three rows a sheet
+    rows = [[f"chỉ tiêu {i}", i] for i in range(7)]
+    book = openpyxl.load_workbook(io.BytesIO(_book([
+        xlsx.Sheet("Kết quả thực hiện theo từng năm", ["Tên", "Số"], [20, 8], rows),
+        xlsx.Sheet("Ngắn", ["Năm"], [8], [[2025]])])))
+    assert book.sheetnames == ["Kết quả thực hiện theo từng năm", "Kết quả thực hiện theo từng (2)",
+                               "Kết quả thực hiện theo từng (3)", "Ngắn"]
+    read = [list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[:3]]
+    assert all(part[0] == ("Tên", "Số") for part in read)
+    assert [row for part in read for row in part[1:]] == [tuple(r) for r in rows]
+    assert [len(part) for part in read] == [4, 4, 2]
+    assert all(len(name) <= xlsx.MAX_NAME for name in book.sheetnames)
