@@ -98,6 +98,11 @@
     return merged;
   }
 
+  /* Best first; equal scores by id, so an order never depends on how the results were gathered. */
+  function byScore(a, b) {
+    return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+
   /* The groups as one Pagefind: search, filters and preload over all of them. */
   function together(groups) {
     if (groups.length === 1) return groups[0];
@@ -106,7 +111,7 @@
         return Promise.all(groups.map(function (g) { return g.search(query, options); })).then(function (all) {
           var results = [];
           all.forEach(function (search) { results = results.concat(search.results); });
-          results.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+          results.sort(byScore);
           return {
             results: results,
             unfilteredResultCount: all.reduce(function (sum, s) { return sum + (s.unfilteredResultCount || 0); }, 0),
@@ -249,7 +254,7 @@
         });
       });
       var merged = Object.keys(best).map(function (id) { return best[id]; });
-      merged.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : 1); });
+      merged.sort(byScore);
       var first = all[0];
       return { results: merged, filters: first.filters, totalFilters: first.totalFilters,
                unfilteredResultCount: Math.max.apply(null, all.map(function (s) { return s.unfilteredResultCount || 0; })) };
