@@ -38,11 +38,18 @@ def terms(*texts: str) -> str:
 
     'Đảng ủy' -> 'dang'; '12-CTr/ĐUK' -> '12 12-ctr/duk ctr duk'. Words that Pagefind already
     folds (tone marks, ă â ê ô ơ ư) are left out, so the field stays small."""
-    tokens = {token for text in texts if text for token in _TOKEN.findall(nfc(text))}
     found: set[str] = set()
-    for token in tokens:
-        found.update(_token_terms(token))
+    # A word never spans white space, so the text is cut there first: a body repeats its words,
+    # and each distinct piece is worked out once (`_piece_terms` is cached across files too).
+    for piece in set(nfc(" ".join(text for text in texts if text)).split()):
+        found.update(_piece_terms(piece))
     return " ".join(sorted(found))
+
+
+@lru_cache(maxsize=1 << 17)
+def _piece_terms(piece: str) -> tuple[str, ...]:
+    """The search-only forms of the words in a piece of text without white space."""
+    return tuple(term for token in _TOKEN.findall(piece) for term in _token_terms(token))
 
 
 @lru_cache(maxsize=1 << 17)

@@ -23,6 +23,15 @@ def test_terms_hold_the_forms_pagefind_cannot_derive():
     assert search.terms("\u0111a\u0309ng") == "dang"  # decomposed input
 
 
+def test_terms_of_several_texts_are_those_of_each_word_wherever_it_stands():
+    """Texts are cut at white space of any kind (tabs, line breaks, no-break spaces) and joined;
+    the result is the union of each word's terms, as if each word were given alone."""
+    texts = ("Đảng ủy\tKhối,12-CTr/ĐUK;QĐi", "Kế hoạch\u00a0số 05-KH/ĐU\nngày Đ.", "", "(Đoàn)—“Đảng”")
+    words = [w for t in texts for w in re.findall(r"\w+(?:[-/.]\w+)*", t)]
+    expected = sorted({term for w in words for term in search.terms(w).split()})
+    assert search.terms(*texts) == " ".join(expected)
+    assert set(search.terms(*texts).split()) >= {"dang", "doan", "qdi", "05-kh/du", "duk"}
+
 def test_document_pages_carry_fields_and_mark_their_main_content(sample_site):
     soup = page(sample_site, "/chuong-trinh/12-ctr-duk-2021/")
     pairs = [(d["data-pagefind-filter"] if d.has_attr("data-pagefind-filter") else
