@@ -291,3 +291,26 @@ def test_a_failed_shard_leaves_no_folder_behind(sample_site, tmp_path, monkeypat
     with pytest.raises(search.SearchIndexError):
         search.index(site, per_shard=PER_SHARD)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_pagefind_failing_is_reported_with_what_it_said(sample_site, tmp_path, monkeypatch):
+    site = _copy_pages(sample_site, tmp_path / "site")
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: out of space' >&2\nexit 2\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(search.SearchIndexError, match="mã 2.*out of space"):
+        search.index(site)
+    assert not (site / "pagefind").exists()
+
+
+def test_pagefind_settings_in_the_environment_do_not_change_the_index(sample_site, tmp_path, monkeypatch):
+    plain = _copy_pages(sample_site, tmp_path / "plain")
+    search.index(plain)
+    tampered = _copy_pages(sample_site, tmp_path / "tampered")
+    monkeypatch.setenv("PAGEFIND_ROOT_SELECTOR", "footer")
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "p")
+    (tampered / "pagefind.yml").write_text("root_selector: footer\n", encoding="utf-8")
+    monkeypatch.chdir(tampered)
+    search.index(tampered)
+    assert _files(tampered / "pagefind") == _files(plain / "pagefind")
