@@ -64,9 +64,23 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         (folder / STATE).unlink(missing_ok=True)
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         sources = builder.sources()  # before anything is read: a file saved meanwhile is seen next time
-        made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True)
-        builder.adopt(made.model, made.views, made.history, made.rendered, made.copies, sources)
-        _save(folder / STATE, (key, builder))
+        savers: list[int | None] = []
+
+        def save_state(model, views, history, rendered, copies) -> None:
+            """Save the state while the search index is made (it needs nothing the index adds)."""
+            builder.adopt(model, views, history, rendered, copies, sources)
+            savers.append(_save_aside(folder / STATE, (key, builder)))
+
+        try:
+            made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True,
+                              on_rendered=save_state)
+        except BaseException:
+            if savers:
+                _saved(savers[0])
+                (folder / STATE).unlink(missing_ok=True)
+            raise
+        if not _saved(savers[0]):
+            (folder / STATE).unlink(missing_ok=True)  # not saved: the next build is a full one
         timer.mark("lưu trạng thái")
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
@@ -175,6 +189,35 @@ def _load(path: Path):
 def _save(path: Path, value) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}")
-    with temp.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temp, path)
+    try:
+        with temp.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _save_aside(path: Path, value) -> int | None:
+    """Start `_save` in a forked child, so that the build goes on meanwhile (pickling a large site's
+    state takes seconds); the child's pid for `_saved`, or None when saved here (no fork)."""
+    if not hasattr(os, "fork"):
+        _save(path, value)
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: save, then leave without running the parent's exit handlers
+        code = 1
+        try:
+            _save(path, value)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _saved(pid: int | None) -> bool:
+    """Wait for a `_save_aside` child; whether the state was saved."""
+    if pid is None:
+        return True
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0

@@ -388,8 +388,10 @@ def checked(content_dir: Path, current_year: int | None, cache_file: Path | None
 
 
 def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
-               use_cache: bool, timer: Timer, digests: bool = False) -> FullBuild:
-    """Build every page into a staging folder and swap it in; `digests`: keep each output's digest."""
+               use_cache: bool, timer: Timer, digests: bool = False, on_rendered=None) -> FullBuild:
+    """Build every page into a staging folder and swap it in; `digests`: keep each output's digest.
+    `on_rendered(model, views, history, rendered, copies)` is called once the pages are written,
+    before the search index is made."""
     from .render import environment
 
     model = checked(content_dir, settings.current_year, cache_folder(out_dir) / "front.pickle" if use_cache else None)
@@ -405,6 +407,8 @@ def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: S
         copies = assets(template_dir) | published_files(model, content_dir)
         fill(staging, {}, copies)
         timer.mark("ghi")
+        if on_rendered is not None:
+            on_rendered(model, views, history, rendered, copies)
         write_indexed(staging, out_dir, timer, cache_folder(out_dir) / "search.json" if use_cache else None)
     exports_cache.keep_only(rendered.export_keys)
     return FullBuild(summarise(model, rendered.pages, timer), model, views, history, rendered, copies)

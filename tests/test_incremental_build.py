@@ -161,3 +161,31 @@ def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path,
         clean = tmp_path / f"clean-{shard}" / "site"
         incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
         assert hashes(out) == hashes(clean)
+
+
+def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, monkeypatch):
+    """The state is pickled by a child process while the search index is made; if that fails, the
+    build still succeeds, leaves no state (or half of one) behind, and the next build is full."""
+    from conftest import ROOT, TODAY
+
+    from sitegen import incremental
+    from sitegen.views import Settings
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+
+    def fail(path, value):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(incremental, "_save", fail)
+    settings = Settings(current_year=int(TODAY[:4]), base_url="")
+    summary = incremental.build(content, out, ROOT / "templates", settings)
+    assert summary.pages == 34
+    assert sorted(p.name for p in cache_folder(out).iterdir() if "state" in p.name) == []
+    monkeypatch.undo()
+    stamps = identities(out)
+    append(content / DOC, "\nThêm một đoạn.\n")
+    result = build(content, out)
+    assert result.code == 0, result.err
+    assert identities(out)[UNRELATED] != stamps[UNRELATED]  # written again: a full build
+    assert (cache_folder(out) / "state.pickle").is_file()
+    assert_clean(content, out, tmp_path)
