@@ -11,8 +11,8 @@ What is indexed, and how Vietnamese is made to work, is described in docs/search
   numbers ("CTr"), so each record carries a search-only metadata field `fold` with those forms
   (`terms()`): searchable, never shown, never in an excerpt.
 A large site is indexed in shards, each a Pagefind bundle of its own, merged by the search page
-(see "shards" below); a small one is one shard, indexed in one call over the staged folder
-(Pagefind's per-file calls are slow).
+(see "shards" below); a small one is one shard. Each shard is one run of Pagefind's command line
+over a folder of links to its pages (`_index`).
 """
 from __future__ import annotations
 
