@@ -28,6 +28,12 @@ def chunked(items: Sequence, parts: int) -> list[list]:
     return [list(items[i::parts]) for i in range(parts)]
 
 
+def chunked_groups(groups: Sequence[list], parts: int) -> list[list]:
+    """Split groups of items into about `parts` interleaved chunks, each group whole in one chunk
+    (items that share work: a worker does it once for the group)."""
+    return [[item for group in chunk for item in group] for chunk in chunked(groups, parts)]
+
+
 def _call(chunk):
     func, shared = _inherited
     return func(shared, chunk)

@@ -21,7 +21,7 @@ from .cache import (ExportCache, FileCache, LastBuild, cache_folder, engine_vers
 from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
-from .parallel import Forked, chunked, cpu_count
+from .parallel import Forked, chunked, chunked_groups, cpu_count
 from .validate import assemble, validate_record
 from .views import Settings, Views
 from .write import clean_leftovers, fill, staged, write_file
@@ -171,12 +171,19 @@ class PageRender:
         from .render import Job, render_specs
 
         processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
-        chunks = chunked(specs, processes * 4)
+        chunks = _page_chunks(views, specs, processes * 4)
         self._pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
 
     def results(self) -> dict[tuple, list[tuple[str, bytes]]]:
         """spec -> [(site path, HTML bytes)]."""
         return {spec: pages for chunk in self._pool.results() for spec, pages in chunk}
+
+
+def _page_chunks(views: Views, specs: list, parts: int) -> list[list]:
+    """The specs in about `parts` chunks of similar cost, each implementation tree's documents in
+    one chunk (`Views.spec_groups`)."""
+    most = max(1, len(specs) // max(1, parts))
+    return chunked_groups(views.spec_groups(specs, most), parts)
 
 
 def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, list[tuple[str, bytes]]]:
@@ -297,7 +304,7 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     specs = views.page_specs()
     processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
     items: list[list] = [[("export", index)] for index in range(len(EXPORTS))]  # slowest first: started early
-    items += [[("page", spec) for spec in chunk] for chunk in chunked(specs, processes * RENDER_CHUNKS)]
+    items += [[("page", spec) for spec in chunk] for chunk in _page_chunks(views, specs, processes * RENDER_CHUNKS)]
     views.share()
     work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
     pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per item

@@ -555,6 +555,36 @@ class Views:
         specs += [("tag", t) for t in sorted(model.tags)]
         return specs
 
+    def spec_groups(self, specs: list[tuple[str, str]], most: int) -> list[list[tuple[str, str]]]:
+        """The specs in groups to render in one worker: the documents of one implementation tree
+        together, at most `most` a group (a document's page shows the target tables of the
+        documents below it, made and rendered once per worker); any other spec alone. Groups
+        appear in the order of their first spec."""
+        groups: list[list[tuple[str, str]]] = []
+        open_groups: dict[str, list[tuple[str, str]]] = {}
+        for spec in specs:
+            if spec[0] != "document":
+                groups.append([spec])
+                continue
+            root = self._tree_root(spec[1])
+            group = open_groups.get(root)
+            if group is None or len(group) >= most:
+                group = open_groups[root] = []
+                groups.append(group)
+            group.append(spec)
+        return groups
+
+    def _tree_root(self, doc_id: str) -> str:
+        """The top of a document's implementation tree, following the first document it implements."""
+        seen = set()
+        while doc_id not in seen:
+            seen.add(doc_id)
+            parents = sorted(self.model.outgoing[doc_id]["implements"])
+            if not parents:
+                break
+            doc_id = parents[0]
+        return doc_id
+
     def expand(self, spec: tuple[str, str]) -> list[Page]:
         """The pages of one spec."""
         kind, key = spec

@@ -116,3 +116,34 @@ def test_shared_document_links_resolve_from_pages_at_every_depth(site):
             assert target in site, (path, a["href"])
             checked.add(path.count("/"))
     assert checked >= {2, 3}  # /chi-tieu/ and /chi-tieu/trang-2/ at least
+
+
+def test_page_chunks_keep_each_implementation_tree_together(corpus):
+    """A document's page shows the target tables of the documents below it; rendered in the same
+    worker, each table is made once. Every spec is in exactly one chunk, trees are split only when
+    larger than a chunk's share, and chunks stay of similar size."""
+    from sitegen.parallel import chunked_groups
+    from sitegen.pipeline import _page_chunks
+
+    model = check(corpus, 2026)
+    views = Views(model, Settings(2026))
+    specs = views.page_specs()
+    chunks = _page_chunks(views, specs, 8)
+    assert sorted(spec for chunk in chunks for spec in chunk) == sorted(specs)
+    where = {spec: index for index, chunk in enumerate(chunks) for spec in chunk}
+    most = len(specs) // 8
+    split = together = 0
+    for doc in model.published():
+        for child in model.incoming[doc.id]["implements"]:
+            if ("document", child) in where and sorted(model.outgoing[child]["implements"])[0] == doc.id:
+                if where[("document", child)] == where[("document", doc.id)]:
+                    together += 1
+                else:
+                    split += 1
+    assert together > 0 and split <= together // 10
+    assert max(map(len, chunks)) <= 2 * (len(specs) // 8 + most)
+    groups = views.spec_groups(specs, 3)
+    assert max(map(len, groups)) <= 3
+    assert [spec for group in groups for spec in group if spec[0] != "document"] == \
+        [spec for spec in specs if spec[0] != "document"]
+    assert chunked_groups([[1, 2], [3], [4, 5, 6]], 2) == [[1, 2, 4, 5, 6], [3]]
