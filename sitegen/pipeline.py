@@ -402,6 +402,10 @@ def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: S
     from .render import environment
 
     model = checked(content_dir, settings.current_year, cache_folder(out_dir) / "front.pickle" if use_cache else None)
+    # The model lives as long as the build. Made with the collector paused (`check`), its objects
+    # are all still young: the first collections afterwards would walk every one of them (1.7 s of
+    # the views' 2.9 s at 10,000 documents), so they are left out of all collections from here on.
+    gc.freeze()
     timer.mark("kiểm tra")
     history = load_history(content_dir)
     timer.mark("lịch sử")
