@@ -68,6 +68,11 @@ class FileCache:
         return self._old
 
     @property
+    def empty(self) -> bool:
+        """True when no entry can be found (the first build, or one after a change of engine)."""
+        return not self._values and not self._carried and not self._entries()
+
+    @property
     def persistent(self) -> bool:
         """True when the entries are saved to a file (and so must be pickled)."""
         return self.path is not None

@@ -64,14 +64,15 @@ class Timer:
 FRONT_PARALLEL_MIN = 200  # files; below this one process is quicker
 
 
-def _front(shared: tuple[int | None, bool], sources: list[Source]) -> list[tuple | bytes]:
+def _front(shared: tuple[int | None, bool, bool], sources: list[Source]) -> list:
     """Per-file work, independent of other files: read, check, render the body.
 
-    With `shared` = (current year, pickled) and pickled true, each result comes pickled on its own,
-    as the file cache stores it."""
-    current_year, pickled = shared
-    out: list[tuple | bytes] = []
+    With `shared` = (current year, pickled, keyed) and pickled true, each result comes pickled on
+    its own, as the file cache stores it; with keyed true, each comes as (its cache key, result)."""
+    current_year, pickled, keyed = shared
+    out: list = []
     for source in sources:
+        key = _front_key(source, current_year) if keyed else None
         record, found = read_source(source)
         item, more = validate_record(record, current_year)
         shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
@@ -81,7 +82,8 @@ def _front(shared: tuple[int | None, bool], sources: list[Source]) -> list[tuple
         if item is not None:  # later stages need only the record's kind, path and stem
             record = replace(record, data=None, body="")
         result = (record, item, body, found + more)
-        out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pickled else result)
+        result = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pickled else result
+        out.append((key, result) if keyed else result)
     return out
 
 
@@ -96,17 +98,23 @@ def _front_key(source: Source, current_year: int | None) -> tuple | None:
 
 
 def read_all(sources: list[Source], current_year: int | None, cache: FileCache | None) -> list[tuple]:
-    """Run the per-file work for every source: from the cache, else over all cores."""
-    keys = [_front_key(s, current_year) if cache else None for s in sources]
+    """Run the per-file work for every source: from the cache, else over all cores.
+
+    Each file's cache key holds a digest of its bytes. With entries to look up, the keys are worked
+    out here first; with none (a first build), the workers work them out beside the rest."""
+    keyed = cache is not None and cache.empty
+    keys = [_front_key(s, current_year) if cache and not keyed else None for s in sources]
     results: list[tuple | None] = [cache.get(k) if cache and k else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     processes = cpu_count() if len(todo) >= FRONT_PARALLEL_MIN else 1
     chunks = chunked(todo, processes * 8)  # the results of each are unpickled while the next are made
     job = [[sources[i] for i in chunk] for chunk in chunks]
     pickled = cache is not None and cache.persistent
-    done = Forked(_front, (current_year, pickled), job, processes).start().each()
+    done = Forked(_front, (current_year, pickled, keyed), job, processes).start().each()
     for outputs, chunk in zip(done, chunks):
         for index, output in zip(chunk, outputs):
+            if keyed:
+                keys[index], output = output
             raw = output if pickled else None
             results[index] = output = pickle.loads(raw) if raw is not None else output
             if cache and keys[index]:

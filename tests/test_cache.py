@@ -75,3 +75,31 @@ def test_tree_stamps_lists_files_below_a_folder_in_name_order(tmp_path):
     assert list(stamps) == ["a.md", "b/z.md"]
     assert stamps["a.md"][1] == 2
     assert tree_stamps(tmp_path / "missing") == {}
+
+
+def test_a_first_read_stores_each_file_under_the_key_the_next_read_looks_up(tmp_path):
+    """With nothing cached, the workers work out each file's key beside its result; a later build
+    must find every entry under the key it works out itself, and get the same results."""
+    import sys
+
+    from conftest import ROOT
+
+    from sitegen.load import list_sources
+    from sitegen.pipeline import read_all
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.corpus import generate
+
+    content = tmp_path / "content"
+    generate(220, content, seed=3)
+    sources, _ = list_sources(content)
+    assert len(sources) >= 200  # enough for the work to be spread over worker processes
+    path = tmp_path / "front.pickle"
+    first = FileCache(path)
+    assert first.empty
+    made = read_all(sources, 2026, first)
+    first.save()
+    second = FileCache(path)
+    assert not second.empty
+    again = read_all(sources, 2026, second)
+    assert second.hits == sum(1 for s in sources if s.readable) and again == made
