@@ -141,7 +141,8 @@ def _load_markdown(path: Path, kind: str, problems: Collector) -> Record:
 def _sorted_files(folder: Path, root: Path, problems: Collector) -> list[Path]:
     if not folder.is_dir() or not _folder_inside(folder, root, problems):
         return []
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    # by name: the order of the paths themselves (one folder), without comparing Path objects
+    return sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
 
 
 def _folder_inside(folder: Path, root: Path, problems: Collector) -> bool:
