@@ -71,16 +71,14 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
             builder.adopt(model, views, history, rendered, copies, sources)
             savers.append(_save_aside(folder / STATE, (key, builder)))
 
+        built = False
         try:
             made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True,
                               on_rendered=save_state)
-        except BaseException:
-            if savers:
-                _saved(savers[0])
+            built = True
+        finally:  # the child is waited for whatever happened; no state of a failed build or save is kept
+            if not (all([_saved(pid) for pid in savers]) and built):
                 (folder / STATE).unlink(missing_ok=True)
-            raise
-        if not _saved(savers[0]):
-            (folder / STATE).unlink(missing_ok=True)  # not saved: the next build is a full one
         timer.mark("lưu trạng thái")
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
