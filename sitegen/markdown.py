@@ -7,24 +7,24 @@ when the first body is rendered, not with this module (a build with nothing to p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
+from .records import record
 from .text import slugify, terms
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-@dataclass(frozen=True)
+@record
 class Heading:
     level: int
     id: str
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Body:
     encoded: bytes  # the rendered HTML in UTF-8: a str of Vietnamese text takes twice the memory
     toc: tuple[Heading, ...]

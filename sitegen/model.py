@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import record
 from decimal import Decimal
 
 RELATIONS = ("implements", "based_on", "guides", "amends", "replaces", "repeals")
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Day:
     """A date that may be known only to the month or the year (ISO 8601 reduced precision)."""
 
@@ -25,7 +27,7 @@ class Day:
         return "-".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     title: str
     description: str = ""
@@ -33,7 +35,7 @@ class Site:
     language: str = "vi"
 
 
-@dataclass(frozen=True)
+@record
 class Organisation:
     id: str
     name: str
@@ -43,13 +45,13 @@ class Organisation:
     line: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Goal:
     op: str  # "=", ">=", ">", "<=", "<"
     value: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     id: str
     text: str
@@ -64,14 +66,14 @@ class Target:
         return self.goal is not None
 
 
-@dataclass(frozen=True)
+@record
 class AttachmentRef:
     file: str
     title: str
     line: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     """A reference written by an editor (an id or a document number)."""
 
@@ -79,7 +81,7 @@ class Ref:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Document:
     id: str
     section: str  # resolution | programme
@@ -109,7 +111,7 @@ class Document:
         return not (self.restricted or self.draft)
 
 
-@dataclass(frozen=True)
+@record
 class Post:
     id: str
     path: str
@@ -124,7 +126,7 @@ class Post:
     body_line: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """One reported value of one target for one year."""
 
@@ -139,7 +141,7 @@ class Result:
     line: int
 
 
-@dataclass(frozen=True)
+@record
 class Unread:
     """What exists in the content but could not be read. Its own problems are reported once;
     a reference to it is then not reported again as "not found"."""
@@ -150,7 +152,7 @@ class Unread:
     all_organisations: bool = False  # organisations.yaml itself could not be read
 
 
-@dataclass(frozen=True)
+@record
 class Content:
     site: Site
     organisations: tuple[Organisation, ...]

@@ -1,15 +1,15 @@
 """Flat target rows shared by the dashboard, year pages and data exports."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import formats, present, urls
 from .link import Model
 from .model import Document, Result, Target
+from .records import record
 from .status import LABELS, TargetStatus, evaluate
 
 
-@dataclass(frozen=True)
+@record
 class TargetRow:
     doc: Document
     target: Target

@@ -1,10 +1,10 @@
 """Target status rules, written once: met, not met, in progress, no data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .model import Goal, Result, Target
+from .records import record
 
 MET, NOT_MET, IN_PROGRESS, NO_DATA = "met", "not-met", "in-progress", "no-data"
 LABELS = {MET: "Đạt", NOT_MET: "Chưa đạt", IN_PROGRESS: "Đang thực hiện", NO_DATA: "Chưa có số liệu"}
@@ -28,7 +28,7 @@ def _achieved(target: Target, result: Result) -> bool:
     return satisfies(result.value, target.goal)
 
 
-@dataclass(frozen=True)
+@record
 class TargetStatus:
     overall: str
     years: dict[int, str]  # year -> status of that year's value ("" for a year still to come)

@@ -1,0 +1,43 @@
+"""Model records: frozen, without instance dicts, and pickled as their constructor's arguments."""
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from decimal import Decimal
+
+import pytest
+
+from sitegen.model import Day, Document, Goal, Ref, Result, Target
+from sitegen.records import record
+
+
+def _document() -> Document:
+    target = Target("ct-1", "Tỷ lệ hộ nghèo giảm", goal=Goal("<=", Decimal("2.5")), unit="%", line=12)
+    return Document("58-nq-tw", "resolution", "nghi-quyet/58.md", "Nghị quyết số 58", "Nghị quyết",
+                    Ref("bch-tw", 3), Day(2020, 8, 5), relations={"implements": (Ref("20-nq-tw", 9),)},
+                    tags=("Thanh Hóa",), targets=(target,), body_line=20)
+
+
+def test_a_document_survives_pickling_whole():
+    doc = _document()
+    copy = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert copy == doc
+    assert copy.targets[0].goal.value == Decimal("2.5")
+    assert type(copy.issued) is Day and copy.issued < Day(2021)
+
+
+def test_records_have_no_instance_dict_and_stay_frozen():
+    doc = _document()
+    result = Result(Ref("58-nq-tw", 4), "ct-1", 2021, Decimal("3"), None, "", "", "ket-qua.yaml", 4)
+    for value in (doc, doc.issuer, doc.issued, doc.targets[0], result):
+        assert not hasattr(value, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.title = "khác"  # type: ignore[misc]
+
+
+def test_a_record_needs_every_field_in_its_constructor():
+    with pytest.raises(TypeError, match="constructor"):
+        @record
+        class Partial:
+            shown: str
+            hidden: int = dataclasses.field(default=0, init=False)
