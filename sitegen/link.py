@@ -44,8 +44,8 @@ class Model:
     organisations: dict[str, Organisation]
     documents: dict[str, Document]  # every document, published or not
     posts: dict[str, Post]  # published posts
-    outgoing: dict[str, dict[str, list[str]]]  # doc -> relation -> doc ids
-    incoming: dict[str, dict[str, list[str]]]  # doc -> relation -> doc ids (inverse)
+    outgoing: dict[str, dict[str, tuple[str, ...]]]  # doc -> relation -> doc ids
+    incoming: dict[str, dict[str, tuple[str, ...]]]  # doc -> relation -> doc ids (inverse)
     post_documents: dict[str, list[str]]
     document_posts: dict[str, list[str]]
     tags: dict[str, Tag]
@@ -154,7 +154,13 @@ def _link_relations(documents, resolver, orgs, unread, problems):
                     incoming[target][relation].append(doc.id)
     for relation in RELATIONS:
         _report_cycles(documents, outgoing, relation, problems)
-    return outgoing, incoming
+    return _frozen(outgoing), _frozen(incoming)
+
+
+def _frozen(links: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The relations as tuples: most are empty, and every empty tuple is the same object, where
+    each empty list is one more object to keep and to load with a saved state."""
+    return {doc: {relation: tuple(ids) for relation, ids in relations.items()} for doc, relations in links.items()}
 
 
 def _report_cycles(documents, outgoing, relation, problems) -> None:
