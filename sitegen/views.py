@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -56,6 +56,8 @@ class Page:
 
 class Views:
     """Builds page contexts from a linked model."""
+
+    WHOLE_MODEL_SPECS = (("dashboard", ""), ("years", ""))  # specs whose pages show every target
 
     def __init__(self, model: Model, settings: Settings, history: Mapping[str, tuple] | None = None):
         self.model = model
@@ -458,54 +460,53 @@ class Views:
         return {menu: present.options(html for _, html in sorted(items[v] for v in found[menu] if v in items))
                 for menu, items in options.items()}
 
-    def targets_dashboard(self) -> list[Page]:
-        rows = [self._dashboard_row(r) for r in self.rows]
+    def targets_dashboard(self) -> Iterator[Page]:
+        """The dashboard's pages, each made as it is rendered: a page's rows are made for that page
+        only, not for every target at once."""
+        total = len(self.rows)
         years = sorted({y for r in self.rows for y in r.results}, reverse=True)
         counts = self.status_counts([(r.doc, r.target) for r in self.rows])
         options = self._menu_options()
         statuses = present.options(present.option(s, STATUS_TEXT[s]) for s in STATUS_ORDER)
         year_pages = [{"year": y, "url": urls.target_year(y)} for y in years]
-        pages = []
-        split = len(rows) > ROW_PAGE_SIZE
-        for url, chunk, pager in paginate(rows, urls.TARGETS, ROW_PAGE_SIZE):
-            menus = {**self._page_menus(options, chunk), "statuses": statuses}
-            context = {"rows": chunk, "total": len(rows), "counts": counts, "menus": menus, "pager": pager,
-                       "year_pages": year_pages, "status_pages": [], "by_status": []}
-            if split:
-                context["status_pages"] = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
-                                           for s in STATUS_ORDER]
-            else:
+        split = total > ROW_PAGE_SIZE
+        status_pages = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
+                        for s in STATUS_ORDER] if split else []
+        for url, chunk, pager in paginate(self.rows, urls.TARGETS, ROW_PAGE_SIZE):
+            rows = [self._dashboard_row(r) for r in chunk]
+            menus = {**self._page_menus(options, rows), "statuses": statuses}
+            context = {"rows": rows, "total": total, "counts": counts, "menus": menus, "pager": pager,
+                       "year_pages": year_pages, "status_pages": status_pages, "by_status": []}
+            if not split:  # one page: its rows are all the rows
                 context["by_status"] = [{"status": s, "label": STATUS_TEXT[s],
                                          "rows": [r for r in rows if r["status"] == s]} for s in STATUS_ORDER]
             title = "Chỉ tiêu" if pager["number"] == 1 else f"Chỉ tiêu — trang {pager['number']}"
-            pages.append(Page(url, "targets.html", title, context, f"Theo dõi {len(rows)} chỉ tiêu và kết quả thực hiện"))
+            yield Page(url, "targets.html", title, context, f"Theo dõi {total} chỉ tiêu và kết quả thực hiện")
         if split:
             for code in STATUS_ORDER:
-                chosen = [r for r in rows if r["status"] == code]
+                chosen = [r for r in self.rows if r.status.overall == code]
                 for url, chunk, pager in paginate(chosen, urls.TARGETS + f"trang-thai/{code}/", ROW_PAGE_SIZE):
-                    pages.append(Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
-                                      {"rows": chunk, "pager": pager, "status": code, "label": STATUS_TEXT[code]},
-                                      f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}"))
-        return pages
+                    yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
+                               {"rows": [self._dashboard_row(r) for r in chunk], "pager": pager, "status": code,
+                                "label": STATUS_TEXT[code]},
+                               f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}")
 
-    def target_years(self) -> list[Page]:
+    def target_years(self) -> Iterator[Page]:
+        """The year pages, each made as it is rendered (as the dashboard's)."""
         reported, missing = self._rows_by_year()
         years = sorted(reported)
-        pages = []
         for year in years:
-            shown = [self._dashboard_row(r, year) for r in reported[year]]
-            counts = Counter(r["status"] for r in shown)
+            counts = Counter(r.status.years.get(year, "") for r in reported[year])
             counts["no-data"] += missing[year]
             count_list = [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
-            for url, chunk, pager in paginate(shown, urls.target_year(year), ROW_PAGE_SIZE):
-                context = {"year": year, "rows": chunk, "counts": count_list, "other_years": others, "pager": pager}
+            for url, chunk, pager in paginate(reported[year], urls.target_year(year), ROW_PAGE_SIZE):
+                context = {"year": year, "rows": [self._dashboard_row(r, year) for r in chunk],
+                           "counts": count_list, "other_years": others, "pager": pager}
                 title = f"Kết quả thực hiện chỉ tiêu năm {year}"
                 if pager["number"] > 1:
                     title += f" — trang {pager['number']}"
-                pages.append(Page(url, "targets_year.html", title, context,
-                                  f"Kết quả thực hiện các chỉ tiêu năm {year}"))
-        return pages
+                yield Page(url, "targets_year.html", title, context, f"Kết quả thực hiện các chỉ tiêu năm {year}")
 
     def _rows_by_year(self) -> tuple[dict[int, list[TargetRow]], Counter]:
         """In one pass over the target rows: year -> the rows with a result that year (in row order),
@@ -585,8 +586,8 @@ class Views:
             doc_id = parents[0]
         return doc_id
 
-    def expand(self, spec: tuple[str, str]) -> list[Page]:
-        """The pages of one spec."""
+    def expand(self, spec: tuple[str, str]) -> Iterable[Page]:
+        """The pages of one spec (made one by one where there can be many)."""
         kind, key = spec
         model = self.model
         if kind == "document":

@@ -147,3 +147,20 @@ def test_page_chunks_keep_each_implementation_tree_together(corpus):
     assert [spec for group in groups for spec in group if spec[0] != "document"] == \
         [spec for spec in specs if spec[0] != "document"]
     assert chunked_groups([[1, 2], [3], [4, 5, 6]], 2) == [[1, 2, 4, 5, 6], [3]]
+
+
+def test_work_that_reads_every_target_is_one_chunk_started_first(corpus):
+    """The downloads, the dashboard and the year pages each touch the whole model, which a forked
+    worker then copies: they run one after another in the first chunk, never two at once."""
+    from sitegen.data import EXPORTS
+    from sitegen.pipeline import work_chunks
+
+    views = Views(check(corpus, 2026), Settings(2026))
+    specs = views.page_specs()
+    chunks = work_chunks(views, specs, 8)
+    whole = {("export", index) for index in range(len(EXPORTS))} | {("page", s) for s in Views.WHOLE_MODEL_SPECS}
+    assert set(chunks[0]) == whole and len(chunks[0]) == len(whole)
+    assert not whole & {item for chunk in chunks[1:] for item in chunk}
+    pages = sorted(spec for chunk in chunks for kind, spec in chunk if kind == "page")
+    assert pages == sorted(specs)
+    assert len(chunks) > 2
