@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import field
+from decimal import Decimal
 
 from .records import record
-from decimal import Decimal
 
 RELATIONS = ("implements", "based_on", "guides", "amends", "replaces", "repeals")
 

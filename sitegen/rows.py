@@ -1,7 +1,6 @@
 """Flat target rows shared by the dashboard, year pages and data exports."""
 from __future__ import annotations
 
-
 from . import formats, present, urls
 from .link import Model
 from .model import Document, Result, Target
