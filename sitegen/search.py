@@ -147,10 +147,11 @@ def _write_chunk(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     return name
 
 
-def _canonical_bundle(bundle: Path, shard: int, names: dict[str, str], source: "_Pages") -> None:
+def _canonical_bundle(bundle: Path, shard: int, names: dict[str, str], source: "_Pages",
+                      kept: Path | None = None) -> None:
     """Sort the filter values and the filter list, rename the changed files, update the entry;
     give each fragment its page's URL (`names`: the URL Pagefind saw -> site path) and its name
-    (`_fragment_name`)."""
+    (`_fragment_name`), linked from the folder `kept` when it has that fragment already (`_fix_fragment`)."""
     entry_file = bundle / "pagefind-entry.json"
     entry = json.loads(entry_file.read_text(encoding="utf-8"))
     for language, info in entry["languages"].items():
@@ -166,7 +167,7 @@ def _canonical_bundle(bundle: Path, shard: int, names: dict[str, str], source: "
             renamed.append([name, _write_chunk(bundle / "filter", language, ".pf_filter", [key, values], 7)])
         meta[3] = sorted(renamed)
         for page in meta[1]:  # [page hash, word count]: the fragment is fragment/{hash}.pf_fragment
-            page[0] = _fix_fragment(bundle / "fragment", page[0], shard, names, source)
+            page[0] = _fix_fragment(bundle / "fragment", page[0], shard, names, source, kept)
         meta_file.unlink()
         info["hash"] = _write_chunk(bundle, f"pagefind.{language}", ".pf_meta", meta, 10).split(".", 1)[1]
     entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -175,9 +176,14 @@ def _canonical_bundle(bundle: Path, shard: int, names: dict[str, str], source: "
 _FRAGMENT_URL = re.compile(rb'^pagefind_dcd\{"url":"([^"]*)"')
 
 
-def _fix_fragment(folder: Path, name: str, shard: int, names: dict[str, str], source: "_Pages") -> str:
+def _fix_fragment(folder: Path, name: str, shard: int, names: dict[str, str], source: "_Pages",
+                  kept: Path | None = None) -> str:
     """Put the page's site URL in the fragment `name` (Pagefind saw a flat file name) and rename
-    it (`_fragment_name`); return the new name."""
+    it (`_fragment_name`); return the new name.
+
+    When `kept` (the same shard's fragments, published before) has a fragment of the new name with
+    exactly these bytes, that file is linked instead of compressing them again: an edit re-indexes
+    a shard of thousands of pages, nearly all of them unchanged."""
     file = folder / f"{name}.pf_fragment"
     raw = gzip.decompress(file.read_bytes())
     match = _FRAGMENT_URL.match(raw)
@@ -187,11 +193,24 @@ def _fix_fragment(folder: Path, name: str, shard: int, names: dict[str, str], so
     url = "/" + rel[: -len("index.html")]
     raw = raw[: match.start(1)] + url.encode("utf-8") + raw[match.end(1):]
     new = _fragment_name(name, rel, source.read(rel), shard)
+    if kept is not None and _holds(kept / f"{new}.pf_fragment", raw):
+        file.unlink()
+        _link(str(kept / f"{new}.pf_fragment"), str(folder / f"{new}.pf_fragment"))
+        return new
     with file.open("r+b") as handle:  # rewritten in place and renamed: creating a file costs more
         handle.write(gzip.compress(raw, compresslevel=6, mtime=0))
         handle.truncate()
     os.rename(file, folder / f"{new}.pf_fragment")
     return new
+
+
+def _holds(file: Path, raw: bytes) -> bool:
+    """Whether the gzipped file `file` is there and holds exactly `raw` (the same bytes are
+    compressed to the same file: fixed level, no time stamp)."""
+    try:
+        return gzip.decompress(file.read_bytes()) == raw
+    except _UNREADABLE:
+        return False
 
 
 def _read_fragment(file: Path) -> dict:
@@ -416,8 +435,9 @@ def _whole(file: Path) -> bool:
         return False
 
 
-def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path) -> Path:
+def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path, previous: Path | None = None) -> Path:
     """Index one shard's pages (`rels`) in the new folder `work`; return the bundle written there.
+    `previous`: the site published before, whose fragments are reused where they are the same.
 
     The pages are given to Pagefind as one flat folder of numbered links (a folder per page costs
     far more to make and remove than the links), and each fragment is then given its page's URL."""
@@ -437,17 +457,19 @@ def _index_shard(source: _Pages, rels: list[str], shard: int, work: Path) -> Pat
         if not runtime:
             for wasm in output.glob("wasm.*.pagefind"):
                 wasm.unlink()
-        _canonical_bundle(output, shard, names, source)
+        kept = previous / shard_folder(shard) / "fragment" if previous is not None else None
+        _canonical_bundle(output, shard, names, source, kept)
     finally:
         shutil.rmtree(pages, ignore_errors=True)
     return output
 
 
-def _index_shards(source: _Pages, groups: list[list[str]], todo: list[int], work: Path) -> dict[int, Path]:
+def _index_shards(source: _Pages, groups: list[list[str]], todo: list[int], work: Path,
+                  previous: Path | None = None) -> dict[int, Path]:
     """Run Pagefind for the shards `todo`, PARALLEL_SHARDS at a time; their bundles, by shard."""
     pool = ThreadPoolExecutor(max_workers=PARALLEL_SHARDS, thread_name_prefix="search-index")
     try:
-        jobs = {shard: pool.submit(_index_shard, source, groups[shard], shard, work / f"s{shard}")
+        jobs = {shard: pool.submit(_index_shard, source, groups[shard], shard, work / f"s{shard}", previous)
                 for shard in todo}
         return {shard: job.result() for shard, job in jobs.items()}
     finally:
@@ -544,7 +566,8 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
               if known and _reusable(previous / shard_folder(shard), inputs[shard], known, shard)]
     work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
     try:
-        made = _index_shards(_Pages(site), groups, [shard for shard in range(shards) if shard not in reused], work)
+        made = _index_shards(_Pages(site), groups, [shard for shard in range(shards) if shard not in reused], work,
+                             previous)
         for shard in range(shards):  # shard 0 first: it holds the others
             if shard in made:
                 shutil.move(made[shard], _shard_bundle(bundle, shard))  # a rename beside the site
@@ -625,7 +648,7 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
         return None
     work = Path(tempfile.mkdtemp(prefix=f"{site.name}.search-", dir=site.parent))
     try:
-        made = _index_shards(_Pages(site, changed), groups, [s for s in range(shards) if s not in kept], work)
+        made = _index_shards(_Pages(site, changed), groups, [s for s in range(shards) if s not in kept], work, site)
     except Exception as error:
         shutil.rmtree(work, ignore_errors=True)
         if isinstance(error, SearchIndexError):

@@ -189,3 +189,33 @@ def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, 
     assert identities(out)[UNRELATED] != stamps[UNRELATED]  # written again: a full build
     assert (cache_folder(out) / "state.pickle").is_file()
     assert_clean(content, out, tmp_path)
+
+
+def test_an_edit_keeps_the_unchanged_fragments_of_the_shard_it_indexes_again(tmp_path, monkeypatch):
+    """Pagefind writes every fragment of the edited page's shard again. Those whose bytes did not
+    change stay the published files themselves (linked, not written again); the edited page's
+    fragment is new; the site is what a clean build gives."""
+    from conftest import ROOT
+
+    from sitegen import incremental, search
+    from sitegen.views import Settings
+
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 8)
+    settings = Settings(current_year=2026)
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    incremental.build(content, out, ROOT / "templates", settings)
+    shards = len(search.shard_pages(search.indexed_pages(out)))
+    shard = search.shard_of(PAGE, shards)
+    folder = out / search.shard_folder(shard) / "fragment"
+    before = identities(folder)
+    append(content / DOC, "\nMột đoạn mới ở cuối văn bản.\n")
+    assert incremental.build(content, out, ROOT / "templates", settings).rendered == 1
+    after = identities(folder)
+    key = hashlib.blake2b(PAGE.encode("utf-8"), digest_size=4).hexdigest()
+    edited = [name for name in after if f"_{key}_{shard}_" in name]
+    assert len(edited) == 1 and edited[0] not in before
+    kept = {name: identity for name, identity in after.items() if name not in edited}
+    assert len(kept) >= 2 and all(before.get(name) == identity for name, identity in kept.items())
+    clean = tmp_path / "clean" / "site"
+    incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
+    assert hashes(out) == hashes(clean)
