@@ -199,7 +199,7 @@ class Export:
 
 _PREFIX = urls.DATA.lstrip("/")
 
-# Slowest first, so a pool that runs them beside the pages starts the long one early.
+# In the order one render worker makes them, before the pages (`pipeline.work_chunks`).
 EXPORTS = (
     Export(_PREFIX + "chi-tieu.xlsx", lambda model, rows, base_url: workbook_cells(rows, model.site.title),
            encode_workbook),
