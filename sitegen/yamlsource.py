@@ -38,6 +38,7 @@ class YList(list):
 
 
 _DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_STR = "tag:yaml.org,2002:str"
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 
@@ -56,6 +57,13 @@ class _Loader(_Base):
 
     def _line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.offset
+
+    def construct_object(self, node, deep=False):  # noqa: D401 - yaml API
+        """A plain string at once: what the constructor would give after five more calls (most values
+        of a front matter are strings)."""
+        if node.__class__ is yaml.ScalarNode and node.tag == _STR:
+            return node.value
+        return super().construct_object(node, deep)
 
     def construct_mapping(self, node, deep=False):  # noqa: D401 - yaml API
         if not isinstance(node, yaml.MappingNode):
