@@ -326,7 +326,7 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     items = work_chunks(views, specs, processes * RENDER_CHUNKS)
     views.share()
     work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
-    pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per item
+    pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per chunk
     files = site_files(views.model, views, base_url, data=False)  # while the workers run
     pages: dict[tuple, list[str]] = {}
     found: dict[str, bytes] = {}
