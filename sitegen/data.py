@@ -128,12 +128,16 @@ def document_records(model: Model, rows: list[TargetRow]) -> tuple[str, list[dic
     return model.site.title, docs
 
 
+# One encoder for every line: `json.dumps` with options builds a new encoder on each call.
+_DOC_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_documents(records: tuple[str, list[dict]]) -> bytes:
     """documents.json from `document_records`."""
     title, docs = records
     # One document per line: readable and diffable, and each line uses json's fast C encoder.
     # Encoded line by line: the whole file as one str would take twice its size in memory.
-    lines = b",\n".join(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for doc in docs)
+    lines = b",\n".join(_DOC_JSON.encode(doc).encode("utf-8") for doc in docs)
     start = '{"site":' + json.dumps(title, ensure_ascii=False) + ',"documents":[\n'
     return b"".join((start.encode("utf-8"), lines, b"\n]}\n"))
 
@@ -191,10 +195,11 @@ def encode_workbook(cells: tuple) -> bytes:
 class Export:
     """One data download: `inputs` gives plain values (str, numbers, None, lists, dicts with str keys:
     what JSON takes, so they can be digested for the export cache); `encode` turns them into the file's
-    bytes."""
+    bytes. An export not `cached` is encoded every time: digesting its inputs would cost about as much."""
     name: str  # path inside site/
     inputs: Callable[[Model, list[TargetRow], str], Any]
     encode: Callable[[Any], bytes]
+    cached: bool = True
 
 
 _PREFIX = urls.DATA.lstrip("/")
@@ -204,7 +209,7 @@ EXPORTS = (
     Export(_PREFIX + "chi-tieu.xlsx", lambda model, rows, base_url: workbook_cells(rows, model.site.title),
            encode_workbook),
     Export(_PREFIX + "documents.json", lambda model, rows, base_url: document_records(model, rows),
-           encode_documents),
+           encode_documents, cached=False),
     Export(_PREFIX + "targets.csv",
            lambda model, rows, base_url: _columns(target_records(rows, base_url), TARGET_COLUMNS), _encode_csv),
     Export(_PREFIX + "results.csv", lambda model, rows, base_url: _columns(result_records(rows), RESULT_COLUMNS),

@@ -262,8 +262,10 @@ def _export(work: _Work, export: Export) -> tuple[str, bytes]:
 
 def export_bytes(export: Export, model: Model, rows: list, base_url: str, cache: ExportCache) -> tuple[str, bytes]:
     """A data download's cache key and bytes: read from the export cache when its inputs did not
-    change, else encoded and stored there."""
+    change, else encoded and stored there (no key: an export that is not cached)."""
     inputs = export.inputs(model, rows, base_url)
+    if not export.cached:
+        return "", export.encode(inputs)
     key = cache.key(export.name, inputs)
     cached = cache.get(key)
     if cached is not None:
@@ -276,7 +278,7 @@ def export_bytes(export: Export, model: Model, rows: list, base_url: str, cache:
 def cached_exports(model: Model, views: Views, base_url: str, cache: ExportCache) -> tuple[dict[str, bytes], set[str]]:
     """Every data download's bytes (`export_bytes`), and the cache entries used."""
     made = {export.name: export_bytes(export, model, views.rows, base_url, cache) for export in EXPORTS}
-    return {name: data for name, (_, data) in made.items()}, {key for key, _ in made.values()}
+    return {name: data for name, (_, data) in made.items()}, {key for key, _ in made.values() if key}
 
 
 def site_files(model: Model, views: Views, base_url: str, paths: list[str] | None = None,
@@ -339,7 +341,8 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
                 found.update((urls.output_file(path), d) for path, d in written)
             else:
                 _, name, key, d = result
-                keys.add(key)
+                if key:  # a download that is not cached has none
+                    keys.add(key)
                 found[name] = d
     files["sitemap.xml"] = sitemap([path for paths in pages.values() for path in paths], base_url)
     fill(staging, files, {})
