@@ -126,8 +126,8 @@ def test_data_downloads_are_encoded_again_only_when_their_rows_change(tmp_path):
         return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
 
     first = entries()
-    assert sorted(name.split(".")[0] for name in first) == ["du-lieu_chi-tieu", "du-lieu_documents",
-                                                            "du-lieu_results", "du-lieu_targets"]
+    # documents.json is not cached: encoding it costs less than digesting what it is made from
+    assert sorted(name.split(".")[0] for name in first) == ["du-lieu_chi-tieu", "du-lieu_results", "du-lieu_targets"]
     assert all((out / "du-lieu" / name.split("_", 1)[1].rsplit(".", 1)[0]).read_bytes() == (folder / name).read_bytes()
                for name in first)
     body = content / "programmes" / "12-ctr-duk-2021.md"  # a body-only edit: no download changes
@@ -140,7 +140,7 @@ def test_data_downloads_are_encoded_again_only_when_their_rows_change(tmp_path):
                        encoding="utf-8")
     assert build(content, out).out.startswith("Đã dựng")
     after = entries()
-    assert len(after) == 4  # the entries the last build did not use are gone
+    assert len(after) == 3  # the entries the last build did not use are gone
     changed = {name.split(".")[0] for name in set(after) - set(first)}
     assert {"du-lieu_results", "du-lieu_chi-tieu"} <= changed
     assert b"3" in (out / "du-lieu" / "results.csv").read_bytes()
