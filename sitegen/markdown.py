@@ -38,6 +38,7 @@ class Body:
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
+_LINK_ATTRIBUTES = {"link_open": "href", "image": "src"}  # the tokens that link, and their attribute
 SUMMARY_CHARS = 300  # a body keeps this much plain text, not all of it: 10,000 bodies' text is 90 MB
 
 # rewrite(href) -> the href to write in the page (pure: checking is the link stage's job)
@@ -90,14 +91,15 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
             toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
         if token.type != "inline" or not token.children:
             continue
-        links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
+        if ":" in token.content:  # a refused link has a scheme
+            links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
         words = "".join(" " if c.type == "softbreak" else c.content for c in token.children if c.type in _TEXT_TOKENS)
         all_parts.append(words)
         if tokens[index - 1].type == "paragraph_open" and text_length < SUMMARY_CHARS:
             text_parts.append(words)
             text_length += len(words) + 1
         for child in token.children:
-            attr = {"link_open": "href", "image": "src"}.get(child.type)
+            attr = _LINK_ATTRIBUTES.get(child.type)
             if attr and child.attrGet(attr) is not None:
                 written = str(child.attrGet(attr))
                 links.append((written, line))
