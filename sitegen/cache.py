@@ -32,7 +32,12 @@ def engine_version() -> str:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
+    return data_digest(path.read_bytes())
+
+
+def data_digest(data: bytes) -> str:
+    """A file's digest (`file_digest`) from its bytes."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 class FileCache:

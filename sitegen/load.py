@@ -57,9 +57,11 @@ def display_path(path: Path) -> str:
     return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
-def read_text(path: Path, shown: str, problems: Collector) -> str | None:
-    """Read UTF-8 text, drop a BOM, normalise line ends and Unicode (NFC)."""
-    data = path.read_bytes()
+def read_text(path: Path, shown: str, problems: Collector, data: bytes | None = None) -> str | None:
+    """Read UTF-8 text, drop a BOM, normalise line ends and Unicode (NFC). `data`: the file's bytes,
+    when the caller has read them already."""
+    if data is None:
+        data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -105,9 +107,9 @@ def _broken(kind: str, shown: str, path: Path, text: str = "") -> Record:
     return Record(kind, shown, path.stem, None, broken=True, number=_number_hint(text))
 
 
-def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record:
+def _load_yaml_file(path: Path, kind: str, problems: Collector, data: bytes | None = None) -> Record:
     shown = display_path(path)
-    text = read_text(path, shown, problems)
+    text = read_text(path, shown, problems, data)
     if text is None:
         return _broken(kind, shown, path)
     if not text.strip():
@@ -120,11 +122,12 @@ def _load_yaml_file(path: Path, kind: str, problems: Collector) -> Record:
     return Record(kind, shown, path.stem, data)
 
 
-def _load_markdown(path: Path, kind: str, problems: Collector) -> Record:
+def _load_markdown(path: Path, kind: str, problems: Collector, data: bytes | None = None) -> Record:
     shown = display_path(path)
-    text = read_text(path, shown, problems)
+    text = read_text(path, shown, problems, data)
     if text is None:  # most often saved as Windows-1258: enough to find its number
-        return _broken(kind, shown, path, nfc(path.read_bytes().decode("cp1258", errors="replace")))
+        raw = data if data is not None else path.read_bytes()
+        return _broken(kind, shown, path, nfc(raw.decode("cp1258", errors="replace")))
     parts = split_front_matter(text)
     if isinstance(parts, str):
         problems.add(shown, 1, parts)
@@ -197,15 +200,16 @@ def list_sources(root: Path) -> tuple[list[Source], Collector]:
     return sources, problems
 
 
-def read_source(source: Source) -> tuple[Record, list]:
-    """Read and parse one file; return its record and the problems found in it."""
+def read_source(source: Source, data: bytes | None = None) -> tuple[Record, list]:
+    """Read and parse one file; return its record and the problems found in it. `data`: the file's
+    bytes, when the caller has read them already."""
     problems = Collector()
     if not source.readable:
         return _broken(source.kind, display_path(source.path), source.path), []
     if source.kind in SECTIONS.values():
-        record = _load_markdown(source.path, source.kind, problems)
+        record = _load_markdown(source.path, source.kind, problems, data)
     else:
-        record = _load_yaml_file(source.path, source.kind, problems)
+        record = _load_yaml_file(source.path, source.kind, problems, data)
     return record, problems.items
 
 

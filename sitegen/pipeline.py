@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from . import feeds, urls
 from .data import EXPORTS, Export, exports
 from .history import History, head, load_history
-from .cache import (ExportCache, FileCache, LastBuild, cache_folder, engine_version, file_digest, inputs_digest,
-                    tree_stamps)
+from .cache import (ExportCache, FileCache, LastBuild, cache_folder, data_digest, engine_version, file_digest,
+                    inputs_digest, tree_stamps)
 from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
@@ -72,8 +72,9 @@ def _front(shared: tuple[int | None, bool, bool], sources: list[Source]) -> list
     current_year, pickled, keyed = shared
     out: list = []
     for source in sources:
-        key = _front_key(source, current_year) if keyed else None
-        record, found = read_source(source)
+        data = _read_bytes(source) if keyed else None  # read once, for the key and the record
+        key = _front_key(source, current_year, data) if keyed else None
+        record, found = read_source(source, data)
         item, more = validate_record(record, current_year)
         shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
         body = render_body(item) if shown else None
@@ -87,11 +88,20 @@ def _front(shared: tuple[int | None, bool, bool], sources: list[Source]) -> list
     return out
 
 
-def _front_key(source: Source, current_year: int | None) -> tuple | None:
+def _read_bytes(source: Source) -> bytes | None:
+    """The file's bytes; None when it cannot be read (`read_source` then reports why)."""
+    try:
+        return source.path.read_bytes() if source.readable else None
+    except OSError:
+        return None
+
+
+def _front_key(source: Source, current_year: int | None, data: bytes | None = None) -> tuple | None:
+    """The file's cache key; `data`: its bytes, when read already."""
     if not source.readable:
         return None
     try:
-        digest = file_digest(source.path)
+        digest = data_digest(data) if data is not None else file_digest(source.path)
     except OSError:
         return None
     return (display_path(source.path), source.kind, digest, current_year if source.kind == "results" else None)
