@@ -26,6 +26,17 @@ def test_build_prints_one_summary_line_and_exits_0(tmp_path):
     assert (tmp_path / "site" / "index.html").is_file()
 
 
+def test_the_benchmark_reads_the_search_stage_from_the_summary_line(tmp_path):
+    """benchmarks/run.py takes a cold build's time without search from this line."""
+    from benchmarks.run import search_seconds
+
+    line = build(SAMPLE, tmp_path / "site").out.strip()
+    total = float(line.split(" trong ")[1].split(" giây")[0])
+    search = search_seconds(line)  # Pagefind's start alone makes it one of the two slowest stages here
+    assert search is not None and 0 < search < total, line
+    assert search_seconds(line.replace("tìm kiếm", "kiểm tra")) is None
+
+
 def test_wrong_usage_exits_2(tmp_path):
     assert run_cli("bogus").code == 2
     assert run_cli("build", "--today", "not-a-date").code == 2
