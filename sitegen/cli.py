@@ -14,6 +14,7 @@ from .diagnostics import ContentError
 from .progress import Progress
 
 if TYPE_CHECKING:
+    from .pipeline import Summary
     from .views import Settings
 
 COMMANDS = ("build", "check")
@@ -95,20 +96,23 @@ def _build(args: argparse.Namespace) -> int:
     with Progress(STAGES) as progress:
         summary = build(args.content, args.out, args.templates, settings_from(args),
                         use_cache=not args.no_cache, on_stage=progress.stage_done)
+    print(summary_line(summary, args.out))
+    return 0
+
+
+def summary_line(summary: Summary, out: Path) -> str:
+    """The line a build ends with: what it made, in how long, and its two slowest stages."""
     if summary.unchanged:
-        print(f"Không có gì thay đổi: {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
-              f"giữ nguyên (kiểm tra trong {summary.seconds:.2f} giây) → {args.out}")
-        return 0
+        return (f"Không có gì thay đổi: {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} "
+                f"trang giữ nguyên (kiểm tra trong {summary.seconds:.2f} giây) → {out}")
     slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
     if summary.rendered is not None:
-        print(f"Đã dựng lại {summary.rendered} trang, ghi {summary.written} tệp (trang web có {summary.documents} "
-              f"văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang) trong {summary.seconds:.2f} giây "
-              f"({stages}) → {args.out}")
-        return 0
-    print(f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
-          f"trong {summary.seconds:.2f} giây ({stages}) → {args.out}")
-    return 0
+        return (f"Đã dựng lại {summary.rendered} trang, ghi {summary.written} tệp (trang web có {summary.documents} "
+                f"văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang) trong {summary.seconds:.2f} giây "
+                f"({stages}) → {out}")
+    return (f"Đã dựng {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} trang "
+            f"trong {summary.seconds:.2f} giây ({stages}) → {out}")
 
 
 HANDLERS = {"build": _build, "check": _check}
