@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .records import Loader
+
 _PACKAGES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "Jinja2", "Babel")
 
 
@@ -57,6 +59,7 @@ class FileCache:
         self._new: dict[Any, bytes] = {}  # pickled, used by this build: what `save` writes
         self._values: dict[Any, Any] = {}  # this build's entries, unpickled
         self._carried: dict[Any, Any] = {}  # the previous build's entries in this process (`carry`)
+        self.loader = Loader()  # shares equal values between entries
         self.hits = 0
 
     def _entries(self) -> dict[Any, bytes]:
@@ -91,7 +94,7 @@ class FileCache:
             if raw is None:
                 return None
             try:
-                value = pickle.loads(raw)
+                value = self.loader.loads(raw)
             except Exception:  # a damaged entry is only a miss
                 return None
             self._new[key] = raw
@@ -109,6 +112,7 @@ class FileCache:
         """A cache for the next build in this process, seeded with this build's entries."""
         following = FileCache(None)
         following._carried = dict(self._values)
+        following.loader = self.loader
         return following
 
     def save(self) -> None:

@@ -22,6 +22,7 @@ from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
 from .parallel import Forked, chunked, chunked_groups, cpu_count
+from .records import Loader
 from .validate import assemble, validate_record
 from .views import Settings, Views
 from .write import clean_leftovers, fill, staged, write_file
@@ -119,14 +120,17 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
     processes = cpu_count() if len(todo) >= FRONT_PARALLEL_MIN else 1
     chunks = chunked(todo, processes * 8)  # the results of each are unpickled while the next are made
     job = [[sources[i] for i in chunk] for chunk in chunks]
-    pickled = cache is not None and cache.persistent
+    # Workers' results come pickled (as the cache stores them) to be read by one `Loader`, which
+    # keeps a single object per value repeated across files.
+    pickled = processes > 1 or (cache is not None and cache.persistent)
+    loader = cache.loader if cache is not None else Loader()
     done = Forked(_front, (current_year, pickled, keyed), job, processes).start().each()
     for outputs, chunk in zip(done, chunks):
         for index, output in zip(chunk, outputs):
             if keyed:
                 keys[index], output = output
             raw = output if pickled else None
-            results[index] = output = pickle.loads(raw) if raw is not None else output
+            results[index] = output = loader.loads(raw) if raw is not None else output
             if cache and keys[index]:
                 cache.put(keys[index], output, raw)
     return results

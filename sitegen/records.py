@@ -4,12 +4,18 @@ The model holds hundreds of thousands of small records, and a build's saved stat
 them. Slots take about 40% less memory than an instance dict. Pickling a record as
 `(cls, field values)` loads it through its own constructor, which is quicker than restoring
 its state attribute by attribute (what a frozen dataclass with slots does by default).
+
+Records read from many files repeat the same values (a unit, a period, a group, a document's
+id, a year) as distinct objects. `Loader` unpickles records keeping one object per value.
 """
 from __future__ import annotations
 
+import io
+import pickle
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from operator import attrgetter
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T", bound=type)
 
@@ -28,6 +34,44 @@ def record(cls: T | None = None, *, order: bool = False) -> T | Callable[[T], T]
             return made, values(self)
 
         made.__reduce__ = __reduce__
+        made.__record__ = True  # `Loader` builds it from shared values
         return made
 
     return wrap if cls is None else wrap(cls)
+
+
+class Loader:
+    """Unpickles records, giving each equal string, integer or decimal field one shared object
+    across everything this loader reads: less memory, and fewer objects for a forked worker to
+    touch (each one it reads is a memory page copied)."""
+
+    def __init__(self) -> None:
+        self._plain: dict[Any, Any] = {}  # str and int values (never equal to one another)
+        self._decimals: dict[str, Decimal] = {}  # by their text: Decimal("1.0") == Decimal("1") but prints apart
+        self._makers: dict[type, Callable] = {}
+
+    def loads(self, data: bytes) -> Any:
+        return _Unpickler(io.BytesIO(data), self).load()
+
+    def maker(self, cls: type) -> Callable:
+        """`cls`'s constructor, called with the shared object for each of its values."""
+        made = self._makers.get(cls)
+        if made is None:
+            same, decimal = self._plain.setdefault, self._decimals.setdefault
+
+            def made(*values):
+                return cls(*[same(v, v) if (t := type(v)) is str or t is int
+                             else decimal(str(v), v) if t is Decimal else v for v in values])
+
+            self._makers[cls] = made
+        return made
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, loader: Loader):
+        super().__init__(file)
+        self._loader = loader
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = super().find_class(module, name)
+        return self._loader.maker(found) if getattr(found, "__record__", False) else found

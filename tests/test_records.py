@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from sitegen.model import Day, Document, Goal, Ref, Result, Target
-from sitegen.records import record
+from sitegen.records import Loader, record
 
 
 def _document() -> Document:
@@ -41,3 +41,30 @@ def test_a_record_needs_every_field_in_its_constructor():
         class Partial:
             shown: str
             hidden: int = dataclasses.field(default=0, init=False)
+
+
+def _pickled(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def test_a_loader_shares_equal_values_between_everything_it_reads():
+    loader = Loader()
+    # two files' worth of records, pickled apart as the workers and the file cache do
+    first = loader.loads(_pickled(_document()))
+    second = loader.loads(_pickled(Result(Ref("58-nq-tw", 4), "ct-1", 2021, Decimal("2.5"), None, "", "", "k.yaml", 12)))
+    assert first == _document()
+    target = first.targets[0]
+    assert second.target is target.id
+    assert second.document.value is first.id
+    assert second.value is target.goal.value
+    assert second.line is target.line  # 12, an integer CPython does not share by itself
+    assert pickle.loads(_pickled(_document())).targets[0].id is not second.target  # plain pickle: copies
+
+
+def test_a_loader_keeps_decimals_that_print_apart_and_booleans_apart():
+    loader = Loader()
+    one = loader.loads(_pickled(Goal(">=", Decimal("1"))))
+    one_point_zero = loader.loads(_pickled(Goal(">=", Decimal("1.0"))))
+    assert str(one.value) == "1" and str(one_point_zero.value) == "1.0"
+    done = loader.loads(_pickled(Result(Ref("x", 1), "ct-1", 1, None, True, "", "", "k.yaml", 1)))
+    assert done.done is True and done.line == 1 and type(done.line) is int
