@@ -8,7 +8,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from typing import Any, Callable, Sequence
+import queue
+from typing import Any, Callable, Iterator, Sequence
 
 # What forked workers inherit. Set by `map_forked` in the parent right before the
 # pool forks and cleared afterwards; never read outside a worker.
@@ -45,12 +46,18 @@ class Forked:
     With `fresh` each chunk gets a newly forked worker, which exits when the chunk is done: a worker
     copies every inherited memory page it touches (reference counts are writes), so a long-lived
     one ends up holding a private copy of most of the parent. A fresh worker copies only what its
-    chunk needs, and gives it back when it exits."""
+    chunk needs, and gives it back when it exits.
 
-    def __init__(self, func: Callable, shared: Any, chunks: list, processes: int, fresh: bool = False):
+    The first `solo` chunks never run at the same time as one another: each reads most of the
+    parent's memory, so two at once would each hold a copy of it. They run one after another,
+    beside the other chunks."""
+
+    def __init__(self, func: Callable, shared: Any, chunks: list, processes: int, fresh: bool = False,
+                 solo: int = 0):
         self.func, self.shared, self.chunks = func, shared, chunks
         self.processes = processes
         self.fresh = fresh
+        self.solo = solo
         self._pool = None
         self._async = None
         self._holding = False  # this pool set `_inherited` and froze the collector
@@ -75,8 +82,39 @@ class Forked:
                 raise
             if not self.fresh:
                 self._release()
-            self._async = self._pool.imap(_call, self.chunks, chunksize=1)
+            self._async = self._scheduled() if self.solo > 1 else self._pool.imap(_call, self.chunks, chunksize=1)
         return self
+
+    def _scheduled(self) -> Iterator:
+        """The chunks' results in order, the solo chunks sent to the workers one at a time: each
+        worker gets the next solo chunk if none is running, else the next other chunk."""
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        solo, others = list(range(self.solo)), list(range(self.solo, len(self.chunks)))
+        results: dict[int, Any] = {}
+        running, solo_running, ready = 0, False, 0
+
+        def send(index: int) -> None:
+            self._pool.apply_async(_call, (self.chunks[index],),
+                                   callback=lambda value: done.put((index, True, value)),
+                                   error_callback=lambda error: done.put((index, False, error)))
+
+        while ready < len(self.chunks):
+            while running < self.processes and (others or (solo and not solo_running)):
+                if solo and not solo_running:
+                    index, solo_running = solo.pop(0), True
+                else:
+                    index = others.pop(0)
+                send(index)
+                running += 1
+            index, ok, value = done.get()
+            if not ok:
+                raise value
+            running -= 1
+            solo_running = solo_running and index >= self.solo
+            results[index] = value
+            while ready in results:
+                yield results.pop(ready)
+                ready += 1
 
     def _release(self) -> None:
         global _inherited

@@ -254,16 +254,18 @@ def _site_work(work: _Work, items: list[tuple[str, Any]]) -> list[tuple]:
     return out
 
 
-def work_chunks(views: Views, specs: list, parts: int) -> list[list[tuple[str, Any]]]:
-    """`render_all`'s work in chunks of ("export", index in EXPORTS) and ("page", spec) items.
+def work_chunks(views: Views, specs: list, parts: int) -> tuple[list[list[tuple[str, Any]]], int]:
+    """`render_all`'s work in chunks of ("export", index in EXPORTS) and ("page", spec) items, and
+    how many of the first chunks must run one at a time (`Forked`'s `solo`).
 
-    The items that read every target (the downloads, the dashboard, the year pages) make the first
-    chunk: a worker copies each inherited memory page it touches, so two of them running at once
-    would each hold a copy of most of the model. The other pages follow in `_page_chunks`."""
-    whole = [("export", index) for index in range(len(EXPORTS))]
-    whole += [("page", spec) for spec in specs if spec in views.WHOLE_MODEL_SPECS]
+    Those first chunks read every target: the downloads, the dashboard, the year pages. A worker
+    copies each inherited memory page it touches, so two of them running at once would each hold a
+    copy of most of the model; each in its own worker, one after another, a worker holds only what
+    one of them needs. The other pages follow in `_page_chunks`."""
+    whole = [[("export", index) for index in range(len(EXPORTS))]]
+    whole += [[("page", spec)] for spec in specs if spec in views.WHOLE_MODEL_SPECS]
     rest = [spec for spec in specs if spec not in views.WHOLE_MODEL_SPECS]
-    return [whole] + [[("page", spec) for spec in chunk] for chunk in _page_chunks(views, rest, parts)]
+    return whole + [[("page", spec) for spec in chunk] for chunk in _page_chunks(views, rest, parts)], len(whole)
 
 
 def _export(work: _Work, export: Export) -> tuple[str, bytes]:
@@ -339,10 +341,10 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
 
     specs = views.page_specs()
     processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
-    items = work_chunks(views, specs, processes * RENDER_CHUNKS)
+    items, solo = work_chunks(views, specs, processes * RENDER_CHUNKS)
     views.share()
     work = _Work(Job(views, env, base_url), staging, exports_cache or ExportCache(None), digests)
-    pool = Forked(_site_work, work, items, processes, fresh=True).start()  # a new worker per chunk
+    pool = Forked(_site_work, work, items, processes, fresh=True, solo=solo).start()  # a new worker per chunk
     files = site_files(views.model, views, base_url, data=False)  # while the workers run
     pages: dict[tuple, list[str]] = {}
     found: dict[str, bytes] = {}

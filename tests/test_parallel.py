@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 
 from sitegen.parallel import Forked
 
@@ -41,3 +42,20 @@ def test_long_lived_workers_take_several_chunks():
 def test_one_process_runs_in_this_one():
     out = Forked(_where, None, [[1], [2]], 1, fresh=True).start().results()
     assert {pid for pid, *_ in out} == {os.getpid()}
+
+
+def _timed(shared, chunk):
+    start = time.monotonic()
+    time.sleep(0.15)
+    return chunk, start, time.monotonic()
+
+
+def test_solo_chunks_run_one_after_another_beside_the_others():
+    chunks = [["a"], ["b"], ["c"]] + [[i] for i in range(6)]
+    out = Forked(_timed, None, chunks, 2, fresh=True, solo=3).start().results()
+    assert [chunk for chunk, *_ in out] == chunks  # in order, whatever order they ran in
+    solos = sorted((start, end) for chunk, start, end in out[:3])
+    assert all(end <= following for (_, end), (following, _) in zip(solos, solos[1:]))
+    others = [(start, end) for _, start, end in out[3:]]
+    # while the solo chunks ran, the other worker took the other chunks
+    assert any(start < solos[-1][0] for start, _ in others)
