@@ -14,9 +14,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
@@ -64,7 +65,7 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         (folder / STATE).unlink(missing_ok=True)
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         sources = builder.sources()  # before anything is read: a file saved meanwhile is seen next time
-        savers: list[int | None] = []
+        savers: list[Callable[[], bool]] = []
 
         def save_state(model, views, history, rendered, copies) -> None:
             """Save the state while the search index is made (it needs nothing the index adds)."""
@@ -77,7 +78,7 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
                               on_rendered=save_state)
             built = True
         finally:  # the child is waited for whatever happened; no state of a failed build or save is kept
-            if not (all([_saved(pid) for pid in savers]) and built):
+            if not (all([wait() for wait in savers]) and built):
                 (folder / STATE).unlink(missing_ok=True)
         timer.mark("lưu trạng thái")
         summary = made.summary
@@ -196,26 +197,28 @@ def _save(path: Path, value) -> None:
         raise
 
 
-def _save_aside(path: Path, value) -> int | None:
-    """Start `_save` in a forked child, so that the build goes on meanwhile (pickling a large site's
-    state takes seconds); the child's pid for `_saved`, or None when saved here (no fork)."""
-    if not hasattr(os, "fork"):
-        _save(path, value)
-        return None
-    pid = os.fork()
-    if pid == 0:  # the child: save, then leave without running the parent's exit handlers
-        code = 1
+def _save_aside(path: Path, value) -> Callable[[], bool]:
+    """Start `_save` in a thread, so that the build goes on meanwhile (pickling a large site's state
+    takes seconds, while the search index is made by Pagefind's processes); returns a function
+    that waits for it and tells whether the state was saved.
+
+    A thread, not a forked child: pickling reads every object of the state, and a child copies
+    each memory page it reads (reference counts are writes), a second copy of most of the build's
+    memory."""
+    saved: list[bool] = []
+
+    def save() -> None:
         try:
             _save(path, value)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
+            saved.append(True)
+        except BaseException:  # reported as not saved: the next build reads everything again
+            saved.append(False)
 
+    thread = threading.Thread(target=save, name="save-state", daemon=True)
+    thread.start()
 
-def _saved(pid: int | None) -> bool:
-    """Wait for a `_save_aside` child; whether the state was saved."""
-    if pid is None:
-        return True
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+    def wait() -> bool:
+        thread.join()
+        return saved == [True]
+
+    return wait

@@ -164,7 +164,7 @@ def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path,
 
 
 def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, monkeypatch):
-    """The state is pickled by a child process while the search index is made; if that fails, the
+    """The state is pickled in a thread while the search index is made; if that fails, the
     build still succeeds, leaves no state (or half of one) behind, and the next build is full."""
     from conftest import ROOT, TODAY
 
