@@ -7,6 +7,7 @@ when the first body is rendered, not with this module (a build with nothing to p
 from __future__ import annotations
 
 import re
+import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
@@ -26,7 +27,7 @@ class Heading:
 
 @record
 class Body:
-    encoded: bytes  # the rendered HTML in UTF-8: a str of Vietnamese text takes twice the memory
+    packed: bytes  # the rendered HTML: UTF-8 (a str of Vietnamese text takes twice the memory), compressed
     toc: tuple[Heading, ...]
     summary: str  # the start of its paragraphs' plain text (SUMMARY_CHARS), for descriptions and feeds
     links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
@@ -34,7 +35,7 @@ class Body:
 
     @property
     def html(self) -> str:
-        return self.encoded.decode("utf-8")
+        return zlib.decompress(self.packed).decode("utf-8")
 
 
 _TEXT_TOKENS = ("text", "code_inline", "softbreak")
@@ -108,4 +109,10 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
     summary = " ".join(text_parts)[:SUMMARY_CHARS]
-    return Body(html.encode("utf-8"), tuple(toc), summary, tuple(links), terms(*all_parts))
+    return Body(pack(html), tuple(toc), summary, tuple(links), terms(*all_parts))
+
+
+def pack(html: str) -> bytes:
+    """HTML as a `Body` keeps it: the model holds every body while pages are rendered, and HTML
+    compresses to a third (the fastest level: 0.1 ms a body to pack, 0.03 ms to unpack)."""
+    return zlib.compress(html.encode("utf-8"), 1)

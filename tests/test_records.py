@@ -68,3 +68,15 @@ def test_a_loader_keeps_decimals_that_print_apart_and_booleans_apart():
     assert str(one.value) == "1" and str(one_point_zero.value) == "1.0"
     done = loader.loads(_pickled(Result(Ref("x", 1), "ct-1", 1, None, True, "", "", "k.yaml", 1)))
     assert done.done is True and done.line == 1 and type(done.line) is int
+
+
+def test_a_rendered_body_is_kept_compressed_and_read_back_whole():
+    from sitegen.markdown import render
+
+    source = "\n\n".join(f"## Phần {i}\n\nĐảng viên thực hiện **nghị quyết** số {i}, đạt và vượt chỉ tiêu đề ra."
+                         for i in range(40))
+    body = render(source, 1, lambda href: href)
+    html = body.html
+    assert html.count("<h2") == 40 and "<strong>nghị quyết</strong>" in html
+    assert len(body.packed) * 3 < len(html.encode("utf-8"))
+    assert pickle.loads(_pickled(body)).html == html
