@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-@record
+@record(shared=True)
 class Heading:
     level: int
     id: str

@@ -10,7 +10,7 @@ from .records import record
 RELATIONS = ("implements", "based_on", "guides", "amends", "replaces", "repeals")
 
 
-@record(order=True)
+@record(order=True, shared=True)
 class Day:
     """A date that may be known only to the month or the year (ISO 8601 reduced precision)."""
 
@@ -45,7 +45,7 @@ class Organisation:
     line: int = 1
 
 
-@record
+@record(shared=True)
 class Goal:
     op: str  # "=", ">=", ">", "<=", "<"
     value: Decimal
@@ -73,7 +73,7 @@ class AttachmentRef:
     line: int = 1
 
 
-@record
+@record(shared=True)
 class Ref:
     """A reference written by an editor (an id or a document number)."""
 

@@ -20,8 +20,11 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T", bound=type)
 
 
-def record(cls: T | None = None, *, order: bool = False) -> T | Callable[[T], T]:
-    """`@record` or `@record(order=True)`: a frozen dataclass with slots and a compact pickle."""
+def record(cls: T | None = None, *, order: bool = False, shared: bool = False) -> T | Callable[[T], T]:
+    """`@record` or `@record(order=True)`: a frozen dataclass with slots and a compact pickle.
+
+    `shared`: a record of plain values only (strings, numbers, booleans, None), of which `Loader`
+    keeps one object per distinct value (a date, a goal, a reference repeated across files)."""
 
     def wrap(plain: T) -> T:
         made = dataclass(frozen=True, slots=True, order=order)(plain)
@@ -34,7 +37,7 @@ def record(cls: T | None = None, *, order: bool = False) -> T | Callable[[T], T]
             return made, values(self)
 
         made.__reduce__ = __reduce__
-        made.__record__ = True  # `Loader` builds it from shared values
+        made.__record__ = "shared" if shared else "values"  # how `Loader` builds it
         return made
 
     return wrap if cls is None else wrap(cls)
@@ -48,23 +51,54 @@ class Loader:
     def __init__(self) -> None:
         self._plain: dict[Any, Any] = {}  # str and int values (never equal to one another)
         self._decimals: dict[str, Decimal] = {}  # by their text: Decimal("1.0") == Decimal("1") but prints apart
+        self._records: dict[tuple, Any] = {}  # shared records, by class and their values' identities
         self._makers: dict[type, Callable] = {}
 
     def loads(self, data: bytes) -> Any:
         return _Unpickler(io.BytesIO(data), self).load()
 
     def maker(self, cls: type) -> Callable:
-        """`cls`'s constructor, called with the shared object for each of its values."""
+        """`cls`'s constructor, called with the shared object for each of its values; for a shared
+        record, the record made before from the same values if there is one."""
         made = self._makers.get(cls)
         if made is None:
-            same, decimal = self._plain.setdefault, self._decimals.setdefault
-
-            def made(*values):
-                return cls(*[same(v, v) if (t := type(v)) is str or t is int
-                             else decimal(str(v), v) if t is Decimal else v for v in values])
-
-            self._makers[cls] = made
+            made = self._makers[cls] = self._shared_maker(cls) if cls.__record__ == "shared" else self._value_maker(cls)
         return made
+
+    def _shared_values(self) -> Callable[[tuple], list]:
+        same, decimal = self._plain.setdefault, self._decimals.setdefault
+
+        def shared(values: tuple) -> list:
+            return [same(v, v) if (t := type(v)) is str or t is int
+                    else decimal(str(v), v) if t is Decimal else v for v in values]
+
+        return shared
+
+    def _value_maker(self, cls: type) -> Callable:
+        shared = self._shared_values()
+
+        def made(*values):
+            return cls(*shared(values))
+
+        return made
+
+    def _shared_maker(self, cls: type) -> Callable:
+        shared, records = self._shared_values(), self._records
+
+        def made(*values):
+            kept = shared(values)  # each value the one object kept for it, or None or a bool
+            if not all(type(v) in _PLAIN for v in kept):
+                return cls(*kept)
+            key = (cls, *map(id, kept))  # identities: equal decimals that print apart stay apart
+            found = records.get(key)
+            if found is None:
+                found = records[key] = cls(*kept)
+            return found
+
+        return made
+
+
+_PLAIN = frozenset((str, int, Decimal, bool, type(None)))  # the values a shared record may hold
 
 
 class _Unpickler(pickle.Unpickler):

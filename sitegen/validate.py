@@ -366,6 +366,7 @@ def _results(record: Record, problems: Collector, current_year: int | None) -> l
         if not isinstance(targets, YMap):
             check.error(doc_line, f'kết quả của "{doc_key}" phải là các cặp <mã chỉ tiêu>: giá trị')
             continue
+        document = Ref(doc_key, doc_line)  # one for the document's results: pickled once
         for target_id, raw in targets.items():
             line = targets.line_of(target_id)
             note, source = "", values["source"] or ""
@@ -378,12 +379,12 @@ def _results(record: Record, problems: Collector, current_year: int | None) -> l
                 check.error(line, f'chưa có giá trị cho chỉ tiêu "{target_id}"; xóa dòng này nếu chưa có số liệu')
                 continue
             if isinstance(raw, str) and raw.strip() in ("done", "not-done"):
-                out.append(Result(Ref(doc_key, doc_line), target_id, year, None, raw.strip() == "done",
+                out.append(Result(document, target_id, year, None, raw.strip() == "done",
                                   note, source, record.path, line))
                 continue
             number = _number(raw, line, check)
             if number is not INVALID:
-                out.append(Result(Ref(doc_key, doc_line), target_id, year, number, None,
+                out.append(Result(document, target_id, year, number, None,
                                   note, source, record.path, line))
     return out
 

@@ -80,3 +80,15 @@ def test_a_rendered_body_is_kept_compressed_and_read_back_whole():
     assert html.count("<h2") == 40 and "<strong>nghị quyết</strong>" in html
     assert len(body.packed) * 3 < len(html.encode("utf-8"))
     assert pickle.loads(_pickled(body)).html == html
+
+
+def test_a_loader_keeps_one_record_of_plain_values_per_distinct_value():
+    loader = Loader()
+    first, second = (loader.loads(_pickled(_document())) for _ in range(2))
+    assert first is not second and first == second  # a document holds a dict: made anew
+    assert first.issued is second.issued and first.issuer is second.issuer  # a date, a reference
+    assert first.targets[0].goal is second.targets[0].goal
+    assert first.relations["implements"][0] is second.relations["implements"][0]
+    one, one_point_zero = (loader.loads(_pickled(Goal(">=", Decimal(text)))) for text in ("1", "1.0"))
+    assert one is not one_point_zero and str(one_point_zero.value) == "1.0"
+    assert loader.loads(_pickled(Ref("58-nq-tw", 4))) is not loader.loads(_pickled(Ref("58-nq-tw", 5)))
