@@ -59,7 +59,8 @@ class FileCache:
         self._new: dict[Any, bytes] = {}  # pickled, used by this build: what `save` writes
         self._values: dict[Any, Any] = {}  # this build's entries, unpickled
         self._carried: dict[Any, Any] = {}  # the previous build's entries in this process (`carry`)
-        self.loader = Loader()  # shares equal values between entries
+        self.loader = Loader()  # shares equal values between the entries this build reads (a
+        # cache carried to the next build gets a new one: a preview session's edits would grow it)
         self.hits = 0
 
     def _entries(self) -> dict[Any, bytes]:
@@ -112,7 +113,6 @@ class FileCache:
         """A cache for the next build in this process, seeded with this build's entries."""
         following = FileCache(None)
         following._carried = dict(self._values)
-        following.loader = self.loader
         return following
 
     def save(self) -> None:

@@ -77,7 +77,7 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
             made = full_build(content_dir, out_dir, template_dir, settings, True, timer, digests=True,
                               on_rendered=save_state)
             built = True
-        finally:  # the child is waited for whatever happened; no state of a failed build or save is kept
+        finally:  # the save is waited for whatever happened; no state of a failed build or save is kept
             if not (all([wait() for wait in savers]) and built):
                 (folder / STATE).unlink(missing_ok=True)
         timer.mark("lưu trạng thái")
