@@ -38,12 +38,10 @@ def terms(*texts: str) -> str:
 
     'Đảng ủy' -> 'dang'; '12-CTr/ĐUK' -> '12 12-ctr/duk ctr duk'. Words that Pagefind already
     folds (tone marks, ă â ê ô ơ ư) are left out, so the field stays small."""
-    found: set[str] = set()
     # A word never spans white space, so the text is cut there first: a body repeats its words,
     # and each distinct piece is worked out once (`_piece_terms` is cached across files too).
-    for piece in set(nfc(" ".join(text for text in texts if text)).split()):
-        found.update(_piece_terms(piece))
-    return " ".join(sorted(found))
+    pieces = set(nfc(" ".join(text for text in texts if text)).split())
+    return " ".join(sorted(set().union(*map(_piece_terms, pieces))))
 
 
 @lru_cache(maxsize=1 << 17)
