@@ -197,7 +197,7 @@ class DevBuilder:
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
         if self.env is None or stamp != self._env_stamp:
-            self.env, self._env_stamp = environment(self.templates), stamp
+            self.env, self._env_stamp = environment(self.templates, cache_folder(self.out) / "templates"), stamp
         return self.env
 
     def _prepare(self) -> tuple[Model, Views, dict, dict]:

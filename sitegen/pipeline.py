@@ -450,7 +450,8 @@ def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: S
     views = Views(model, settings, history)
     exports_cache = ExportCache(cache_folder(out_dir) / "exports" if use_cache else None)
     with staged(out_dir) as staging:
-        rendered = render_all(views, environment(template_dir), settings.base_url or model.site.base_url,
+        compiled = cache_folder(out_dir) / "templates" if use_cache else None
+        rendered = render_all(views, environment(template_dir, compiled), settings.base_url or model.site.base_url,
                               staging, exports_cache, digests)
         timer.mark("dựng trang")
         copies = assets(template_dir) | published_files(model, content_dir)

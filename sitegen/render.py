@@ -71,19 +71,43 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def environment(template_dir: Path) -> jinja2.Environment:
+def environment(template_dir: Path, compiled: Path | None = None) -> jinja2.Environment:
     """The template environment, every template compiled. Templates are never reloaded: the
-    preview makes a new environment when a template changes (devbuild.py)."""
+    preview makes a new environment when a template changes (devbuild.py).
+
+    `compiled`: a folder in the build cache where compiled templates are kept for the next build
+    (Jinja compiles a template again when its source changed; the folder is per engine version,
+    as our code generator is part of what a template compiles to)."""
     env = _Environment(
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined, auto_reload=False,
+        bytecode_cache=_bytecode_cache(compiled) if compiled is not None else None,
     )
     env.filters["href"] = _href
     env.globals["once"] = _once
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compile once here, so forked workers inherit compiled templates
     return env
+
+
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates in `folder`/<engine version>; the folders of other
+    versions are removed. None when the folder cannot be made (the templates are then compiled)."""
+    import shutil
+
+    from .cache import engine_version
+
+    mine = folder / engine_version()
+    try:
+        if folder.is_dir():
+            for old in folder.iterdir():
+                if old != mine:
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+        mine.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(mine))
 
 
 @jinja2.pass_context

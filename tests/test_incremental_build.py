@@ -219,3 +219,25 @@ def test_an_edit_keeps_the_unchanged_fragments_of_the_shard_it_indexes_again(tmp
     clean = tmp_path / "clean" / "site"
     incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
     assert hashes(out) == hashes(clean)
+
+
+def test_templates_compiled_by_a_build_are_compiled_again_when_changed(tmp_path):
+    """Compiled templates are kept in the build cache for the next build; a template whose source
+    changed is compiled again, and the pages are what a clean build with it gives."""
+    from conftest import ROOT
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert build(content, out, "--templates", str(templates)).code == 0
+    kept = list((cache_folder(out) / "templates").glob("*/*.cache"))
+    assert len(kept) >= len(list(templates.glob("*.html")))
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>Dấu mới của mẫu</p></body>"),
+                    encoding="utf-8")
+    result = build(content, out, "--templates", str(templates))
+    assert result.code == 0, result.err
+    assert "Dấu mới của mẫu" in (out / PAGE).read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert build(content, clean, "--no-cache", "--templates", str(templates)).code == 0
+    assert hashes(out) == hashes(clean)
