@@ -132,6 +132,22 @@ def _serve(args: argparse.Namespace) -> int:
 HANDLERS["serve"] = _serve
 
 
+def _file_error(error: OSError, args: argparse.Namespace) -> int:
+    """A file that could not be read or written; a page template that is missing is named as such
+    (Jinja's TemplateNotFound is an OSError without a file name)."""
+    import jinja2
+
+    from .load import display_path
+
+    if isinstance(error, jinja2.TemplateNotFound):
+        folder = getattr(args, "templates", None) or Path("templates")
+        print(f"{display_path(folder / str(error.name))}: không tìm thấy mẫu trang; trang web chưa được cập nhật.",
+              file=sys.stderr)
+    else:
+        print(f"{error.filename or ''}: không đọc hoặc ghi được tệp ({error.strerror})", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None, project: Path | None = None) -> int:
     project = project or Path.cwd()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -146,8 +162,7 @@ def main(argv: list[str] | None = None, project: Path | None = None) -> int:
         print("Đã dừng; trang web cũ được giữ nguyên.", file=sys.stderr)
         return 130
     except OSError as error:
-        print(f"{error.filename or ''}: không đọc hoặc ghi được tệp ({error.strerror})", file=sys.stderr)
-        return 1
+        return _file_error(error, args)
     except Exception as error:  # a defect in the generator, not in the content
         if args.debug:
             raise

@@ -10,6 +10,8 @@ import jinja2.compiler
 import markupsafe
 
 from . import urls
+from .diagnostics import ContentError, Diagnostic
+from .load import display_path
 from .views import Page
 
 NAV = [("/nghi-quyet/", "Nghị quyết"), ("/chuong-trinh/", "Chương trình, kế hoạch"),
@@ -86,8 +88,12 @@ def environment(template_dir: Path, compiled: Path | None = None) -> jinja2.Envi
     )
     env.filters["href"] = _href
     env.globals["once"] = _once
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)  # compile once here, so forked workers inherit compiled templates
+    try:
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)  # compile once here, so forked workers inherit compiled templates
+    except jinja2.TemplateSyntaxError as error:
+        shown = display_path(Path(error.filename)) if error.filename else display_path(template_dir / str(error.name))
+        raise ContentError([Diagnostic(shown, error.lineno, f"lỗi cú pháp trong mẫu trang: {error.message}")]) from None
     return env
 
 

@@ -26,6 +26,7 @@ import tornado.websocket
 import watchfiles
 
 from .devbuild import DevBuilder, Outcome
+from .diagnostics import ContentError
 
 LIVERELOAD_JS = Path(livereload.__file__).parent / "vendors" / "livereload.js"
 DEV_CSS = """#dev-errors{position:fixed;inset:auto 0 0 0;max-height:70vh;overflow:auto;z-index:9999;
@@ -204,6 +205,9 @@ def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -
     had_errors = bool(state.builder.errors)
     try:
         outcome = state.builder.rebuild(paths)
+    except ContentError as error:  # a page template that does not compile: shown as content errors are
+        outcome = Outcome(False, errors=error.diagnostics)
+        state.builder.errors = outcome.errors
     except Exception as error:  # never die: report and keep serving the last good site
         outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
         state.builder.errors = outcome.errors

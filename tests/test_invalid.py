@@ -186,3 +186,39 @@ def test_a_5_mb_body_builds(tmp_path):
     assert result.code == 0, result.err
     html = (tmp_path / "site/nghi-quyet/nq-dai-hoi/index.html").read_text(encoding="utf-8")
     assert f'id="muc-{section}"' in html and html.count("vai trò tiên phong") > 4 * 40 * (section - 1)
+
+
+def _site_digests(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_broken_or_missing_page_template_is_named_and_the_site_kept(tmp_path, use_cache):
+    """A template with a syntax error is reported at its line, a missing one by its name; exit 1
+    and the published site is left as it was, with or without the build cache."""
+    from conftest import ROOT, build
+
+    content, out, templates = tmp_path / "content", tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(BASE, content)
+    shutil.copytree(ROOT / "templates", templates)
+    assert build(content, out, "--templates", str(templates)).code == 0
+    before = _site_digests(out)
+    extra = ("--templates", str(templates)) + (() if use_cache else ("--no-cache",))
+
+    post = templates / "post.html"
+    lines = post.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "{% block main %}" in text)
+    post.write_text("\n".join(lines).replace("{% block main %}", "{% block main %}{% if %}"), encoding="utf-8")
+    result = build(content, out, *extra)
+    assert result.code == 1
+    assert f"templates/post.html:{line}: lỗi cú pháp trong mẫu trang: " in result.err
+    assert "Traceback" not in result.err and "Lỗi nội bộ" not in result.err
+    assert _site_digests(out) == before
+
+    post.unlink()
+    result = build(content, out, *extra)
+    assert result.code == 1
+    assert "templates/post.html: không tìm thấy mẫu trang" in result.err
+    assert "Traceback" not in result.err
+    assert _site_digests(out) == before

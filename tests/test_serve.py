@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,10 +19,10 @@ DOC = "programmes/12-ctr-duk-2021.md"
 
 
 class Server:
-    def __init__(self, content: Path, out: Path):
+    def __init__(self, content: Path, out: Path, *extra: str):
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
-             "--out", str(out), "--today", TODAY],
+             "--out", str(out), "--today", TODAY, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, cwd=content.parent)
         self.lines: list[str] = []
         self.url = ""
@@ -143,6 +144,26 @@ def test_invalid_content_shows_an_overlay_then_disappears_when_fixed(server):
     assert "Về xây dựng và phát triển tỉnh Thanh Hóa" in body
     path.write_text(text, encoding="utf-8")
     server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' not in b)
+
+
+def test_a_page_template_that_does_not_compile_is_shown_at_its_line_then_cleared(tmp_path):
+    content, templates = copy_sample(tmp_path / "content"), tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    server = Server(content, tmp_path / "site", "--templates", str(templates))
+    try:
+        path = templates / "document.html"
+        text = path.read_text(encoding="utf-8")
+        line = next(i for i, t in enumerate(text.split("\n"), 1) if "{% block main %}" in t)
+        path.write_text(text.replace("{% block main %}", "{% block main %}{% if %}", 1), encoding="utf-8")
+        body = server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' in b)
+        overlay = body[body.index('id="dev-errors"'):]
+        assert f"document.html:{line}: lỗi cú pháp trong mẫu trang" in overlay
+        assert "Về xây dựng và phát triển tỉnh Thanh Hóa" in body  # the last good page underneath
+        path.write_text(text, encoding="utf-8")
+        server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' not in b)
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output and "lỗi nội bộ" not in output, output
 
 
 def test_a_burst_of_saves_gives_one_rebuild(server):
