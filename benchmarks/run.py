@@ -17,6 +17,10 @@ two processes. Every build and loop runs as its own process and is timed from ou
 interpreter start included). The cold build without search, the goal's figure, is its wall time less
 the search stage its summary line reports.
 
+The bare loop runs in each run just before the cold build, and each ratio to it is the median of the
+runs' own ratios: this machine's speed drifts by up to 2× within minutes, so a loop timed apart from
+the build it is compared with can be off by as much.
+
 More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
 to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Two are there: the preview server's save to page
 served (benchmarks/devserver.py, 5 saves) and the search index stage run alone on the built site.
@@ -252,7 +256,7 @@ class Row:
     corpus_mb: float = 0.0
     cold: list[float] = field(default_factory=list)
     cold_cpu: list[float] = field(default_factory=list)
-    cold_no_search: list[float] = field(default_factory=list)  # the goal's figure: search excluded
+    cold_no_search: list[float | None] = field(default_factory=list)  # the goal's figure: search excluded
     unchanged: list[float] = field(default_factory=list)
     edited: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
@@ -265,26 +269,38 @@ class Row:
     summary: str = ""
 
     def median(self, name: str) -> float | None:
-        values = getattr(self, name)
+        values = [value for value in getattr(self, name) if value is not None]
         return statistics.median(values) if values else None
+
+    def _paired(self, name: str, bare: str) -> float | None:
+        """The median over runs of a run's `name` over its own bare loop (the loop runs just
+        before the build it is paired with)."""
+        ratios = [value / loop for value, loop in zip(getattr(self, name), getattr(self, bare)) if value and loop]
+        return statistics.median(ratios) if ratios else None
 
     @property
     def ratio(self) -> float | None:
-        cold, bare = self.median("cold"), self.median("bare2")
-        return cold / bare if cold and bare else None
+        return self._paired("cold", "bare2")
 
     @property
     def no_search_ratio(self) -> float | None:
-        cold, bare = self.median("cold_no_search"), self.median("bare2")
-        return cold / bare if cold and bare else None
+        return self._paired("cold_no_search", "bare2")
 
     @property
     def cpu_ratio(self) -> float | None:
-        cold, bare = self.median("cold_cpu"), self.median("bare2_cpu")
-        return cold / bare if cold and bare else None
+        return self._paired("cold_cpu", "bare2_cpu")
 
 
 SKIPPABLE = ("bare loop", "save→reload", "search index")
+
+
+def bare_loops(row: Row, content: Path, work: Path) -> None:
+    """The bare loop in one process, then in two."""
+    for workers, bucket, cpu in ((1, row.bare1, row.bare1_cpu), (2, row.bare2, row.bare2_cpu)):
+        with tempfile.TemporaryDirectory(dir=work) as tmp:
+            loop = timed(bare_cmd(content, Path(tmp), workers))
+            bucket.append(loop.seconds)
+            cpu.append(loop.cpu)
 
 
 def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold_only: bool = False,
@@ -303,6 +319,9 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
     original = edited.read_bytes()
     try:
         for run in range(runs):
+            if "bare loop" not in skip:
+                bare_loops(row, content, work)
+                log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             cold = timed(build_cmd(engine, content, out))
@@ -312,8 +331,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
             row.own_peak_mb.append(cold.own_peak_mb)
             row.summary = last_line(cold.output)
             search = search_seconds(row.summary)
-            if search is not None:
-                row.cold_no_search.append(cold.seconds - search)
+            row.cold_no_search.append(cold.seconds - search if search is not None else None)
             log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB "
                 f"({cold.own_peak_mb:.0f} MB without Pagefind)")
             if cold_only:
@@ -327,13 +345,6 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
                 f"one edit {after_edit.seconds:.2f} s ({after_edit.cpu:.2f} s CPU); it said: {last_line(after_edit.output)}")
     finally:
         edited.write_bytes(original)
-    for run in range(0 if "bare loop" in skip else runs):
-        for workers, bucket in ((1, row.bare1), (2, row.bare2)):
-            with tempfile.TemporaryDirectory(dir=work) as tmp:
-                loop = timed(bare_cmd(content, Path(tmp), workers))
-                bucket.append(loop.seconds)
-                (row.bare2_cpu if workers == 2 else row.bare1_cpu).append(loop.cpu)
-        log(f"[{size}] run {run + 1}: bare loop {row.bare1[-1]:.2f} s (1 process), {row.bare2[-1]:.2f} s (2)")
     for name, func in [] if cold_only else EXTRA_MEASURES:
         if name not in skip:
             log(f"[{size}] {name}")
