@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import sys
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,12 @@ from .records import Loader
 _PACKAGES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "Jinja2", "Babel")
 
 
+@lru_cache(maxsize=1)
 def engine_version() -> str:
-    """A digest of this package's code, Python's version and the parsing libraries' versions."""
+    """A digest of this package's code, Python's version and the parsing libraries' versions.
+    Worked out once per process (at its first build), so that it names the code the process runs,
+    not files changed on disk since: a preview left running across an update must not save what
+    its old code made under the new version's name."""
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 import jinja2.compiler
 import markupsafe
 
@@ -113,7 +114,18 @@ def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
         mine.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(mine))
+    return _KeptTemplates(str(mine))
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, where a template that cannot be saved (a full disk, its
+    folder removed by a build of another engine version meanwhile) is only not kept."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 @jinja2.pass_context

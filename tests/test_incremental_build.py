@@ -241,3 +241,24 @@ def test_templates_compiled_by_a_build_are_compiled_again_when_changed(tmp_path)
     clean = tmp_path / "clean"
     assert build(content, clean, "--no-cache", "--templates", str(templates)).code == 0
     assert hashes(out) == hashes(clean)
+
+
+def test_a_compiled_template_that_cannot_be_kept_is_only_not_kept(tmp_path, monkeypatch):
+    """The folder of compiled templates removed while they are compiled (as a build of another
+    engine version would): the templates are compiled and used all the same."""
+    from conftest import ROOT
+
+    from sitegen import render
+
+    made = render._bytecode_cache
+
+    def removed_after_making(folder):
+        cache = made(folder)
+        shutil.rmtree(folder)
+        return cache
+
+    monkeypatch.setattr(render, "_bytecode_cache", removed_after_making)
+    env = render.environment(ROOT / "templates", tmp_path / "templates")
+    assert "document.html" in env.list_templates()
+    assert env.get_template("404.html").render is not None
+    assert not (tmp_path / "templates").exists()

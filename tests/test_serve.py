@@ -161,6 +161,11 @@ def test_a_page_template_that_does_not_compile_is_shown_at_its_line_then_cleared
         assert "Về xây dựng và phát triển tỉnh Thanh Hóa" in body  # the last good page underneath
         path.write_text(text, encoding="utf-8")
         server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' not in b)
+        path.unlink()
+        body = server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' in b)
+        assert "document.html: không tìm thấy mẫu trang" in body[body.index('id="dev-errors"'):]
+        path.write_text(text, encoding="utf-8")
+        server.wait_for("/nghi-quyet/58-nq-tw/", lambda b: 'id="dev-errors"' not in b)
     finally:
         output = server.stop()
     assert "Traceback" not in output and "lỗi nội bộ" not in output, output
