@@ -133,16 +133,14 @@ HANDLERS["serve"] = _serve
 
 
 def _file_error(error: OSError, args: argparse.Namespace) -> int:
-    """A file that could not be read or written; a page template that is missing is named as such
-    (Jinja's TemplateNotFound is an OSError without a file name)."""
+    """A file that could not be read or written; a page template that is missing is named as such."""
     import jinja2
 
-    from .load import display_path
-
     if isinstance(error, jinja2.TemplateNotFound):
+        from .render import missing_template
+
         folder = getattr(args, "templates", None) or Path("templates")
-        print(f"{display_path(folder / str(error.name))}: không tìm thấy mẫu trang; trang web chưa được cập nhật.",
-              file=sys.stderr)
+        print(f"{missing_template(folder, error)}; trang web chưa được cập nhật.", file=sys.stderr)
     else:
         print(f"{error.filename or ''}: không đọc hoặc ghi được tệp ({error.strerror})", file=sys.stderr)
     return 1

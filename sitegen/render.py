@@ -98,6 +98,12 @@ def environment(template_dir: Path, compiled: Path | None = None) -> jinja2.Envi
     return env
 
 
+def missing_template(template_dir: Path, error: jinja2.TemplateNotFound) -> str:
+    """What the editor is told when a page template is missing (Jinja's TemplateNotFound is an
+    OSError without a file name)."""
+    return f"{display_path(template_dir / str(error.name))}: không tìm thấy mẫu trang"
+
+
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     """Jinja's cache of compiled templates in `folder`/<engine version>; the folders of other
     versions are removed. None when the folder cannot be made (the templates are then compiled)."""

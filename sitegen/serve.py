@@ -28,7 +28,7 @@ import watchfiles
 
 from .devbuild import DevBuilder, Outcome
 from .diagnostics import ContentError
-from .load import display_path
+from .render import missing_template
 
 LIVERELOAD_JS = Path(livereload.__file__).parent / "vendors" / "livereload.js"
 DEV_CSS = """#dev-errors{position:fixed;inset:auto 0 0 0;max-height:70vh;overflow:auto;z-index:9999;
@@ -211,8 +211,7 @@ def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -
         outcome = Outcome(False, errors=error.diagnostics)
         state.builder.errors = outcome.errors
     except jinja2.TemplateNotFound as error:  # a page template removed
-        outcome = Outcome(False, errors=[f"{display_path(state.builder.templates / str(error.name))}: "
-                                         "không tìm thấy mẫu trang"])
+        outcome = Outcome(False, errors=[missing_template(state.builder.templates, error)])
         state.builder.errors = outcome.errors
     except Exception as error:  # never die: report and keep serving the last good site
         outcome = Outcome(False, errors=[f"lỗi nội bộ khi dựng lại: {type(error).__name__}: {error}"])
