@@ -13,7 +13,7 @@ import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .records import Loader
 
@@ -203,16 +203,20 @@ class LastBuild:
         previous_inputs, summary, intact = self.read(out_dir, inputs)
         return summary if intact and previous_inputs == inputs else None
 
-    def read(self, out_dir: Path, inputs: str | None = None) -> tuple[str | None, Any, bool]:
+    def read(self, out_dir: Path, inputs: str | None = None,
+             on_changed: Callable[[], Any] | None = None) -> tuple[str | None, Any, bool]:
         """The previous build's input digest and summary, and whether its output folder is as that
-        build left it (not looked at when `inputs` is given and differs: the caller needs no more)."""
+        build left it (not looked at when `inputs` is given and differs: the caller needs no more,
+        unless it gives `on_changed`, which is then called before the folder is looked at)."""
         try:
             with self.path.open("rb") as handle:
                 previous_inputs, outputs, summary = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None, None, False
         if inputs is not None and previous_inputs != inputs:
-            return previous_inputs, summary, False
+            if on_changed is None:
+                return previous_inputs, summary, False
+            on_changed()
         self._stamps = tree_stamps(out_dir)
         return previous_inputs, summary, self._stamps == outputs
 

@@ -48,13 +48,18 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     folder = cache_folder(out_dir)
     last = LastBuild(folder / "last.pickle")
     inputs = build_inputs(content_dir, template_dir, settings)
-    previous_inputs, previous, intact = last.read(out_dir)
+    key = _key(content_dir, out_dir, template_dir, settings)
+    restoring: list[Callable[[], DevBuilder | None]] = []
+    # When the inputs changed, the saved state is read in a thread while the output folder's
+    # stamps are read (mostly waiting on the file system).
+    previous_inputs, previous, intact = last.read(out_dir, inputs,
+                                                  on_changed=lambda: restoring.append(_restore_aside(folder, key)))
     if intact and previous_inputs == inputs:
         return unchanged_summary(previous, out_dir, timer), None
     from .devbuild import DevBuilder
 
-    key = _key(content_dir, out_dir, template_dir, settings)
-    builder = _restore(folder, key) if intact else None
+    restored = restoring[0]() if restoring else None  # waited for whether used or not
+    builder = (restored if restoring else _restore(folder, key)) if intact else None
     changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")
@@ -130,6 +135,27 @@ def _restore(folder: Path, key: tuple) -> DevBuilder | None:
             return None
         builder.apply_edits(edits[1])
     return builder
+
+
+def _restore_aside(folder: Path, key: tuple) -> Callable[[], DevBuilder | None]:
+    """`_restore` in a thread; returns a function that waits for it and gives its result (None
+    when it failed)."""
+    found: list = []
+
+    def restore() -> None:
+        try:
+            found.append(_restore(folder, key))
+        except Exception:  # anything unreadable only means a full build
+            found.append(None)
+
+    thread = threading.Thread(target=restore, name="read-state", daemon=True)
+    thread.start()
+
+    def wait() -> DevBuilder | None:
+        thread.join()
+        return found[0] if found else None
+
+    return wait
 
 
 def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:
