@@ -58,8 +58,11 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         return unchanged_summary(previous, out_dir, timer), None
     from .devbuild import DevBuilder
 
-    restored = restoring[0]() if restoring else None  # waited for whether used or not
-    builder = (restored if restoring else _restore(folder, key)) if intact else None
+    if restoring:  # a state read that was started is waited for, whether it is used or not
+        restored = restoring[0]()
+        builder = restored if intact else None
+    else:
+        builder = _restore(folder, key) if intact else None
     changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")
