@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import sys
+import threading
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -186,6 +187,42 @@ def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]]) -> None:
         stamps[prefix + entry.name] = (stat.st_mtime_ns, stat.st_size)
 
 
+def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any]) -> bool:
+    """Whether `folder`'s files have exactly `stamps`, found by a forked child while this process
+    runs `meanwhile()`: both are mostly Python work (12,000 folders, a large pickle), which a thread
+    would not run beside it. Where there is no fork, a thread (it still overlaps the waits on the
+    file system)."""
+    if not hasattr(os, "fork"):
+        return _compare_in_thread(folder, stamps, meanwhile)
+    try:
+        child = os.fork()
+    except OSError:
+        return _compare_in_thread(folder, stamps, meanwhile)
+    if child == 0:  # the child: compare, and answer with its exit code only
+        code = 2
+        try:
+            code = 0 if tree_stamps(folder) == stamps else 1
+        finally:
+            os._exit(code)
+    try:
+        meanwhile()
+    finally:
+        _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _compare_in_thread(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any]) -> bool:
+    found: list[bool] = []
+    thread = threading.Thread(target=lambda: found.append(tree_stamps(folder) == stamps), name="output-stamps",
+                              daemon=True)
+    thread.start()
+    try:
+        meanwhile()
+    finally:
+        thread.join()
+    return found == [True]
+
+
 def inputs_digest(*parts: Any) -> str:
     """A digest of everything a build's output depends on (file stamps, settings, versions)."""
     return hashlib.blake2b(pickle.dumps(parts, protocol=4), digest_size=16).hexdigest()
@@ -204,19 +241,21 @@ class LastBuild:
         return summary if intact and previous_inputs == inputs else None
 
     def read(self, out_dir: Path, inputs: str | None = None,
-             on_changed: Callable[[], Any] | None = None) -> tuple[str | None, Any, bool]:
+             meanwhile: Callable[[], Any] | None = None) -> tuple[str | None, Any, bool]:
         """The previous build's input digest and summary, and whether its output folder is as that
         build left it (not looked at when `inputs` is given and differs: the caller needs no more,
-        unless it gives `on_changed`, which is then called before the folder is looked at)."""
+        unless it gives `meanwhile`, which is then called while the folder is looked at)."""
         try:
             with self.path.open("rb") as handle:
                 previous_inputs, outputs, summary = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None, None, False
         if inputs is not None and previous_inputs != inputs:
-            if on_changed is None:
+            if meanwhile is None:
                 return previous_inputs, summary, False
-            on_changed()
+            intact = _compare_beside(out_dir, outputs, meanwhile)
+            self._stamps = outputs if intact else None  # `record` looks at the whole folder again
+            return previous_inputs, summary, intact
         self._stamps = tree_stamps(out_dir)
         return previous_inputs, summary, self._stamps == outputs
 

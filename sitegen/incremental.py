@@ -49,18 +49,17 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     last = LastBuild(folder / "last.pickle")
     inputs = build_inputs(content_dir, template_dir, settings)
     key = _key(content_dir, out_dir, template_dir, settings)
-    restoring: list[Callable[[], DevBuilder | None]] = []
-    # When the inputs changed, the saved state is read in a thread while the output folder's
-    # stamps are read (mostly waiting on the file system).
+    restored: list[DevBuilder | None] = []
+    # When the inputs changed, the saved state is read while the output folder's stamps are
+    # compared with the last build's (by a forked child).
     previous_inputs, previous, intact = last.read(out_dir, inputs,
-                                                  on_changed=lambda: restoring.append(_restore_aside(folder, key)))
+                                                  meanwhile=lambda: restored.append(_restore_quietly(folder, key)))
     if intact and previous_inputs == inputs:
         return unchanged_summary(previous, out_dir, timer), None
     from .devbuild import DevBuilder
 
-    if restoring:  # a state read that was started is waited for, whether it is used or not
-        restored = restoring[0]()
-        builder = restored if intact else None
+    if restored:  # read beside the comparison: used only when the output was intact
+        builder = restored[0] if intact else None
     else:
         builder = _restore(folder, key) if intact else None
     changed = None
@@ -140,25 +139,12 @@ def _restore(folder: Path, key: tuple) -> DevBuilder | None:
     return builder
 
 
-def _restore_aside(folder: Path, key: tuple) -> Callable[[], DevBuilder | None]:
-    """`_restore` in a thread; returns a function that waits for it and gives its result (None
-    when it failed)."""
-    found: list = []
-
-    def restore() -> None:
-        try:
-            found.append(_restore(folder, key))
-        except Exception:  # anything unreadable only means a full build
-            found.append(None)
-
-    thread = threading.Thread(target=restore, name="read-state", daemon=True)
-    thread.start()
-
-    def wait() -> DevBuilder | None:
-        thread.join()
-        return found[0] if found else None
-
-    return wait
+def _restore_quietly(folder: Path, key: tuple) -> DevBuilder | None:
+    """`_restore`, with anything unreadable taken as no state (a full build)."""
+    try:
+        return _restore(folder, key)
+    except Exception:
+        return None
 
 
 def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:

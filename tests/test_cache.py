@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import pickle
 
-from sitegen.cache import FileCache, tree_stamps
+import pytest
+
+from sitegen.cache import FileCache, LastBuild, tree_stamps
 
 
 def test_file_cache_keeps_used_entries_and_rewrites_only_when_they_change(tmp_path):
@@ -103,3 +105,38 @@ def test_a_first_read_stores_each_file_under_the_key_the_next_read_looks_up(tmp_
     assert not second.empty
     again = read_all(sources, 2026, second)
     assert second.hits == sum(1 for s in sources if s.readable) and again == made
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_output_is_compared_while_the_caller_reads_its_state(tmp_path, monkeypatch, fork):
+    if not fork:  # where there is no fork: a thread compares
+        monkeypatch.delattr(os, "fork")
+    out = tmp_path / "site"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_text("<p>a</p>")
+    last = LastBuild(tmp_path / "last.pickle")
+    last.record("inputs-1", out, "summary")
+    ran = []
+    assert last.read(out, "inputs-2", meanwhile=lambda: ran.append(os.getpid())) == ("inputs-1", "summary", True)
+    assert ran == [os.getpid()]  # the caller's work runs in this process
+    last.record("inputs-2", out, "summary", changed=[])  # what read found is what is recorded
+    assert LastBuild(tmp_path / "last.pickle").read(out, "inputs-2") == ("inputs-2", "summary", True)
+    (out / "a" / "index.html").write_text("<p>changed</p>")
+    assert last.read(out, "inputs-3", meanwhile=lambda: None)[2] is False
+    (out / "a" / "index.html").unlink()
+    assert last.read(out, "inputs-3", meanwhile=lambda: None)[2] is False
+
+
+def test_work_that_fails_beside_the_comparison_still_waits_for_it(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    last = LastBuild(tmp_path / "last.pickle")
+    last.record("inputs-1", out, "summary")
+
+    def fail():
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        last.read(out, "inputs-2", meanwhile=fail)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind
