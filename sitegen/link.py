@@ -341,8 +341,11 @@ def _result_fits(result: Result, doc: Document, target: Target, problems: Collec
 def _checker(content: Content, documents, posts, orgs, tags, results) -> _LinkChecker:
     """The link checker of bodies: every page and file the linked content gives."""
     pages = _page_paths(documents, posts, orgs, tags)
-    pages |= {urls.target_year(year) for (doc_id, _), by_year in results.items()
-              if documents[doc_id].published for year in by_year}
+    years: set[int] = set()
+    for (doc_id, _), by_year in results.items():
+        if documents[doc_id].published:
+            years.update(by_year)
+    pages |= {urls.target_year(year) for year in years}
     unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
     unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
     return _LinkChecker(pages, unpublished, content.files, content.unread)
