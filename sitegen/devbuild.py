@@ -454,8 +454,9 @@ class DevBuilder:
                         posts={**model.posts, **new_posts}, bodies={**model.bodies, **new_bodies})
         views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
         views.model = model
-        views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
-                      for row in views.rows]
+        if "rows" in views.__dict__:  # else worked out from this model when first asked for
+            views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
+                          for row in views.rows]
         views.__dict__.pop("_issuer_docs", None)
         self.model, self.views = model, views
         for name, items in zip(("documents", "posts", "bodies"), (new_docs, new_posts, new_bodies)):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Iterator, Mapping
 
 from markupsafe import Markup
@@ -14,6 +15,7 @@ from .model import RELATIONS, Document, Post
 from .status import LABELS as STATUS_TEXT
 from .status import ORDER as STATUS_ORDER
 from .rows import TargetRow, target_rows
+from .status import TargetStatus, evaluate
 from .text import slugify, sort_key
 
 TOC_MIN_HEADINGS = 3
@@ -54,6 +56,30 @@ class Page:
     description: str = ""
 
 
+class _Statuses(dict):
+    """(document id, target id) -> the status of a published document's target, each worked out
+    when first asked for: what a view restored from a saved state has (see `Views.__getstate__`)."""
+
+    def __init__(self, model: Model, current_year: int):
+        super().__init__()
+        self.model, self.current_year = model, current_year
+
+    def __missing__(self, key: tuple[str, str]):
+        doc = self.model.documents.get(key[0])
+        target = next((t for t in doc.targets if t.id == key[1]), None) if doc is not None and doc.published else None
+        if target is None:
+            raise KeyError(key)
+        status = self[key] = evaluate(target, doc.term, self.model.results.get(key, {}), self.current_year)
+        return status
+
+    def __contains__(self, key) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+
 class Views:
     """Builds page contexts from a linked model."""
 
@@ -64,10 +90,35 @@ class Views:
         self.settings = settings
         self.history = history or {}  # content path -> git revisions, newest first (history.py)
         self.rows = target_rows(model, settings.current_year)
-        self.statuses = {(r.doc.id, r.target.id): r.status for r in self.rows}
+        self.statuses: dict[tuple[str, str], TargetStatus] = {(r.doc.id, r.target.id): r.status for r in self.rows}
         self._tables: dict[str, dict] = {}  # document id -> its target table, made when first asked for
         self._refs: dict[str, dict] = {}  # document id -> its link (see `ref`)
         self._fixed: dict[tuple[str, str], dict] = {}  # (document, target) -> see `_row_fixed`
+
+    def __getstate__(self) -> dict:
+        """What an incremental build keeps (incremental.py): not the target rows and statuses, a
+        third of the time to read a large site's state back. A restored view works out all the
+        rows when first asked for them, and each status alone (a body edit needs only the edited
+        page's)."""
+        state = dict(self.__dict__)
+        state.pop("rows", None)
+        state.pop("statuses", None)
+        return state
+
+    def __copy__(self) -> "Views":
+        """A shallow copy with everything, the rows and statuses included."""
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        return twin
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.statuses = _Statuses(self.model, self.settings.current_year)
+
+    @cached_property
+    def rows(self) -> list[TargetRow]:
+        """Every target row (set by `__init__`; worked out again only in a restored view)."""
+        return target_rows(self.model, self.settings.current_year)
 
     # --- shared values ------------------------------------------------------------
     def doc_status(self, doc: Document) -> str:

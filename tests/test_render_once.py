@@ -166,3 +166,24 @@ def test_work_that_reads_every_target_comes_first_in_chunks_run_one_at_a_time(co
     pages = sorted(spec for chunk in chunks for kind, spec in chunk if kind == "page")
     assert pages == sorted(specs)
     assert len(chunks) > solo + 1
+
+
+def test_a_view_read_back_from_a_saved_state_renders_every_page_the_same(corpus, site):
+    """The saved state leaves the target rows and statuses out (incremental.py reads it back
+    faster): a restored view works each status out when asked and the rows when first used."""
+    import copy
+    import pickle
+
+    views = Views(check(corpus, 2026), Settings(2026))
+    restored = pickle.loads(pickle.dumps(views, protocol=pickle.HIGHEST_PROTOCOL))
+    assert "rows" not in vars(restored) and len(restored.statuses) == 0
+    targets = [(d.id, t.id) for d in views.model.published() for t in d.targets]
+    assert targets and all(key in restored.statuses for key in targets)
+    assert ("no-such-document", "x") not in restored.statuses
+    assert [restored.statuses[key] for key in targets] == [views.statuses[key] for key in targets]
+    twin = copy.copy(restored)
+    assert twin.statuses is restored.statuses and "rows" not in vars(twin)  # a copy keeps what there is
+    job = Job(pickle.loads(pickle.dumps(views)), environment(ROOT / "templates"), "")
+    again = {path: html.decode("utf-8") for _, pages in render_specs(job, views.page_specs()) for path, html in pages}
+    assert again == site
+    assert restored.rows == views.rows
