@@ -141,11 +141,13 @@ def _load_markdown(path: Path, kind: str, problems: Collector, data: bytes | Non
     return Record(kind, shown, path.stem, data, body, body_line, number=number)
 
 
-def _sorted_files(folder: Path, root: Path, problems: Collector) -> list[Path]:
+def _sorted_entries(folder: Path, root: Path, problems: Collector) -> list[os.DirEntry]:
+    """A folder's entries by name (dot files left out). An entry tells whether it is a link or a
+    file without a system call of its own: this lists every file of the content on each build."""
     if not folder.is_dir() or not _folder_inside(folder, root, problems):
         return []
-    # by name: the order of the paths themselves (one folder), without comparing Path objects
-    return sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+    with os.scandir(folder) as entries:
+        return sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
 
 
 def _folder_inside(folder: Path, root: Path, problems: Collector) -> bool:
@@ -181,8 +183,9 @@ def list_sources(root: Path) -> tuple[list[Source], Collector]:
         sources.append(Source(path, kind, _checked_file(path, root, problems)))
 
     for folder, kind in SECTIONS.items():
-        for path in _sorted_files(root / folder, root, problems):
-            if not _checked_file(path, root, problems):
+        for entry in _sorted_entries(root / folder, root, problems):
+            path = Path(entry.path)
+            if not _checked_file(path, root, problems, entry):
                 continue
             if path.suffix != ".md":
                 problems.add(display_path(path), 1,
@@ -190,8 +193,9 @@ def list_sources(root: Path) -> tuple[list[Source], Collector]:
                 continue
             sources.append(Source(path, kind))
 
-    for path in _sorted_files(root / "results", root, problems):
-        if not _checked_file(path, root, problems):
+    for entry in _sorted_entries(root / "results", root, problems):
+        path = Path(entry.path)
+        if not _checked_file(path, root, problems, entry):
             continue
         if path.suffix not in (".yaml", ".yml"):
             problems.add(display_path(path), 1, "thư mục results/ chỉ chứa tệp <năm>.yaml")
@@ -233,12 +237,15 @@ def load(root: Path) -> tuple[RawContent, Collector]:
     return content, problems
 
 
-def _checked_file(path: Path, root: Path, problems: Collector) -> bool:
+def _checked_file(path: Path, root: Path, problems: Collector, entry: os.DirEntry | None = None) -> bool:
+    """Whether `path` is a regular file inside `root` (else the problem is reported); `entry`: its
+    directory entry, when listed with os.scandir."""
+    found = entry or path
     # Only a symbolic link can lead out: the folders listed are checked before their files.
-    if path.is_symlink() and not _inside(path, root):
+    if found.is_symlink() and not _inside(path, root):
         problems.add(display_path(path), 1, f"tệp {_OUTSIDE}")
         return False
-    if not path.is_file():
+    if not found.is_file():
         problems.add(display_path(path), 1, "không phải tệp thông thường; hãy xóa hoặc chuyển đi")
         return False
     return True
