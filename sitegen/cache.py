@@ -5,10 +5,13 @@ cache is dropped when the engine's code or its libraries change.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
 import pickle
+import signal
 import sys
 import threading
 from functools import lru_cache
@@ -194,20 +197,30 @@ def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile:
     file system)."""
     if not hasattr(os, "fork"):
         return _compare_in_thread(folder, stamps, meanwhile)
+    # Ctrl+C is held back while forking, and in the child: an interrupt there would run the
+    # rest of this program in a second process. The child is stopped by this one instead.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         child = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return _compare_in_thread(folder, stamps, meanwhile)
     if child == 0:  # the child: compare, and answer with its exit code only
         code = 2
         try:
+            gc.disable()  # it only scans: no collection, no finalizer of an inherited object
             code = 0 if tree_stamps(folder) == stamps else 1
         finally:
             os._exit(code)
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # an interrupt held meanwhile comes now
         meanwhile()
-    finally:
-        _, status = os.waitpid(child, 0)
+        status = os.waitpid(child, 0)[1]
+    except BaseException:  # an error, or Ctrl+C: the child is stopped and waited for first
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):  # unless it was already
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        raise
     return os.waitstatus_to_exitcode(status) == 0
 
 

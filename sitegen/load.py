@@ -240,12 +240,14 @@ def load(root: Path) -> tuple[RawContent, Collector]:
 def _checked_file(path: Path, root: Path, problems: Collector, entry: os.DirEntry | None = None) -> bool:
     """Whether `path` is a regular file inside `root` (else the problem is reported); `entry`: its
     directory entry, when listed with os.scandir."""
-    found = entry or path
+    link = entry.is_symlink() if entry is not None else path.is_symlink()
     # Only a symbolic link can lead out: the folders listed are checked before their files.
-    if found.is_symlink() and not _inside(path, root):
+    if link and not _inside(path, root):
         problems.add(display_path(path), 1, f"tệp {_OUTSIDE}")
         return False
-    if not found.is_file():
+    # A link is followed by Path.is_file, which takes any error (a target through a file, a loop)
+    # as "not a file"; an entry knows a file that is not a link without a system call.
+    if not (entry.is_file() if entry is not None and not link else path.is_file()):
         problems.add(display_path(path), 1, "không phải tệp thông thường; hãy xóa hoặc chuyển đi")
         return False
     return True

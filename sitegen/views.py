@@ -73,11 +73,13 @@ class _Statuses(dict):
         return status
 
     def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def get(self, key, default=None):
         try:
-            self[key]
+            return self[key]
         except KeyError:
-            return False
-        return True
+            return default
 
 
 class Views:

@@ -127,16 +127,28 @@ def test_the_output_is_compared_while_the_caller_reads_its_state(tmp_path, monke
     assert last.read(out, "inputs-3", meanwhile=lambda: None)[2] is False
 
 
-def test_work_that_fails_beside_the_comparison_still_waits_for_it(tmp_path):
+@pytest.mark.parametrize("stop", [RuntimeError, KeyboardInterrupt])
+def test_work_that_fails_beside_the_comparison_leaves_no_child_behind(tmp_path, monkeypatch, stop):
     out = tmp_path / "site"
     out.mkdir()
     last = LastBuild(tmp_path / "last.pickle")
     last.record("inputs-1", out, "summary")
+    forked = []
+    fork = os.fork
+
+    def recorded_fork():
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded_fork)
 
     def fail():
-        raise RuntimeError("stop")
+        raise stop("stop")
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(stop):
         last.read(out, "inputs-2", meanwhile=fail)
+    assert len(forked) == 1
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child left behind
+        os.waitpid(forked[0], os.WNOHANG)  # stopped and waited for: no such child any more
