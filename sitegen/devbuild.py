@@ -25,6 +25,7 @@ from .pipeline import (Rendered, assets, cached_exports, check, published_files,
                        render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
 from .render import environment
+from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
 from .views import Settings, Views
 from .write import fill, staged
 
@@ -74,78 +75,6 @@ def _specs_using(env, changed: set[str], specs: list) -> list:
     kinds = {kind for kind, names in Views.SPEC_TEMPLATES.items()
              if any(_template_closure(env, n) & changed for n in names)}
     return [spec for spec in specs if spec[0] in kinds]
-
-
-RACY = "racy"  # a stamp too recent to trust: the file may change again within the same clock tick
-RACY_NS = 100_000_000  # files modified this close to the scan are read again at the next rebuild
-# What the build reads in a content folder (load.list_sources and load.scan_files).
-_TOP = ("site.yaml", "organisations.yaml", *SECTIONS, "results", "files")
-
-
-def content_stamps(root: Path) -> dict[str, tuple | str]:
-    """Each entry the build reads below `root` (relative path) with its stamp: a folder's is
-    (link, inode), a file's (link, inode, modification time, size). A file modified just before
-    the scan gets RACY instead, so that an edit within the same clock tick (same time and size)
-    is not missed next time. Dot files are left out except below files/, as the build does."""
-    stamps: dict[str, tuple | str] = {}
-    for name in _TOP:
-        _scan(os.path.join(root, name), name, stamps, name == "files")
-    return _unracy(stamps)
-
-
-def template_stamps(folder: Path) -> dict[str, tuple | str]:
-    """Every entry below the template folder, stamped as `content_stamps` does."""
-    stamps: dict[str, tuple | str] = {}
-    _scan(str(folder), "", stamps, True)
-    return _unracy(stamps)
-
-
-def _unracy(stamps: dict) -> dict:
-    now = time.time_ns()
-    for rel, stamp in stamps.items():
-        if len(stamp) > 2 and now - stamp[2] < RACY_NS:
-            stamps[rel] = RACY
-    return stamps
-
-
-def _scan(path: str, rel: str, stamps: dict, dotted: bool) -> None:
-    """One entry and, for a folder, what is inside it. As the build: a link to a folder is followed
-    at the top (a section folder) but not below files/."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return
-    link = os.path.islink(path)
-    if not os.path.isdir(path):
-        stamps[rel] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        return
-    stamps[rel] = (link, stat.st_ino)
-    if not link or "/" not in rel:
-        _scan_folder(path, rel, stamps, dotted)
-
-
-def _scan_folder(path: str, rel: str, stamps: dict, dotted: bool) -> None:
-    """A folder's entries (one stat call per file: this runs over the whole content on each save).
-    A folder's own time changes with its entries, which are compared one by one: it is left out."""
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return
-    prefix = f"{rel}/" if rel else ""
-    for entry in entries:
-        if not dotted and entry.name.startswith("."):
-            continue
-        try:
-            link = entry.is_symlink()
-            if entry.is_dir():
-                stamps[prefix + entry.name] = (link, entry.inode() if not link else entry.stat().st_ino)
-                if not link:
-                    _scan_folder(entry.path, prefix + entry.name, stamps, dotted)
-                continue
-            stat = entry.stat()
-        except OSError:
-            continue
-        stamps[prefix + entry.name] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def _changed(before: dict, now: dict) -> set[str] | None:
@@ -261,12 +190,16 @@ class DevBuilder:
         self.cache = FileCache(None)
         self._search_lock = threading.Lock()
 
-    def sources(self, changed=None) -> tuple:
+    def sources(self, changed=None, stamps: tuple[dict, dict] | None = None) -> tuple:
         """The stamps of what a build reads (content, templates, the content's git state), taken
         before reading it: a file saved during a build is seen as changed by the next one.
 
         `changed` (paths a file watcher reported) lets the content's stamps be taken for those
-        files only (and those that were too recent to trust), the others kept from the last scan."""
+        files only (and those that were too recent to trust), the others kept from the last scan.
+        `stamps`: the content's and templates' stamps, when the caller took them already (before
+        reading anything; pipeline.input_stamps)."""
+        if stamps is not None:
+            return stamps[0], stamps[1], self._git_state()
         tree = self._stamps_of(changed) if changed is not None else None
         return tree or content_stamps(self.content), template_stamps(self.templates), self._git_state()
 
@@ -284,7 +217,7 @@ class DevBuilder:
                     return None  # a path named otherwise (through a link?): scan everything
                 continue  # a template: scanned whole
             parts = Path(rel).parts
-            if not parts or parts[0] not in _TOP or \
+            if not parts or parts[0] not in TOP_ENTRIES or \
                     (parts[0] != "files" and any(part.startswith(".") for part in parts)):
                 continue  # nothing the build reads
             rels.add("/".join(parts))
@@ -299,7 +232,7 @@ class DevBuilder:
             if os.path.isdir(root + os.sep + rel):
                 return None
             found[rel] = (link, stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        return {**self._tree, **_unracy(found)}
+        return {**self._tree, **mark_racy(found)}
 
     def _git_state(self) -> str | None:
         """The commit the content's repository is at and whether it is shallow (None outside git):
@@ -322,13 +255,14 @@ class DevBuilder:
         self._checker = None
         self._feed = _feed_paths(model)
 
-    def rebuild(self, changed=None) -> Outcome:
+    def rebuild(self, changed=None, stamps: tuple[dict, dict] | None = None) -> Outcome:
         """Validate again (changed files only) and write what changed.
 
         `changed`: the paths a file watcher reported since the last rebuild, if it is trusted to
-        report every change; without it the whole content folder's stamps are compared."""
+        report every change; without it the whole content folder's stamps are compared (or
+        `stamps`, when the caller took them: see `sources`)."""
         start = time.perf_counter()
-        sources = self.sources(changed if not self.errors else None)
+        sources = self.sources(changed if not self.errors else None, stamps)
         quick = self._body_edit(sources, start)
         if quick is not None:
             return quick

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
+from .pipeline import input_stamps
 from .pipeline import summarise, unchanged_summary
 from .views import Settings
 
@@ -47,7 +48,8 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     timer = Timer(on_stage)
     folder = cache_folder(out_dir)
     last = LastBuild(folder / "last.pickle")
-    inputs = build_inputs(content_dir, template_dir, settings)
+    stamps = input_stamps(content_dir, template_dir)
+    inputs = build_inputs(content_dir, template_dir, settings, stamps)
     key = _key(content_dir, out_dir, template_dir, settings)
     restored: list[DevBuilder | None] = []
     # When the inputs changed, the saved state is read while the output folder's stamps are
@@ -65,13 +67,13 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")
-        summary, changed = _rebuild(builder, folder, key, timer)
+        summary, changed = _rebuild(builder, folder, key, timer, stamps)
     else:
         last.forget()
         (folder / EDITS).unlink(missing_ok=True)
         (folder / STATE).unlink(missing_ok=True)
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
-        sources = builder.sources()  # before anything is read: a file saved meanwhile is seen next time
+        sources = builder.sources(stamps=stamps)  # before anything was read: a file saved meanwhile is seen next time
         savers: list[Callable[[], bool]] = []
 
         def save_state(model, views, history, rendered, copies) -> None:
@@ -147,16 +149,18 @@ def _restore_quietly(folder: Path, key: tuple) -> DevBuilder | None:
         return None
 
 
-def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:
+def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer,
+             stamps: tuple[dict, dict]) -> tuple[Summary, list[str]]:
     """Apply what changed since the last build to the published folder; raise ContentError when
     the content has problems. Nothing is written before every file, the search index included,
-    has been made. Returns the summary and the paths written or removed (folders end in "/")."""
+    has been made. `stamps`: `input_stamps` as this build took them. Returns the summary and the
+    paths written or removed (folders end in "/")."""
     from . import search  # loaded only by builds that index
 
     builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
     builder.hold_writes()
     with collector_paused():
-        outcome = builder.rebuild()
+        outcome = builder.rebuild(stamps=stamps)
     if not outcome.ok:
         raise ContentError(outcome.errors)
     builder.refresh_data(ExportCache(folder / "exports"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
 import time
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from . import feeds, urls
 from .data import EXPORTS, Export, exports
 from .history import History, head, load_history
 from .cache import (ExportCache, FileCache, LastBuild, cache_folder, data_digest, engine_version, file_digest,
-                    inputs_digest, tree_stamps)
+                    inputs_digest)
 from .link import Model, body_key, link, render_body
 from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
@@ -25,6 +26,7 @@ from .parallel import Forked, chunked, chunked_groups, cpu_count
 from .records import Loader
 from .validate import assemble, validate_record
 from .views import Settings, Views
+from .stamps import RACY, content_stamps, template_stamps
 from .write import clean_leftovers, fill, staged, write_file
 
 if TYPE_CHECKING:
@@ -367,10 +369,21 @@ def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: E
     return Rendered({spec: pages[spec] for spec in specs}, found if digests else {}, keys)
 
 
-def build_inputs(content_dir: Path, template_dir: Path, settings: Settings) -> str:
-    """A digest of everything a build reads: file stamps, settings, engine, git commit."""
-    return inputs_digest(tree_stamps(content_dir), tree_stamps(template_dir), settings, engine_version(),
-                         head(content_dir), str(content_dir.resolve()))
+def input_stamps(content_dir: Path, template_dir: Path) -> tuple[dict, dict]:
+    """The stamps of what a build reads, content and templates (stamps.py), taken before reading."""
+    return content_stamps(content_dir), template_stamps(template_dir)
+
+
+def build_inputs(content_dir: Path, template_dir: Path, settings: Settings,
+                 stamps: tuple[dict, dict] | None = None) -> str:
+    """A digest of everything a build reads: file stamps (`input_stamps`, unless given), settings,
+    engine, git commit. A file saved just before the stamps were taken (stamps.RACY) may change
+    again without changing its stamp: the digest is then one no other build has, so that the next
+    build looks at the file again rather than skip."""
+    content, templates = stamps if stamps is not None else input_stamps(content_dir, template_dir)
+    racy = os.urandom(16) if RACY in content.values() or RACY in templates.values() else b""
+    return inputs_digest(sorted(content.items()), sorted(templates.items()), settings, engine_version(),
+                         head(content_dir), str(content_dir.resolve()), racy)
 
 
 def unchanged_summary(previous: Summary, out_dir: Path, timer: Timer) -> Summary:

@@ -6,7 +6,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from conftest import build, copy_sample
+from conftest import ROOT, build, copy_sample
 
 from sitegen.cache import cache_folder, tree_stamps
 
@@ -262,3 +262,28 @@ def test_a_compiled_template_that_cannot_be_kept_is_only_not_kept(tmp_path, monk
     assert "document.html" in env.list_templates()
     assert env.get_template("404.html").render is not None
     assert not (tmp_path / "templates").exists()
+
+
+def test_a_file_saved_just_before_a_build_is_looked_at_again_by_the_next_one(tmp_path, monkeypatch):
+    """A file whose stamp is too recent to trust (stamps.RACY) keeps the next build from being
+    skipped: a second save within the same clock tick, of the same size, is still seen."""
+    import os
+
+    from sitegen import stamps
+    from sitegen.cli import main
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    monkeypatch.setattr(stamps, "RACY_NS", 3600 * 10**9)  # every file saved within the hour is too recent
+    args = ["build", "--content", str(content), "--out", str(out), "--today", "2026-06-30"]
+    doc = content / DOC
+    original = doc.read_text(encoding="utf-8")
+    doc.write_text(original + "\nĐoạn AAAA.\n", encoding="utf-8")
+    assert main(args, ROOT) == 0
+    assert "AAAA" in (out / PAGE).read_text(encoding="utf-8")
+    saved = doc.stat()
+    doc.write_text(original + "\nĐoạn BBBB.\n", encoding="utf-8")  # the same size ...
+    os.utime(doc, ns=(saved.st_atime_ns, saved.st_mtime_ns))  # ... and the same time: only the bytes differ
+    assert main(args, ROOT) == 0
+    assert "BBBB" in (out / PAGE).read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
