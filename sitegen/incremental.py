@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Callable
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
-from .pipeline import input_stamps
-from .pipeline import summarise, unchanged_summary
+from .pipeline import input_stamps, summarise, unchanged_summary
 from .views import Settings
 
 if TYPE_CHECKING:  # the preview's builder (and Jinja with it) is loaded only by builds that render

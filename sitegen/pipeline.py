@@ -24,9 +24,9 @@ from .load import Source, display_path, list_sources, read_source, scan_files
 from .model import Document, Post
 from .parallel import Forked, chunked, chunked_groups, cpu_count
 from .records import Loader
+from .stamps import RACY, content_stamps, template_stamps
 from .validate import assemble, validate_record
 from .views import Settings, Views
-from .stamps import RACY, content_stamps, template_stamps
 from .write import clean_leftovers, fill, staged, write_file
 
 if TYPE_CHECKING:
