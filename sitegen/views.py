@@ -58,7 +58,8 @@ class Page:
 
 class _Statuses(dict):
     """(document id, target id) -> the status of a published document's target, each worked out
-    when first asked for: what a view restored from a saved state has (see `Views.__getstate__`)."""
+    when first asked for: what a view restored from a saved state has (see `Views.__getstate__`).
+    For lookups only (`[]`, `get`, `in`): iterating it or its length gives only those worked out."""
 
     def __init__(self, model: Model, current_year: int):
         super().__init__()
