@@ -14,10 +14,11 @@ import pickle
 import signal
 import sys
 import threading
+from collections import Counter
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from .records import Loader
 
@@ -145,12 +146,39 @@ def cache_folder(out_dir: Path) -> Path:
     return out.parent / ".cache" / "sitegen" / hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
 
 
-def tree_stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file below `folder` (relative POSIX path) with its modification time and size."""
+def tree_stamps(folder: Path, names: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Every file below `folder` (relative POSIX path) with its modification time and size; with
+    `names`, only those below (or of) these entries of `folder`."""
     stamps: dict[str, tuple[int, int]] = {}
     if folder.is_dir():
-        _scan(str(folder), "", stamps)
+        _scan(str(folder), "", stamps, names)
     return stamps
+
+
+def _matches(folder: Path, stamps: dict[str, tuple[int, int]], names: Collection[str] | None = None) -> bool:
+    """Whether the files below `folder` (or below its entries `names`) have exactly `stamps`
+    (`tree_stamps` of the whole folder)."""
+    if names is None:
+        return tree_stamps(folder) == stamps
+    return tree_stamps(folder, names) == {rel: s for rel, s in stamps.items() if rel.partition("/")[0] in names}
+
+
+def _halves(folder: Path, stamps: dict[str, tuple[int, int]]) -> tuple[set[str], set[str]]:
+    """The folder's entries (those it has and those `stamps` records) in two sets that take about
+    as long to scan: a recorded file counts 1, a folder to list 2 (measured)."""
+    counts = Counter(rel.partition("/")[0] for rel in stamps)
+    for parent in {rel.rpartition("/")[0] for rel in stamps}:
+        if parent:
+            counts[parent.partition("/")[0]] += 2
+    with contextlib.suppress(OSError):
+        counts.update({name: 0 for name in os.listdir(folder) if name not in counts})
+    halves: tuple[set[str], set[str]] = (set(), set())
+    sizes = [0, 0]
+    for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        side = 0 if sizes[0] <= sizes[1] else 1
+        halves[side].add(name)
+        sizes[side] += count
+    return halves
 
 
 def _restamped(stamps: dict[str, tuple[int, int]], folder: Path, changed: list[str]) -> dict[str, tuple[int, int]]:
@@ -171,14 +199,17 @@ def _restamped(stamps: dict[str, tuple[int, int]], folder: Path, changed: list[s
     return stamps
 
 
-def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]]) -> None:
+def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]], names: Collection[str] | None = None) -> None:
     """os.scandir over a tree, in name order, building relative paths by concatenation (this runs
-    over every file of the content and of the output on each build, unchanged ones included)."""
+    over every file of the content and of the output on each build, unchanged ones included);
+    `names`: the only entries of this folder to look at."""
     try:
         entries = sorted(os.scandir(path), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
+        if names is not None and entry.name not in names:
+            continue
         try:
             if entry.is_dir():  # a link to a folder is not followed (as os.walk does)
                 if not entry.is_symlink():
@@ -190,13 +221,14 @@ def _scan(path: str, prefix: str, stamps: dict[str, tuple[int, int]]) -> None:
         stamps[prefix + entry.name] = (stat.st_mtime_ns, stat.st_size)
 
 
-def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any]) -> bool:
-    """Whether `folder`'s files have exactly `stamps`, found by a forked child while this process
-    runs `meanwhile()`: both are mostly Python work (12,000 folders, a large pickle), which a thread
-    would not run beside it. Where there is no fork, a thread (it still overlaps the waits on the
-    file system)."""
+def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any],
+                    names: Collection[str] | None = None) -> bool:
+    """Whether `folder`'s files (or those below its entries `names`) have exactly `stamps`, found
+    by a forked child while this process runs `meanwhile()`: both are mostly Python work (12,000
+    folders, a large pickle), which a thread would not run beside it. Where there is no fork, a
+    thread (it still overlaps the waits on the file system)."""
     if not hasattr(os, "fork"):
-        return _compare_in_thread(folder, stamps, meanwhile)
+        return _compare_in_thread(folder, stamps, meanwhile, names)
     # Ctrl+C is held back while forking, and in the child: an interrupt there would run the
     # rest of this program in a second process. The child is stopped by this one instead.
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -204,12 +236,12 @@ def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile:
         child = os.fork()
     except OSError:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        return _compare_in_thread(folder, stamps, meanwhile)
+        return _compare_in_thread(folder, stamps, meanwhile, names)
     if child == 0:  # the child: compare, and answer with its exit code only
         code = 2
         try:
             gc.disable()  # it only scans: no collection, no finalizer of an inherited object
-            code = 0 if tree_stamps(folder) == stamps else 1
+            code = 0 if _matches(folder, stamps, names) else 1
         finally:
             os._exit(code)
     try:
@@ -224,9 +256,10 @@ def _compare_beside(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def _compare_in_thread(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any]) -> bool:
+def _compare_in_thread(folder: Path, stamps: dict[str, tuple[int, int]], meanwhile: Callable[[], Any],
+                       names: Collection[str] | None = None) -> bool:
     found: list[bool] = []
-    thread = threading.Thread(target=lambda: found.append(tree_stamps(folder) == stamps), name="output-stamps",
+    thread = threading.Thread(target=lambda: found.append(_matches(folder, stamps, names)), name="output-stamps",
                               daemon=True)
     thread.start()
     try:
@@ -267,10 +300,13 @@ class LastBuild:
             if meanwhile is None:
                 return previous_inputs, summary, False
             intact = _compare_beside(out_dir, outputs, meanwhile)
-            self._stamps = outputs if intact else None  # `record` looks at the whole folder again
-            return previous_inputs, summary, intact
-        self._stamps = tree_stamps(out_dir)
-        return previous_inputs, summary, self._stamps == outputs
+        else:  # half the folder compared by a forked child, half here
+            first, second = _halves(out_dir, outputs)
+            here: list[bool] = []
+            intact = _compare_beside(out_dir, outputs, lambda: here.append(_matches(out_dir, outputs, second)),
+                                     first) and here == [True]
+        self._stamps = outputs if intact else None  # else `record` looks at the whole folder again
+        return previous_inputs, summary, intact
 
     def record(self, inputs: str, out_dir: Path, summary: Any, changed: list[str] | None = None) -> None:
         """Record the build. `changed`: when the output is the one `read` found except these paths

@@ -152,3 +152,28 @@ def test_work_that_fails_beside_the_comparison_leaves_no_child_behind(tmp_path, 
     assert len(forked) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(forked[0], os.WNOHANG)  # stopped and waited for: no such child any more
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_an_unchanged_build_compares_each_half_of_the_output(tmp_path, monkeypatch, fork):
+    """With the same inputs, a forked child compares about half the output's entries and this
+    process the rest: a change anywhere is seen."""
+    if not fork:
+        monkeypatch.delattr(os, "fork")
+    out = tmp_path / "site"
+    files = [out / name / "x" / "index.html" for name in "abcd"] + [out / "index.html"]
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(file.parent.name)
+    last = LastBuild(tmp_path / "last.pickle")
+    for file in files:
+        last.record("inputs", out, "summary")
+        assert last.read(out, "inputs") == ("inputs", "summary", True)
+        file.write_text(file.read_text() + "!")
+        assert last.read(out, "inputs")[2] is False, file
+    last.record("inputs", out, "summary")
+    (out / "new.html").write_text("new")
+    assert last.read(out, "inputs")[2] is False
+    last.record("inputs", out, "summary")
+    (out / "a" / "x" / "index.html").unlink()
+    assert last.read(out, "inputs")[2] is False
