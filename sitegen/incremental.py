@@ -59,10 +59,9 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         return unchanged_summary(previous, out_dir, timer), None
     from .devbuild import DevBuilder
 
-    if restored:  # read beside the comparison: used only when the output was intact
-        builder = restored[0] if intact else None
-    else:
-        builder = _restore(folder, key) if intact else None
+    # The state was read (beside the comparison) whenever the inputs changed; it is used only when
+    # the output was intact. Otherwise the output was not intact, or there was no last build.
+    builder = restored[0] if restored and intact else None
     changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")

@@ -401,13 +401,13 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
     `on_stage(name)` is called as each stage of STAGES ends (for a progress display)."""
     timer = Timer(on_stage)
     last = LastBuild(cache_folder(out_dir) / "last.pickle")
-    inputs = build_inputs(content_dir, template_dir, settings)
-    previous = last.unchanged(inputs, out_dir) if use_cache else None
+    inputs = build_inputs(content_dir, template_dir, settings) if use_cache else None
+    previous = last.unchanged(inputs, out_dir) if inputs is not None else None
     if previous is not None:
         return unchanged_summary(previous, out_dir, timer)
     last.forget()
     summary = full_build(content_dir, out_dir, template_dir, settings, use_cache, timer).summary
-    if use_cache:
+    if inputs is not None:
         last.record(inputs, out_dir, summary)
     return summary
 
