@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import feeds, urls
 from .data import exports
@@ -26,7 +27,7 @@ from .pipeline import (Rendered, assets, cached_exports, check, published_files,
 from .pipeline import digest as _digest
 from .render import environment
 from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
-from .views import Settings, Views
+from .views import Settings, Views, redated
 from .write import fill, staged
 
 
@@ -117,7 +118,7 @@ class DevBuilder:
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
-        self.edits: dict[str, dict] = {}  # body edits since the last full rebuild (`_swap`)
+        self.edits: dict[str, Any] = {}  # body and history edits since the last full rebuild (`_swap`, `_redate`)
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
         self._search_due: set[str] = set()  # pages written or removed since the index was last brought up to date
         self._search_lock = threading.Lock()  # `refresh_search` runs beside rebuilds (serve.py)
@@ -242,7 +243,10 @@ class DevBuilder:
     def _load_history(self) -> dict:
         """The content's git history, read again (one `git log` over the whole repository) only
         when the repository's commit or depth changed since it was last read."""
-        state = self._git_state()
+        return self._history_at(self._git_state())
+
+    def _history_at(self, state: str | None) -> dict:
+        """`_load_history` when the git state (`_git_state`) is known already."""
         if state is None or state != self._history_state:
             self._history, self._history_state = load_history(self.content), state
         return self._history
@@ -275,7 +279,9 @@ class DevBuilder:
         specs = views.page_specs()
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
-        wanted = None if history != self.history else affected_specs(self.model, model)
+        wanted = affected_specs(self.model, model)
+        if wanted is not None and history != self.history:  # a commit: the pages showing its files' history
+            wanted |= {("document", d) for d in redated(model, self.history, history)}
         todo = specs if wanted is None else [s for s in specs if s in wanted]
         if changed_templates:
             env = self._environment(stamp)
@@ -306,21 +312,28 @@ class DevBuilder:
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
         """The rebuild after edits that change only the bodies of published documents or posts (no file
-        added or removed, no template, history, front matter, target or result changed), or
+        added or removed, no template, front matter, target or result changed), or after commits, or
         None when the change is anything else (or finds a problem): then the full rebuild runs.
 
         Each edited file is read and checked alone, its body's links checked against the pages of
         the last good model, and the new documents and bodies swapped into that model; only their
-        own pages (and the feed, when it lists them) are rendered again."""
+        own pages (and the feed, when it lists them) are rendered again, with those of the documents
+        whose git history changed."""
         tree, template_tree, commit = sources
         if self.model is None or self.views is None or self.errors or self._tree is None \
-                or template_tree != self._template_tree or RACY in template_tree.values() or commit != self._head:
+                or template_tree != self._template_tree or RACY in template_tree.values() \
+                or (commit is None) != (self._head is None):
             return None
         changed = _changed(self._tree, tree)
         if changed is None:
             return None
-        if not changed:
+        # A commit (or any move of the repository) changes the history shown on the pages of the
+        # documents whose files it touched: those pages are rendered again, and only those.
+        history = self.history if commit == self._head else self._history_at(commit)
+        redated_ids = redated(self.model, self.history, history) if history is not self.history else set()
+        if not changed and not redated_ids:
             self._tree = tree
+            self._redate(history, commit)
             return Outcome(True, ms=_ms(start))
         paths = []
         for rel in sorted(changed):
@@ -360,13 +373,15 @@ class DevBuilder:
                 return None
             edited[item.id] = item
             new_bodies[body_key(section, item.id)] = body
-        if not new_docs and not new_posts:
-            self._tree = tree
+        if new_docs or new_posts:
+            self._swap(new_docs, new_posts, new_bodies)
+        self._redate(history, commit)
+        self._tree = tree
+        if not new_docs and not new_posts and not redated_ids:
             return Outcome(True, ms=_ms(start))
-        self._swap(new_docs, new_posts, new_bodies)
         model, views = self.model, self.views
         base_url = self.settings.base_url or model.site.base_url
-        specs = [("document", i) for i in sorted(new_docs)] + [("post", i) for i in sorted(new_posts)]
+        specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)] + [("post", i) for i in sorted(new_posts)]
         written = []
         for spec, pages in render_pages(views, self._environment(self._env_stamp), base_url, specs).items():
             for path, html in pages:
@@ -374,8 +389,21 @@ class DevBuilder:
         listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
-        self._tree = tree  # the data downloads show no body: kept as they are
-        return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+        return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))  # downloads show no body nor history
+
+    def _redate(self, history: dict, commit: str | None) -> None:
+        """Take the history read at `commit` as the one pages show (after `_body_edit` rendered the
+        pages it changes); remember what changed as an edit, as `_swap` does for bodies."""
+        if commit == self._head:
+            return
+        if history is not self.history:
+            changes = {path: history.get(path) for path in self.history.keys() | history.keys()
+                       if self.history.get(path) != history.get(path)}
+            self.edits.setdefault("history", {}).update(changes)
+            views = copy.copy(self.views)
+            views.history = history
+            self.views, self.history = views, history
+        self._head = self.edits["head"] = commit
 
     def _swap(self, new_docs: dict, new_posts: dict, new_bodies: dict) -> None:
         """Put documents and posts whose body alone changed, and their bodies, into the last good
@@ -406,6 +434,11 @@ class DevBuilder:
         edits = saved["edits"]
         if edits:
             self._swap(edits.get("documents", {}), edits.get("posts", {}), edits.get("bodies", {}))
+        if "head" in edits:
+            history = {path: revisions for path, revisions in {**self.history, **edits.get("history", {})}.items()
+                       if revisions is not None}
+            self._redate(history, edits["head"])
+            self._history, self._history_state = self.history, None  # read again when next needed
         self._tree, self.digests = saved["tree"], saved["digests"]
 
     @property

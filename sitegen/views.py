@@ -83,6 +83,18 @@ class _Statuses(dict):
             return default
 
 
+def history_path(doc: Document) -> str:
+    """The document's file as the content's git history names it (history.py)."""
+    return f"{urls.SECTION_FOLDER[doc.section]}/{doc.id}.md"
+
+
+def redated(model: Model, old: Mapping[str, tuple], new: Mapping[str, tuple]) -> set[str]:
+    """The published documents whose history differs between two readings of it: their own page
+    is the only one that shows it ('Lịch sử cập nhật')."""
+    return {d.id for d in model.documents.values()
+            if d.published and old.get(history_path(d)) != new.get(history_path(d))}
+
+
 class Views:
     """Builds page contexts from a linked model."""
 
@@ -206,7 +218,7 @@ class Views:
 
     def revisions(self, doc: Document) -> dict:
         """'Lịch sử cập nhật': the last change and every commit of the document's file; {} if unknown."""
-        revisions = self.history.get(f"{urls.SECTION_FOLDER[doc.section]}/{doc.id}.md", ())
+        revisions = self.history.get(history_path(doc), ())
         if not revisions:
             return {}
         return {"updated": formats.long_date(revisions[0].date), "updated_iso": revisions[0].date.isoformat(),

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, build, copy_sample
 
 from sitegen.cache import cache_folder, tree_stamps
@@ -286,4 +287,44 @@ def test_a_file_saved_just_before_a_build_is_looked_at_again_by_the_next_one(tmp
     os.utime(doc, ns=(saved.st_atime_ns, saved.st_mtime_ns))  # ... and the same time: only the bytes differ
     assert main(args, ROOT) == 0
     assert "BBBB" in (out / PAGE).read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_commit_renders_only_the_pages_of_the_documents_it_touched(tmp_path):
+    """Each document page shows its file's git history: a commit changes those pages, no other."""
+    from test_history import git
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    content, out = copy_sample(root / "content"), tmp_path / "site"
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    assert build(content, out).code == 0
+    before = identities(out)
+    append(content / DOC, "\nĐoạn bổ sung sau sơ kết.\n")  # an edit committed before the build
+    git(root, "commit", "-q", "-am", "Bổ sung chương trình 12", date="2024-05-02T10:00:00+07:00")
+    result = build(content, out)
+    assert result.code == 0, result.err
+    assert result.out.startswith("Đã dựng lại 1 trang, ghi 1 tệp")
+    after = identities(out)
+    assert {rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")} == {PAGE}
+    assert "Bổ sung chương trình 12" in (out / PAGE).read_text(encoding="utf-8")
+    assert_recorded(out)
+    assert_clean(content, out, tmp_path)
+
+    other = "nghi-quyet/58-nq-tw/index.html"
+    append(content / "resolutions/58-nq-tw.md", "\nĐoạn bổ sung.\n")  # built, then committed
+    assert build(content, out).code == 0
+    before = identities(out)
+    git(root, "commit", "-q", "-am", "Bổ sung nghị quyết 58", date="2024-06-03T10:00:00+07:00")
+    result = build(content, out)  # from the state saved two builds ago, and the edits since
+    assert result.code == 0, result.err
+    assert result.out.startswith("Đã dựng lại 1 trang, ghi 1 tệp")
+    after = identities(out)
+    assert {rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")} == {other}
+    assert "Bổ sung nghị quyết 58" in (out / other).read_text(encoding="utf-8")
+    assert "Bổ sung chương trình 12" in (out / PAGE).read_text(encoding="utf-8")
+    assert_recorded(out)
     assert_clean(content, out, tmp_path)
