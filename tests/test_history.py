@@ -71,6 +71,27 @@ def test_history_is_deterministic_for_the_same_git_state(repo, tmp_path):
     assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
+def test_the_history_section_is_nothing_the_search_index_reads(repo, tmp_path):
+    """A commit changes only this section of a page; the search index leaves it out of the page's
+    digest (`search._page_digest`), so that a commit alone does not index the page again."""
+    from sitegen import search
+
+    site = tmp_path / "site"
+    assert build(repo / "content", site).code == 0
+    section = history_section(site, "/nghi-quyet/58-nq-tw/")
+    assert section.find_parent(attrs={"data-pagefind-body": True}) is None
+    assert not [tag for tag in [section, *section.find_all(True)]
+                if tag.name in ("h1", "img") or any(name.startswith("data-pagefind") for name in tag.attrs)]
+    raw = (site / "nghi-quyet/58-nq-tw/index.html").read_bytes()
+    start = raw.find(search._UNREAD[0])
+    end = raw.find(search._UNREAD[1], start) + len(search._UNREAD[1])
+    assert raw.count(search._UNREAD[0]) == 1 and start > raw.rfind(b"data-pagefind")
+    assert "Lịch sử cập nhật" in raw[start:end].decode() and "Lịch sử cập nhật" not in (raw[:start] + raw[end:]).decode()
+    other = raw.replace("Sửa nghị quyết 58".encode(), b"Another message")
+    assert other != raw and search._page_digest(other) == search._page_digest(raw)
+    assert search._page_digest(raw.replace("Nghị quyết".encode(), b"Nghi quyet", 1)) != search._page_digest(raw)
+
+
 def test_content_outside_git_has_no_history_section(tmp_path):
     content = copy_sample(tmp_path / "content")
     assert history.load_history(content) == {}
