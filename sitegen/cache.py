@@ -280,6 +280,7 @@ class LastBuild:
     def __init__(self, path: Path):
         self.path = path
         self._stamps: dict[str, tuple[int, int]] | None = None  # of the output, as `read` found it
+        self._recorded: dict[str, tuple[int, int]] | None = None  # of the output, as the last build left it
 
     def unchanged(self, inputs: str, out_dir: Path) -> Any:
         """The previous build's summary when nothing it read changed and its output is intact."""
@@ -296,6 +297,7 @@ class LastBuild:
                 previous_inputs, outputs, summary = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None, None, False
+        self._recorded = outputs
         if inputs is not None and previous_inputs != inputs:
             if meanwhile is None:
                 return previous_inputs, summary, False
@@ -307,6 +309,21 @@ class LastBuild:
                                      first) and here == [True]
         self._stamps = outputs if intact else None  # else `record` looks at the whole folder again
         return previous_inputs, summary, intact
+
+    def confirm(self, out_dir: Path, holds: Callable[[list[str]], bool]) -> bool:
+        """After `read` found the output changed: whether only its files' times did (the same files,
+        of the same sizes) and `holds(paths)` finds that the files with another time still hold
+        what the last build wrote. So it is when a CI service restores the output from its cache:
+        the bytes are kept, the times not always. If so, the output is taken as intact."""
+        if self._recorded is None:
+            return False
+        now = tree_stamps(out_dir)
+        if now.keys() != self._recorded.keys() or any(now[rel][1] != self._recorded[rel][1] for rel in now):
+            return False
+        if not holds([rel for rel, stamp in now.items() if stamp != self._recorded[rel]]):
+            return False
+        self._stamps = now
+        return True
 
     def record(self, inputs: str, out_dir: Path, summary: Any, changed: list[str] | None = None) -> None:
         """Record the build. `changed`: when the output is the one `read` found except these paths

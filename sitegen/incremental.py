@@ -60,8 +60,11 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     from .devbuild import DevBuilder
 
     # The state was read (beside the comparison) whenever the inputs changed; it is used only when
-    # the output was intact. Otherwise the output was not intact, or there was no last build.
-    builder = restored[0] if restored and intact else None
+    # the output is intact. Otherwise the output was not intact, or there was no last build.
+    builder = restored[0] if restored else None
+    if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
+        intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
+    builder = builder if intact else None
     changed = None
     if builder is not None:
         timer.mark("đọc trạng thái")
@@ -115,6 +118,15 @@ def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settin
     builder.cache = FileCache(folder / "front.pickle")  # read by the first rebuild that needs it
     pages = 0 if summary.unchanged else summary.pages if summary.rendered is None else summary.rendered
     return builder, Outcome(True, ms=(time.perf_counter() - start) * 1000, pages=pages)
+
+
+def _holds(builder: DevBuilder, out_dir: Path, folder: Path, rels: list[str]) -> bool:
+    """Whether the output files `rels` hold what the last build wrote (`LastBuild.confirm`)."""
+    from . import search
+
+    if not builder.holds_output(rels):
+        return False
+    return not any(rel.startswith(f"{search.BUNDLE}/") for rel in rels) or search.bundle_whole(out_dir, folder / "search.json")
 
 
 def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple:

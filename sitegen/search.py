@@ -541,6 +541,33 @@ def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
         return False
 
 
+def bundle_whole(site: Path, record: Path) -> bool:
+    """Whether the site's search bundle is the one the build that wrote `record` left: each shard's
+    entry the recorded one, every file it names whole, the list of shards the one their number
+    gives. For a bundle whose files' times changed while their bytes should not have (restored
+    from a CI service's cache)."""
+    known = _read_record(record)
+    shards = known.get("shards")
+    if not isinstance(shards, int) or shards < 1 or not _record(known, shards):
+        return False
+    bundle = site / BUNDLE
+    try:
+        if json.loads((bundle / SHARD_LIST).read_text(encoding="utf-8")) != [f"s{s}/" for s in range(1, shards)]:
+            return False
+    except (OSError, ValueError):
+        return False
+    for shard in range(shards):
+        folder = _shard_bundle(bundle, shard)
+        if known["entries"][shard] != _entry_digest(folder):
+            return False
+        try:
+            if not all(_whole(f) for f in _bundle_files(folder, runtime=_runs_search(shard))):
+                return False
+        except (*_UNREADABLE, KeyError, TypeError):
+            return False
+    return True
+
+
 def _link(source: str, target: str) -> None:
     try:
         os.link(source, target)

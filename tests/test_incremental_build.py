@@ -328,3 +328,46 @@ def test_a_commit_renders_only_the_pages_of_the_documents_it_touched(tmp_path):
     assert "Bổ sung chương trình 12" in (out / PAGE).read_text(encoding="utf-8")
     assert_recorded(out)
     assert_clean(content, out, tmp_path)
+
+
+def restore_times(folder: Path, seconds: int = -3600) -> None:
+    """Every file's modification time moved and rounded to the second, as a CI service's cache may
+    restore a folder: the same bytes, other times."""
+    import os
+
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, (stat.st_mtime_ns // 10**9 + seconds) * 10**9))
+
+
+def test_an_output_restored_with_other_times_is_built_on_as_it_is(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    restore_times(out)
+    restore_times(content, 60)  # a fresh checkout: every file newer
+    before = identities(out)
+    append(content / DOC, "\nĐoạn thêm sau khi khôi phục.\n")
+    result = build(content, out)
+    assert result.code == 0, result.err
+    assert result.out.startswith("Đã dựng lại 1 trang, ghi 1 tệp")
+    after = identities(out)
+    assert {rel for rel in after if before.get(rel) != after[rel] and not rel.startswith("pagefind/")} == {PAGE}
+    assert_recorded(out)
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    fragment = next((out / "pagefind" / "fragment").iterdir())
+    for damage in (lambda: (out / UNRELATED).write_bytes((out / UNRELATED).read_bytes().replace(b"<main", b"<MAIN", 1)),
+                   lambda: fragment.write_bytes(fragment.read_bytes()[:-4] + b"\0\0\0\0")):  # same sizes
+        damage()
+        restore_times(out)
+        append(content / DOC, "\nMột đoạn nữa.\n")
+        result = build(content, out)
+        assert result.code == 0, result.err
+        assert result.out.startswith("Đã dựng 6 văn bản")  # in full, not from the last build
+        assert_recorded(out)
+        assert_clean(content, out, tmp_path)
