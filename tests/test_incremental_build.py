@@ -371,3 +371,22 @@ def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
         assert result.out.startswith("Đã dựng 6 văn bản")  # in full, not from the last build
         assert_recorded(out)
         assert_clean(content, out, tmp_path)
+
+
+def test_hosted_builds_start_from_the_last_build():
+    """The publishing jobs keep the output folder and the cache beside it between runs, restored
+    before the build into the same folder (an output restored with other times is used: above)."""
+    import yaml
+
+    github = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
+    steps = github["jobs"]["build"]["steps"]
+    cached = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@"))
+    built = next(i for i, s in enumerate(steps) if "build.py build" in s.get("run", ""))
+    assert cached < built and "--out site" in steps[built]["run"]
+    assert set(steps[cached]["with"]["path"].split()) == {".cache", "site"}
+    assert "github.sha" in steps[cached]["with"]["key"]  # a new entry each run, the latest restored
+    assert steps[cached]["with"]["key"].startswith(steps[cached]["with"]["restore-keys"])
+
+    gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert "--out public" in gitlab["script"][-1]
+    assert set(gitlab["cache"]["paths"]) == {".cache/", "public/"}
