@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feeds, urls
 from .data import exports
-from .affected import affected_specs
+from .affected import affected_specs, bodies_only
 from .cache import ExportCache, FileCache, cache_folder
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
@@ -281,6 +281,7 @@ class DevBuilder:
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
         wanted = affected_specs(self.model, model)
+        data_same = bodies_only(wanted)  # the downloads show no body (nor history)
         if wanted is not None and history != self.history:  # a commit: the pages showing its files' history
             wanted |= {("document", d) for d in redated(model, self.history, history)}
         todo = specs if wanted is None else [s for s in specs if s in wanted]
@@ -304,7 +305,8 @@ class DevBuilder:
             paths = [p for paths in self.spec_paths.values() for p in paths]
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
-            self._data_due = (model, views, base_url)
+            if not data_same:
+                self._data_due = (model, views, base_url)
         written += self._copy(assets(self.templates), sources[1])
         written += self._copy(published_files(model, self.content), sources[0])
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
