@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import posixpath
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -44,6 +46,40 @@ def _parse(html: str) -> _Collector:
     return collector
 
 
+# The pages this generator writes quote every attribute with '"' (or, for JSON, "'"), put one
+# space before each, and escape '"', '<' and '>' in text and in attribute values (Jinja,
+# markdown-it, `tojson`): a start tag runs to the first '>', and ' id="' is found only inside one.
+# Regular expressions then find their links and ids about 30 times faster than `HTMLParser`,
+# with the same result on them (tests/test_site.py compares both over a built site).
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_ID = re.compile(r' id="([^"]*)"')
+_LINKING = re.compile(r"<(a|link|script|img|source)(\s[^>]*)>")
+_LINKING_ATTR = re.compile(r'\s(href|src|name)="([^"]*)"')
+
+
+@dataclass
+class _Found:
+    ids: set[str]
+    links: list[str]
+
+
+def _scan(html: str) -> _Found:
+    """The ids and links of a page this generator wrote, as `_parse` finds them."""
+    if "<!--" in html:
+        html = _COMMENT.sub("", html)
+    found = _Found({_text(v) for v in _ID.findall(html) if v}, [])
+    for tag, attrs in _LINKING.findall(html):
+        values = dict(_LINKING_ATTR.findall(attrs))
+        if tag == "a" and values.get("name"):
+            found.ids.add(_text(values["name"]))
+        found.links += [_text(values[name]) for name in ("href", "src") if values.get(name)]
+    return found
+
+
+def _text(value: str) -> str:
+    return unescape(value) if "&" in value else value
+
+
 def _resolve(page_dir: str, path: str, exists) -> str:
     joined = path if path.startswith("/") else posixpath.join("/", page_dir, path)
     rel = posixpath.normpath(joined).lstrip("/")
@@ -56,7 +92,7 @@ def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[
     """Check the links of every HTML file in `files` (site path -> bytes); `extra` are
     other files that exist in the site (copied assets and attachments)."""
     names = set(files) | set(extra)
-    parsed = {rel: _parse(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
+    parsed = {rel: _scan(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
     broken = []
     for rel in sorted(parsed):
         if rel == "404.html":

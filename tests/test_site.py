@@ -17,6 +17,38 @@ def test_every_internal_link_and_anchor_resolves(sample_site):
     assert check_site(sample_site) == []
 
 
+def test_the_link_checker_s_scanner_finds_what_an_html_parser_finds(sample_site):
+    """`check` scans pages with regular expressions made for the pages this generator writes: on
+    every page of the sample site they must find exactly the ids and links `HTMLParser` finds."""
+    from sitegen import linkcheck
+
+    links = 0
+    for path in sorted(sample_site.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        scanned, parsed = linkcheck._scan(html), linkcheck._parse(html)
+        assert (scanned.ids, scanned.links) == (parsed.ids, parsed.links), path
+        links += len(scanned.links)
+    assert links > 1000
+
+
+def test_the_link_checker_reports_broken_links_and_anchors():
+    from sitegen.linkcheck import check_files
+
+    pages = {
+        "index.html": (b'<!doctype html><html lang="vi"><head><link rel="stylesheet" href="assets/site.css"></head>'
+                       b'<body><a href="a/">A</a> <a href="thieu/">thi\xe1\xba\xbfu</a> <a href="#dau">top</a>'
+                       b'<a href="#khong-co">x</a> <a href="a/#muc">y</a> <a href="a/#khong">z</a>'
+                       b'<!-- <a href="trong-ghi-chu/">hidden</a> --><a href="a/?q=1&amp;r=2">q</a>'
+                       b'<h2 id="dau">Dau</h2><img src="anh.png" alt=""><a href="https://example.org/">out</a></body></html>'),
+        "a/index.html": b'<!doctype html><html><body><p id="muc">M</p><a name="ten">n</a><a href="../#dau">up</a></body></html>',
+    }
+    broken = [(b.page, b.link, b.reason) for b in check_files(pages, {"assets/site.css"})]
+    assert broken == [("index.html", "thieu/", "liên kết hỏng"),
+                      ("index.html", "#khong-co", "không có mục (neo) trên trang"),
+                      ("index.html", "a/#khong", "liên kết tới mục (neo) không tồn tại"),
+                      ("index.html", "anh.png", "liên kết hỏng")]
+
+
 def test_every_page_is_vietnamese_with_title_og_and_header_search(sample_site):
     for file in sample_site.rglob("*.html"):
         soup = page(sample_site, "/" + file.relative_to(sample_site).as_posix())
