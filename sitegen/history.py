@@ -70,8 +70,9 @@ def parse(output: str) -> History:
 
 
 def head(content_dir: Path) -> str:
-    """The commit the content folder's repository is at ('' outside git): history depends on it."""
-    return (_git(content_dir, "rev-parse", "HEAD") or "").strip()
+    """The commit the content folder's repository is at, and whether the clone is shallow ('' outside
+    git): the history depends on both (a shallow clone shows none)."""
+    return (_git(content_dir, "rev-parse", "HEAD", "--is-shallow-repository") or "").strip()
 
 
 def load_history(content_dir: Path) -> History:

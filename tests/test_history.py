@@ -169,3 +169,22 @@ def test_publishing_fetches_the_whole_history_and_checks_before_building():
     assert hooks["repo"] == "local"
     assert hooks["hooks"][0]["entry"] == "python build.py check"
     assert hooks["hooks"][0]["pass_filenames"] is False
+
+
+def test_a_clone_made_whole_shows_the_history_at_the_next_build(repo, tmp_path):
+    """A shallow clone shows no history; after `git fetch --unshallow` (the same commit) the next
+    build must not be skipped as unchanged."""
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    site = tmp_path / "site"
+    assert build(shallow / "content", site).code == 0
+    assert history_section(site, "/nghi-quyet/58-nq-tw/") is None
+    git(shallow, "fetch", "-q", "--unshallow")
+    result = build(shallow / "content", site)
+    assert result.code == 0, result.err
+    section = history_section(site, "/nghi-quyet/58-nq-tw/")
+    assert section is not None and "Sửa nghị quyết 58: bổ sung đoạn cuối" in section.get_text()
+    clean = tmp_path / "clean"
+    assert build(shallow / "content", clean, "--no-cache").code == 0
+    for rel in ("nghi-quyet/58-nq-tw/index.html", "chuong-trinh/12-ctr-duk-2021/index.html"):
+        assert (site / rel).read_bytes() == (clean / rel).read_bytes()
