@@ -93,8 +93,7 @@ def _renamed_tags(old: Model, new: Model) -> set[tuple[str, str]]:
 
 
 def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None:
-    """Page specs to render again after a change; None means every page. Document pages alone
-    exactly when nothing but bodies changed (see `bodies_only`)."""
+    """Page specs to render again after a change; None means every page."""
     if old is None or old.site != new.site or old.organisations != new.organisations or old.files != new.files:
         return None
     docs, posts = changed_items(old, new)
@@ -110,8 +109,3 @@ def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None
             specs |= _post_neighbours(model, post_id)
     return specs
 
-
-def bodies_only(specs: set[tuple[str, str]] | None) -> bool:
-    """Whether `affected_specs` found no change but to bodies: any other change reaches the lists
-    (GLOBAL_SPECS), or every page. What the data downloads show is then the same."""
-    return specs is not None and all(kind == "document" for kind, _ in specs)

@@ -281,6 +281,7 @@ class LastBuild:
         self.path = path
         self._stamps: dict[str, tuple[int, int]] | None = None  # of the output, as `read` found it
         self._recorded: dict[str, tuple[int, int]] | None = None  # of the output, as the last build left it
+        self.build = ""  # the last build's id (`record`): the saved state it goes with carries it too
 
     def unchanged(self, inputs: str, out_dir: Path) -> Any:
         """The previous build's summary when nothing it read changed and its output is intact."""
@@ -294,7 +295,7 @@ class LastBuild:
         unless it gives `meanwhile`, which is then called while the folder is looked at)."""
         try:
             with self.path.open("rb") as handle:
-                previous_inputs, outputs, summary = pickle.load(handle)
+                previous_inputs, outputs, summary, self.build = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return None, None, False
         self._recorded = outputs
@@ -309,6 +310,15 @@ class LastBuild:
                                      first) and here == [True]
         self._stamps = outputs if intact else None  # else `record` looks at the whole folder again
         return previous_inputs, summary, intact
+
+    def recorded_build(self) -> str:
+        """The last build's id, as `record` wrote it ('' when there is none)."""
+        try:
+            with self.path.open("rb") as handle:
+                return str(pickle.load(handle)[3])
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
+                IndexError):
+            return ""
 
     def confirm(self, out_dir: Path, holds: Callable[[list[str]], bool]) -> bool:
         """After `read` found the output changed: whether only its files' times did (the same files,
@@ -325,10 +335,12 @@ class LastBuild:
         self._stamps = now
         return True
 
-    def record(self, inputs: str, out_dir: Path, summary: Any, changed: list[str] | None = None) -> None:
+    def record(self, inputs: str, out_dir: Path, summary: Any, changed: list[str] | None = None,
+               build: str = "") -> None:
         """Record the build. `changed`: when the output is the one `read` found except these paths
         (files, or folders ending in "/"), only they are looked at again. (Any mistake there could
-        only make the next build a full one: `read` compares with the whole folder.)"""
+        only make the next build a full one: `read` compares with the whole folder.) `build`: the
+        build's id, which the state it saved carries."""
         if changed is not None and self._stamps is not None:
             stamps = _restamped(self._stamps, out_dir, changed)
         else:
@@ -336,7 +348,7 @@ class LastBuild:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         with temp.open("wb") as handle:
-            pickle.dump((inputs, stamps, summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((inputs, stamps, summary, build), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, self.path)
 
     def forget(self) -> None:

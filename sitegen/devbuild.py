@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feeds, urls
 from .data import exports
-from .affected import affected_specs, bodies_only
+from .affected import affected_specs
 from .cache import ExportCache, FileCache, cache_folder
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
@@ -86,6 +86,12 @@ def _changed(before: dict, now: dict) -> set[str] | None:
     return {rel for rel, stamp in now.items() if stamp == RACY or before[rel] != stamp}
 
 
+def _same(before, after) -> bool:
+    """Equal records that also print the same: decimals written differently compare equal (91 and
+    91.0), and the data downloads show them as written."""
+    return before == after and repr(before) == repr(after)
+
+
 def _feed_paths(model: Model) -> set[str]:
     """The page paths the feed lists (feeds.feed: newest first, FEED_ITEMS of them)."""
     entries = [(d.issued.date, urls.document(d.section, d.id)) for d in model.published()]
@@ -119,6 +125,7 @@ class DevBuilder:
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
+        self.build_id = ""  # the command-line build that saved this builder (incremental.py)
         self.edits: dict[str, Any] = {}  # body and history edits since the last full rebuild (`_swap`, `_redate`)
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
         self._search_due: set[str] = set()  # pages written or removed since the index was last brought up to date
@@ -281,7 +288,9 @@ class DevBuilder:
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
         wanted = affected_specs(self.model, model)
-        data_same = bodies_only(wanted)  # the downloads show no body (nor history)
+        # The downloads may change with any content file, even where records compare equal: they
+        # print values as written (91 and 91.0 are equal decimals). They are made again from a cache.
+        data_due = sources[0] != self._tree
         if wanted is not None and history != self.history:  # a commit: the pages showing its files' history
             wanted |= {("document", d) for d in redated(model, self.history, history)}
         todo = specs if wanted is None else [s for s in specs if s in wanted]
@@ -305,8 +314,8 @@ class DevBuilder:
             paths = [p for paths in self.spec_paths.values() for p in paths]
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
-            if not data_same:
-                self._data_due = (model, views, base_url)
+        if rendered or gone or data_due:
+            self._data_due = (model, views, base_url)
         written += self._copy(assets(self.templates), sources[1])
         written += self._copy(published_files(model, self.content), sources[0])
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
@@ -336,7 +345,7 @@ class DevBuilder:
         redated_ids = redated(self.model, self.history, history) if history is not self.history else set()
         if not changed and not redated_ids:
             self._tree = tree
-            self._redate(history, commit)
+            self._redate(history, commit, self.views)  # (the same history: nothing to show)
             return Outcome(True, ms=_ms(start))
         paths = []
         for rel in sorted(changed):
@@ -361,11 +370,11 @@ class DevBuilder:
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
             before = edited.get(getattr(item, "id", None)) or shown.get(getattr(item, "id", None))
             section = getattr(item, "section", "post")
-            if before is not None and item == before and body is not None and \
+            if before is not None and _same(item, before) and body is not None and \
                     new_bodies.get(body_key(section, item.id), model.bodies.get(body_key(section, item.id))) == body:
                 continue  # saved again unchanged (items hold no Markdown source: their bodies are compared)
             if found or type(item) is not type(before) or body is None \
-                    or replace(before, body="") != replace(item, body=""):
+                    or not _same(replace(before, body=""), replace(item, body="")):
                 return None  # (`before` is None for an unpublished document or a draft post)
             if isinstance(item, Document) and not item.published:
                 return None
@@ -378,33 +387,35 @@ class DevBuilder:
             new_bodies[body_key(section, item.id)] = body
         if new_docs or new_posts:
             self._swap(new_docs, new_posts, new_bodies)
-        self._redate(history, commit)
-        self._tree = tree
-        if not new_docs and not new_posts and not redated_ids:
-            return Outcome(True, ms=_ms(start))
-        model, views = self.model, self.views
+        views = self.views
+        if history is not self.history:  # statuses, rows and tables do not depend on it: kept
+            views = copy.copy(views)
+            views.history = history
+        model = self.model
         base_url = self.settings.base_url or model.site.base_url
         specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)] + [("post", i) for i in sorted(new_posts)]
         written = []
-        for spec, pages in render_pages(views, self._environment(self._env_stamp), base_url, specs).items():
+        rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs) if specs else {}
+        for pages in rendered.values():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
         listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
-        return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))  # downloads show no body nor history
+        self._redate(history, commit, views)
+        self._tree = tree  # the data downloads show no body nor history: kept as they are
+        return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
 
-    def _redate(self, history: dict, commit: str | None) -> None:
-        """Take the history read at `commit` as the one pages show (after `_body_edit` rendered the
-        pages it changes); remember what changed as an edit, as `_swap` does for bodies."""
+    def _redate(self, history: dict, commit: str | None, views: Views) -> None:
+        """Take the history read at `commit`, and `views` showing it, as the ones pages show (once
+        `_body_edit` rendered the pages it changes); remember what changed in the history as an
+        edit, as `_swap` does for bodies."""
         if commit == self._head:
             return
         if history is not self.history:
             changes = {path: history.get(path) for path in self.history.keys() | history.keys()
                        if self.history.get(path) != history.get(path)}
             self.edits.setdefault("history", {}).update(changes)
-            views = copy.copy(self.views)
-            views.history = history
             self.views, self.history = views, history
         self._head = self.edits["head"] = commit
 
@@ -440,21 +451,24 @@ class DevBuilder:
         return True
 
     def edits_state(self) -> dict:
-        """The body edits made since the last full rebuild, with what the builder compares next time
-        (content stamps, output digests): small, to save beside the state of that rebuild."""
-        return {"edits": self.edits, "tree": self._tree, "digests": self.digests}
+        """The body and history edits made since the last full rebuild, with what the builder
+        compares next time (content stamps, output digests) and the build's id: small, to save
+        beside the state of that rebuild."""
+        return {"edits": self.edits, "tree": self._tree, "digests": self.digests, "build": self.build_id}
 
     def apply_edits(self, saved: dict) -> None:
         """Bring a builder restored from a full rebuild's state up to date with `edits_state()`."""
         edits = saved["edits"]
-        if edits:
+        if any(edits.get(name) for name in ("documents", "posts", "bodies")):
             self._swap(edits.get("documents", {}), edits.get("posts", {}), edits.get("bodies", {}))
         if "head" in edits:
             history = {path: revisions for path, revisions in {**self.history, **edits.get("history", {})}.items()
                        if revisions is not None}
-            self._redate(history, edits["head"])
+            views = copy.copy(self.views)
+            views.history = history
+            self._redate(history, edits["head"], views)
             self._history, self._history_state = self.history, None  # read again when next needed
-        self._tree, self.digests = saved["tree"], saved["digests"]
+        self._tree, self.digests, self.build_id = saved["tree"], saved["digests"], saved["build"]
 
     @property
     def data_due(self) -> bool:

@@ -61,19 +61,24 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
 
     # The state was read (beside the comparison) whenever the inputs changed; it is used only when
     # the output is intact. Otherwise the output was not intact, or there was no last build.
-    builder = restored[0] if restored else None
+    # A state saved by another build than the one recorded (a save stopped half-way, edits lost)
+    # does not describe the output.
+    builder = restored[0] if restored and restored[0] is not None and restored[0].build_id == last.build else None
     if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
         intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
     builder = builder if intact else None
     changed = None
+    build_id = os.urandom(8).hex()
     if builder is not None:
         timer.mark("đọc trạng thái")
+        builder.build_id = build_id
         summary, changed = _rebuild(builder, folder, key, timer, stamps)
     else:
         last.forget()
         (folder / EDITS).unlink(missing_ok=True)
         (folder / STATE).unlink(missing_ok=True)
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
+        builder.build_id = build_id
         sources = builder.sources(stamps=stamps)  # before anything was read: a file saved meanwhile is seen next time
         savers: list[Callable[[], bool]] = []
 
@@ -93,7 +98,7 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         timer.mark("lưu trạng thái")
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
-    last.record(inputs, out_dir, summary, changed)
+    last.record(inputs, out_dir, summary, changed, build_id)
     return summary, builder
 
 
@@ -112,6 +117,8 @@ def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settin
     folder = cache_folder(out_dir)
     if builder is None:  # nothing had changed: the state the last build saved
         builder = _restore(folder, _key(content_dir, out_dir, template_dir, settings))
+        if builder is not None and builder.build_id != LastBuild(folder / "last.pickle").recorded_build():
+            builder = None
     if builder is None:  # not saved (a build without the cache): build in full as the server does
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         return builder, builder.initial()

@@ -37,7 +37,7 @@ def assert_recorded(out: Path) -> None:
     import pickle
 
     with (cache_folder(out) / "last.pickle").open("rb") as handle:
-        _, stamps, _ = pickle.load(handle)
+        stamps = pickle.load(handle)[1]
     assert stamps == tree_stamps(out)
 
 
@@ -390,3 +390,44 @@ def test_hosted_builds_start_from_the_last_build():
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
     assert "--out public" in gitlab["script"][-1]
     assert set(gitlab["cache"]["paths"]) == {".cache/", "public/"}
+
+
+def test_a_number_written_differently_reaches_the_downloads(tmp_path):
+    """91 and 91.0 are equal numbers, shown alike on pages, but the downloads print them as written."""
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    results = content / "results/2023.yaml"
+    results.write_text(results.read_text(encoding="utf-8").replace("co-quan-hoan-thanh: 91\n", "co-quan-hoan-thanh: 91.0\n"),
+                       encoding="utf-8")
+    append(content / "resolutions/58-nq-tw.md", "\nThêm một đoạn.\n")  # with a body edit, or alone
+    assert build(content, out).code == 0
+    assert_clean(content, out, tmp_path)
+    results.write_text(results.read_text(encoding="utf-8").replace("co-quan-hoan-thanh: 91.0\n", "co-quan-hoan-thanh: 91.00\n"),
+                       encoding="utf-8")
+    assert build(content, out).code == 0
+    assert_clean(content, out, tmp_path)
+    doc = content / DOC  # a goal in the front matter, beside a body edit: the body-edit path's case
+    doc.write_text(doc.read_text(encoding="utf-8").replace('goal: ">= 90"', 'goal: ">= 90.0"', 1) + "\nĐoạn mới.\n",
+                   encoding="utf-8")
+    assert build(content, out).code == 0
+    assert "90.0" in (out / "du-lieu/targets.csv").read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_saved_state_of_another_build_than_the_last_is_not_used(tmp_path):
+    """The state and the record of the last build carry the same id: a state older than the record
+    (its edits lost, or a save stopped half-way) gives a full build."""
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    append(content / DOC, "\nĐoạn thứ nhất.\n")
+    assert build(content, out).out.startswith("Đã dựng lại 1 trang")  # its edits saved beside the state
+    (cache_folder(out) / "edits.pickle").unlink()
+    append(content / "resolutions/58-nq-tw.md", "\nĐoạn thứ hai.\n")
+    result = build(content, out)
+    assert result.code == 0, result.err
+    assert result.out.startswith("Đã dựng 6 văn bản")  # in full
+    assert_recorded(out)
+    assert_clean(content, out, tmp_path)
+    append(content / DOC, "\nĐoạn thứ ba.\n")  # and the state saved by that build is used again
+    assert build(content, out).out.startswith("Đã dựng lại 1 trang")
+    assert_clean(content, out, tmp_path)
