@@ -67,12 +67,15 @@ def report(error: ContentError) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from . import linkcheck
+    from .cache import FileCache, cache_folder
     from .pipeline import check, published_files, render_site
 
     settings = settings_from(args)
-    model = check(args.content, settings.current_year)
-    files, copies = render_site(model, args.templates, settings)
-    extra = set(copies) | set(published_files(model, args.content))
+    # Files unchanged since the last build into --out are read from its cache (read only: `check`
+    # writes nothing, so the cache is never saved).
+    model = check(args.content, settings.current_year, FileCache(cache_folder(args.out) / "front.pickle"))
+    files, others = render_site(model, args.templates, settings)
+    extra = others | set(published_files(model, args.content))
     broken = [str(b) for b in linkcheck.check_files(files, extra)]
     if args.external:
         found = linkcheck.external_links(files)

@@ -321,17 +321,17 @@ def assets(template_dir: Path) -> dict[str, Path]:
 
 
 def render_site(model: Model, template_dir: Path, settings: Settings,
-                history: History | None = None) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """Every output file as bytes (pages, feeds, data) plus files to copy (assets), in memory:
-    for `check`, which writes nothing."""
+                history: History | None = None) -> tuple[dict[str, bytes], set[str]]:
+    """The pages, feed and sitemap as bytes, in memory, and the paths of the other files a build
+    writes (data downloads, assets; not made): for `check`, which writes nothing."""
     from .render import environment
 
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
     rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
-    files = site_files(model, views, base_url, [path for pages in rendered.values() for path, _ in pages])
+    files = site_files(model, views, base_url, [path for pages in rendered.values() for path, _ in pages], data=False)
     files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
-    return files, assets(template_dir)
+    return files, {export.name for export in EXPORTS} | set(assets(template_dir))
 
 
 def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: ExportCache | None = None,

@@ -96,6 +96,33 @@ def test_check_writes_nothing(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+def test_check_reads_the_files_unchanged_since_the_last_build_from_its_cache(tmp_path, monkeypatch, capsys):
+    """`check --out` (site/ by default) takes the files whose bytes the last build's cache holds from
+    it, reads the others, finds the same problems, and still writes nothing."""
+    from sitegen import cli, pipeline
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    before = tree_hashes(tmp_path)
+    read: list[str] = []
+    original = pipeline.read_source
+    monkeypatch.setattr(pipeline, "read_source", lambda source, data=None: read.append(source.path.name)
+                        or original(source, data))
+    check = ["check", "--content", str(content), "--out", str(out), "--today", TODAY]
+    assert cli.main(check, project=ROOT) == 0
+    assert read == []
+    post = content / "posts" / "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("(/chuong-trinh/12-ctr-duk-2021/)", "(/chuong-trinh/khong-co/)"),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(check, project=ROOT) == 1
+    assert read == [post.name]
+    assert "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md:" in capsys.readouterr().err
+    after = tree_hashes(tmp_path)
+    assert {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)} == \
+        {post.relative_to(tmp_path).as_posix()}
+
+
 def test_an_unchanged_rebuild_is_skipped_and_any_change_rebuilds(tmp_path):
     content = copy_sample(tmp_path / "content")
     out = tmp_path / "site"
