@@ -94,22 +94,29 @@ def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[
     names = set(files) | set(extra)
     parsed = {rel: _scan(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
     broken = []
+    split: dict[str, tuple[bool, str, str]] = {}  # link -> (external, path, fragment): pages share most links
+    resolved: dict[tuple[str, str], str] = {}  # (page folder, path) -> site path
     for rel in sorted(parsed):
         if rel == "404.html":
             continue  # its links are absolute to the deployed root
         collector, page_dir = parsed[rel], posixpath.dirname(rel)
         for link in collector.links:
-            parts = urlsplit(link)
-            if parts.scheme or link.startswith("//"):
+            if link not in split:
+                parts = urlsplit(link)
+                split[link] = (bool(parts.scheme) or link.startswith("//"), unquote(parts.path), unquote(parts.fragment))
+            external, path, fragment = split[link]
+            if external:
                 continue
-            if not parts.path:
-                if parts.fragment and unquote(parts.fragment) not in collector.ids:
+            if not path:
+                if fragment and fragment not in collector.ids:
                     broken.append(Broken(rel, link, "không có mục (neo) trên trang"))
                 continue
-            target = _resolve(page_dir, unquote(parts.path), names.__contains__)
+            target = resolved.get((page_dir, path))
+            if target is None:
+                target = resolved[page_dir, path] = _resolve(page_dir, path, names.__contains__)
             if target.startswith("..") or target not in names:
                 broken.append(Broken(rel, link, "liên kết hỏng"))
-            elif parts.fragment and target in parsed and unquote(parts.fragment) not in parsed[target].ids:
+            elif fragment and target in parsed and fragment not in parsed[target].ids:
                 broken.append(Broken(rel, link, "liên kết tới mục (neo) không tồn tại"))
     return broken
 
