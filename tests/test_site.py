@@ -5,7 +5,7 @@ import gzip
 import json
 import xml.etree.ElementTree as ET
 
-from conftest import SAMPLE, build, page
+from conftest import SAMPLE, TODAY, build, copy_sample, page, run_cli
 
 from sitegen.linkcheck import check_site
 
@@ -29,6 +29,28 @@ def test_the_link_checker_s_scanner_finds_what_an_html_parser_finds(sample_site)
         assert (scanned.ids, scanned.links) == (parsed.ids, parsed.links), path
         links += len(scanned.links)
     assert links > 1000
+
+
+def test_the_scanner_is_not_misled_by_values_that_end_like_an_attribute(tmp_path):
+    """Alt texts and titles are the editors': one ending in ' id=' must not start an attribute."""
+    from sitegen import linkcheck
+
+    content = copy_sample(tmp_path / "content")
+    post = content / "posts" / "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nXem [mục hai](#muc-hai).\n\n![Sơ đồ id=](https://example.org/so-do.png)\n\n"
+                    "## Mục hai\n\n[Bài gốc](https://example.org/ \"mở href=\") và ![x id=](https://example.org/a.png \"t\") "
+                    "[hỏng](#%20title=)\n", encoding="utf-8")
+    result = run_cli("check", "--content", str(content), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert result.code == 1
+    assert result.err.splitlines()[:-1] == ["tin-tuc/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong/index.html: "
+                                            "không có mục (neo) trên trang #%20title="]
+    site = tmp_path / "site"
+    assert build(content, site).code == 0
+    html = (site / "tin-tuc/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong/index.html").read_text(encoding="utf-8")
+    assert 'alt="Sơ đồ id="' in html
+    scanned, parsed = linkcheck._scan(html), linkcheck._parse(html)
+    assert (scanned.ids, scanned.links) == (parsed.ids, parsed.links)
+    assert "muc-hai" in scanned.ids and "https://example.org/a.png" in scanned.links
 
 
 def test_the_link_checker_reports_broken_links_and_anchors():
