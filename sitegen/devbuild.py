@@ -565,7 +565,7 @@ class DevBuilder:
             if self.pending is not None:
                 self.pending[rel] = None
             else:
-                (self.out / rel).unlink(missing_ok=True)
+                _remove(self.out, rel)
                 self._search_wrote(rel)
             self.digests.pop(rel, None)
         return rels
@@ -585,9 +585,21 @@ class DevBuilder:
         pending, self.pending = self.pending or {}, None
         for rel, data in sorted(pending.items()):
             if data is None:
-                (self.out / rel).unlink(missing_ok=True)
+                _remove(self.out, rel)
             else:
                 _write_atomic(self.out / rel, data)
+
+
+def _remove(out: Path, rel: str) -> None:
+    """Remove an output file, and the folders that leaves empty: a clean build would not make them."""
+    (out / rel).unlink(missing_ok=True)
+    folder = Path(rel).parent
+    while folder != Path("."):
+        try:
+            (out / folder).rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
 
 
 def _ms(start: float) -> float:

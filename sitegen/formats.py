@@ -66,6 +66,13 @@ def number(value: Decimal | int | float) -> str:
     return sign + grouped + (decimal_symbol + fraction if fraction else "")
 
 
+def plain_number(value: Decimal | int | float) -> str:
+    """The value for a machine to read ('94', '12.5', '-0.25'), however it was written (94.0 is 94:
+    equal values, which the model does not tell apart, give the same text)."""
+    text = f"{Decimal(str(value)).normalize():f}"
+    return "0" if text in ("-0", "0") else text
+
+
 def file_size(size: int) -> str:
     """'12,3 KB', '1,2 MB'."""
     from babel.numbers import format_decimal

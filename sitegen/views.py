@@ -480,7 +480,7 @@ class Views:
             "value": present.value_text(row.target, result) if result else "",
             "year": result.year if result else "", "source": result.source if result else "",
             "status": status, "status_label": STATUS_TEXT.get(status, ""),
-            "sort_value": str(result.value) if result and result.value is not None else "",
+            "sort_value": formats.plain_number(result.value) if result and result.value is not None else "",
         }
 
     def _row_fixed(self, row: TargetRow) -> dict:

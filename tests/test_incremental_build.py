@@ -17,8 +17,9 @@ UNRELATED = "nghi-quyet/nq-dai-hoi-xix-dang-bo-tinh/index.html"
 
 
 def hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's digest, and every folder (an empty one left behind differs from a clean build)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+            for p in sorted(folder.rglob("*"))}
 
 
 def identities(folder: Path) -> dict[str, tuple[int, int]]:
@@ -408,6 +409,11 @@ def test_a_number_written_differently_reaches_the_downloads(tmp_path):
                        encoding="utf-8")
     assert build(content, out).code == 0
     assert_clean(content, out, tmp_path)
+    latest = content / "results/2024.yaml"  # the dashboard's column, sorted by the value
+    latest.write_text(latest.read_text(encoding="utf-8").replace("co-quan-hoan-thanh: 94\n", "co-quan-hoan-thanh: 94.0\n"),
+                      encoding="utf-8")
+    assert build(content, out).code == 0
+    assert_clean(content, out, tmp_path)
     doc = content / DOC  # a goal in the front matter, beside a body edit: the body-edit path's case
     doc.write_text(doc.read_text(encoding="utf-8").replace('goal: ">= 90"', 'goal: ">= 90.0"', 1) + "\nĐoạn mới.\n",
                    encoding="utf-8")
@@ -432,4 +438,17 @@ def test_a_saved_state_of_another_build_than_the_last_is_not_used(tmp_path):
     assert_clean(content, out, tmp_path)
     append(content / DOC, "\nĐoạn thứ ba.\n")  # and the state saved by that build is used again
     assert build(content, out).out.startswith("Đã dựng lại 1 trang")
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_page_that_goes_leaves_no_empty_folder(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    doc = content / DOC
+    doc.write_text(doc.read_text(encoding="utf-8").replace("tags: [", "tags: [Chủ đề tạm thời, ", 1), encoding="utf-8")
+    assert build(content, out).code == 0
+    assert (out / "chu-de/chu-de-tam-thoi/index.html").is_file()
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Chủ đề tạm thời, ", "", 1), encoding="utf-8")
+    assert build(content, out).code == 0
+    assert not (out / "chu-de/chu-de-tam-thoi").exists()
     assert_clean(content, out, tmp_path)
