@@ -73,7 +73,8 @@ def _check(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     # Files unchanged since the last build into --out are read from its cache (read only: `check`
     # writes nothing, so the cache is never saved).
-    model = check(args.content, settings.current_year, FileCache(cache_folder(args.out) / "front.pickle"))
+    cached = cache_folder(args.out) / "front.pickle"
+    model = check(args.content, settings.current_year, FileCache(cached) if cached.is_file() else None)
     files, others = render_site(model, args.templates, settings)
     extra = others | set(published_files(model, args.content))
     broken = [str(b) for b in linkcheck.check_files(files, extra)]
