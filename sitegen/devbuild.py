@@ -393,7 +393,8 @@ class DevBuilder:
             views.history = history
         model = self.model
         base_url = self.settings.base_url or model.site.base_url
-        specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)] + [("post", i) for i in sorted(new_posts)]
+        specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)]
+        specs += [("post", i) for i in sorted(new_posts)]
         written = []
         rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs) if specs else {}
         for pages in rendered.values():

@@ -133,7 +133,8 @@ def _holds(builder: DevBuilder, out_dir: Path, folder: Path, rels: list[str]) ->
 
     if not builder.holds_output(rels):
         return False
-    return not any(rel.startswith(f"{search.BUNDLE}/") for rel in rels) or search.bundle_whole(out_dir, folder / "search.json")
+    in_bundle = any(rel.startswith(f"{search.BUNDLE}/") for rel in rels)
+    return not in_bundle or search.bundle_whole(out_dir, folder / "search.json")
 
 
 def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple:

@@ -120,7 +120,8 @@ def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[
         for link in collector.links:
             if link not in split:
                 parts = urlsplit(link)
-                split[link] = (bool(parts.scheme) or link.startswith("//"), unquote(parts.path), unquote(parts.fragment))
+                external = bool(parts.scheme) or link.startswith("//")
+                split[link] = (external, unquote(parts.path), unquote(parts.fragment))
             external, path, fragment = split[link]
             if external:
                 continue
