@@ -345,7 +345,7 @@ class DevBuilder:
         redated_ids = redated(self.model, self.history, history) if history is not self.history else set()
         if not changed and not redated_ids:
             self._tree = tree
-            self._redate(history, commit, self.views)  # (the same history: nothing to show)
+            self._redate(history, commit, _showing(self.views, history))
             return Outcome(True, ms=_ms(start))
         paths = []
         for rel in sorted(changed):
@@ -387,10 +387,7 @@ class DevBuilder:
             new_bodies[body_key(section, item.id)] = body
         if new_docs or new_posts:
             self._swap(new_docs, new_posts, new_bodies)
-        views = self.views
-        if history is not self.history:  # statuses, rows and tables do not depend on it: kept
-            views = copy.copy(views)
-            views.history = history
+        views = _showing(self.views, history)
         model = self.model
         base_url = self.settings.base_url or model.site.base_url
         specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)]
@@ -465,9 +462,7 @@ class DevBuilder:
         if "head" in edits:
             history = {path: revisions for path, revisions in {**self.history, **edits.get("history", {})}.items()
                        if revisions is not None}
-            views = copy.copy(self.views)
-            views.history = history
-            self._redate(history, edits["head"], views)
+            self._redate(history, edits["head"], _showing(self.views, history))
             self._history, self._history_state = self.history, None  # read again when next needed
         self._tree, self.digests, self.build_id = saved["tree"], saved["digests"], saved["build"]
 
@@ -589,6 +584,16 @@ class DevBuilder:
                 _remove(self.out, rel)
             else:
                 _write_atomic(self.out / rel, data)
+
+
+def _showing(views: Views, history: dict) -> Views:
+    """`views` with `history` as the one document pages show (statuses, rows and tables do not
+    depend on it: kept)."""
+    if views.history is history:
+        return views
+    shown = copy.copy(views)
+    shown.history = history
+    return shown
 
 
 def _remove(out: Path, rel: str) -> None:

@@ -329,7 +329,8 @@ def render_site(model: Model, template_dir: Path, settings: Settings,
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
     rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
-    files = site_files(model, views, base_url, [path for pages in rendered.values() for path, _ in pages], data=False)
+    paths = [path for pages in rendered.values() for path, _ in pages]
+    files = site_files(model, views, base_url, paths, data=False)
     files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
     return files, {export.name for export in EXPORTS} | set(assets(template_dir))
 

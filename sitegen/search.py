@@ -331,7 +331,7 @@ class _Pages:
 
 # A part of a document page that Pagefind never reads: "Lịch sử cập nhật", outside every
 # `data-pagefind-body` element, with no `data-pagefind-` attribute, heading h1 or image (checked
-# by tests/test_search.py). A commit changes it on the pages of the files it touched; left out of
+# by tests/test_history.py). A commit changes it on the pages of the files it touched; left out of
 # a page's digest, it does not make the page's shard be indexed again.
 _UNREAD = (b'<section class="history"', b"</section>")
 
