@@ -248,6 +248,10 @@ class DevBuilder:
         the history pages show depends on nothing else."""
         return _git(self.content, "rev-parse", "HEAD", "--is-shallow-repository")
 
+    def commit_moved(self) -> bool:
+        """Whether the content's repository moved (a commit, a checkout) since the pages were made."""
+        return self.model is not None and not self.errors and self._git_state() != self._head
+
     def _load_history(self) -> dict:
         """The content's git history, read again (one `git log` over the whole repository) only
         when the repository's commit or depth changed since it was last read."""

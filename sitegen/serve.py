@@ -224,6 +224,9 @@ def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -
 
 
 
+GIT_POLL_SECONDS = 2.0  # how often an idle preview asks whether the content's repository moved
+
+
 def _watch(state: State, paths: list[Path], stop: threading.Event, ready: threading.Event,
            before: dict[str, tuple[int, int]]) -> None:
     """Rebuild once per burst of changes; tell browsers to reload.
@@ -242,6 +245,7 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
     # step: a burst of changes ends after this many ms without another; an editor's save (write,
     # or write a temporary file and rename it) takes a few ms. The wait is part of save -> served.
     pending: list[str] = []  # every path reported since the last rebuild, temporary names included
+    git_due = time.monotonic() + GIT_POLL_SECONDS
     for batch in watchfiles.watch(*paths, watch_filter=lambda c, p: not inside_output(c, p), debounce=1600,
                                   step=50, stop_event=stop, raise_interrupt=False, rust_timeout=250,
                                   yield_on_timeout=True):
@@ -263,6 +267,12 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
             stamp = dt.datetime.now().strftime("%H:%M:%S")
             print(f"[{stamp}] tệp dữ liệu tải về: {len(written)} tệp cập nhật trong "
                   f"{(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
+        elif time.monotonic() >= git_due:
+            # idle: a commit made meanwhile changes the history its documents' pages show; the
+            # repository is usually outside the watched folders, so it is asked (a few ms)
+            git_due = time.monotonic() + GIT_POLL_SECONDS
+            if state.builder.commit_moved():
+                _rebuild(state, ["git commit"])
         elif not state.indexing.is_set() and state.builder.search_due:
             # idle: then index the changed pages for search, beside the next rebuilds (it takes
             # seconds on a large site, and a save made meanwhile must not wait for it)

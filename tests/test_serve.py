@@ -232,3 +232,30 @@ def test_the_server_starts_from_the_last_build_and_rebuilds_from_it(tmp_path):
     finally:
         output = srv.stop()
     assert "Traceback" not in output, output
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_commit_made_while_previewing_reaches_the_history_on_the_page(tmp_path):
+    """The repository is outside the watched folders: the idle preview asks git whether it moved."""
+    from test_history import git
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    content = copy_sample(root / "content")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    srv = Server(content, tmp_path / "site")
+    try:
+        path = content / DOC
+        path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn viết khi xem trước.\n", encoding="utf-8")
+        srv.wait_for("/chuong-trinh/12-ctr-duk-2021/", lambda b: "Đoạn viết khi xem trước." in b)
+        git(root, "commit", "-q", "-am", "Bổ sung chương trình 12 khi xem trước", date="2024-05-02T10:00:00+07:00")
+        body = srv.wait_for("/chuong-trinh/12-ctr-duk-2021/", lambda b: "Bổ sung chương trình 12 khi xem trước" in b)
+        assert "Đoạn viết khi xem trước." in body
+        _, other = srv.get("/nghi-quyet/58-nq-tw/")
+        assert "Bổ sung chương trình 12" not in other
+    finally:
+        output = srv.stop()
+    assert "Traceback" not in output, output
+    assert "git commit: dựng lại 1 nhóm trang" in output
