@@ -161,7 +161,7 @@ def test_publishing_fetches_the_whole_history_and_checks_before_building():
 
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
     assert gitlab["variables"]["GIT_DEPTH"] == "0"
-    assert gitlab["script"][-2:] == ["python build.py check",
+    assert gitlab["script"][-2:] == ["python build.py check --out public",
                                      'python build.py build --base-url "$CI_PAGES_URL" --out public']
     assert gitlab["artifacts"]["paths"] == ["public"]
 

@@ -384,14 +384,15 @@ def test_hosted_builds_start_from_the_last_build():
     github = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8"))
     steps = github["jobs"]["build"]["steps"]
     cached = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@"))
+    checked = next(i for i, s in enumerate(steps) if "build.py check" in s.get("run", ""))
     built = next(i for i, s in enumerate(steps) if "build.py build" in s.get("run", ""))
-    assert cached < built and "--out site" in steps[built]["run"]
+    assert cached < checked < built and "--out site" in steps[built]["run"]  # check reads site's cache too
     assert set(steps[cached]["with"]["path"].split()) == {".cache", "site"}
     assert "github.sha" in steps[cached]["with"]["key"]  # a new entry each run, the latest restored
     assert steps[cached]["with"]["key"].startswith(steps[cached]["with"]["restore-keys"])
 
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
-    assert "--out public" in gitlab["script"][-1]
+    assert "--out public" in gitlab["script"][-1] and "--out public" in gitlab["script"][-2]
     assert set(gitlab["cache"]["paths"]) == {".cache/", "public/"}
 
 
