@@ -22,8 +22,9 @@ runs' own ratios: this machine's speed drifts by up to 2× within minutes, so a 
 the build it is compared with can be off by as much.
 
 More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
-to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Two are there: the preview server's save to page
-served (benchmarks/devserver.py, 5 saves) and the search index stage run alone on the built site.
+to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Three are there: the preview server's save to page
+served (benchmarks/devserver.py, 5 saves), the search index stage run alone on the built site, and
+builds as editors publish (git commits, and a publishing job starting from a restored cache).
 --cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents);
 --skip leaves out the bare loop or an extra measurement; --keep keeps the built site.
 """
@@ -89,12 +90,68 @@ def measure_search_index(content: Path, work: Path, engine: Path) -> dict[str, f
     return {"search index s": run.seconds, "search index MB": run.peak_mb}
 
 
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Biên tập", "-c", "user.email=bt@example.org", "-c", "commit.gpgsign=false",
+                    *args], cwd=repo, check=True, capture_output=True)
+
+
+def _edit_and_commit(repo: Path, index: int, commit: bool = True) -> None:
+    path = sorted((repo / "content" / "programmes").glob("*.md"))[index]
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\nĐoạn bổ sung: cập nhật tiến độ theo báo cáo mới nhất.\n")
+    if commit:
+        _git(repo, "commit", "-q", "-am", f"Bổ sung {path.stem}")
+
+
+def _as_restored(folder: Path, shift: int) -> None:
+    """Every file's time moved by `shift` seconds and cut to the second, as a CI cache restores a
+    folder (the same bytes, other times), or as a fresh checkout leaves the content (shift > 0)."""
+    for path in folder.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, (stat.st_mtime_ns // 10**9 + shift) * 10**9))
+
+
+def measure_commits(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
+    """As editors publish, the corpus in a git repository: one body edited and committed, then
+    built; a commit of an edit built already, then built; and a publishing job after a push of one
+    such edit: the output and its cache as a CI cache restores them, the content as a checkout
+    leaves it, then `check` and `build` (wall seconds each)."""
+    folder = work / "commits"
+    shutil.rmtree(folder, ignore_errors=True)
+    repo, out = folder / "repo", folder / "site"
+    shutil.copytree(content, repo / "content")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Nội dung ban đầu")
+    built = repo / "content"
+    timed(build_cmd(engine, built, out))
+    _edit_and_commit(repo, 0)
+    edit_commit = timed(build_cmd(engine, built, out))
+    _edit_and_commit(repo, 1, commit=False)
+    timed(build_cmd(engine, built, out))
+    _git(repo, "commit", "-q", "-am", "Bổ sung")
+    commit_only = timed(build_cmd(engine, built, out))
+    _as_restored(out, -3600)
+    _as_restored(folder / ".cache", -3600)
+    _as_restored(built, 60)
+    _edit_and_commit(repo, 2)
+    check = timed([sys.executable, str(engine / "build.py"), "check", "--content", str(built), "--out", str(out),
+                   "--today", TODAY])
+    publish = timed(build_cmd(engine, built, out))
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"edit+commit s": edit_commit.seconds, "commit only s": commit_only.seconds,
+            "CI check s": check.seconds, "CI build s": publish.seconds}
+
+
 # name, function(content, work, engine) -> {column: value}
 EXTRA_MEASURES = [
     ("save→reload", measure_save_to_reload),
     ("search index", measure_search_index),
+    ("commits", measure_commits),
 ]
-EXTRA_COLUMNS = ["save→reload ms", "search index s", "search index MB"]
+EXTRA_COLUMNS = ["save→reload ms", "search index s", "search index MB", "edit+commit s", "commit only s",
+                 "CI check s", "CI build s"]
 
 # --------------------------------------------------------------------------------------
 # Bare loop: the least work any generator of this site has to do
@@ -291,7 +348,7 @@ class Row:
         return self._paired("cold_cpu", "bare2_cpu")
 
 
-SKIPPABLE = ("bare loop", "save→reload", "search index")
+SKIPPABLE = ("bare loop", "save→reload", "search index", "commits")
 
 
 def bare_loops(row: Row, content: Path, work: Path) -> None:
