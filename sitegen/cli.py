@@ -75,11 +75,11 @@ def _check(args: argparse.Namespace) -> int:
     # writes nothing, so the cache is never saved).
     cached = cache_folder(args.out) / "front.pickle"
     model = check(args.content, settings.current_year, FileCache(cached) if cached.is_file() else None)
-    files, others = render_site(model, args.templates, settings)
-    extra = others | set(published_files(model, args.content))
-    broken = [str(b) for b in linkcheck.check_files(files, extra)]
+    pages, others = render_site(model, args.templates, settings, linkcheck.scan)  # scanned where rendered
+    names = set(pages) | others | set(published_files(model, args.content))
+    broken = [str(b) for b in linkcheck.check_pages(pages, names)]
     if args.external:
-        found = linkcheck.external_links(files)
+        found = linkcheck.external_links(pages)
         broken += [f"{found[url][0]}: liên kết ngoài {url} {problem}"
                    for url, problem in linkcheck.check_external(list(found)).items()]
     for line in broken:

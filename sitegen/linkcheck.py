@@ -60,16 +60,18 @@ _LINKING = frozenset(("a", "link", "script", "img", "source"))
 
 
 @dataclass
-class _Found:
+class Found:
+    """A page's ids and links (`scan`)."""
+
     ids: set[str]
     links: list[str]
 
 
-def _scan(html: str) -> _Found:
+def scan(html: str) -> Found:
     """The ids and links of a page this generator wrote, as `_parse` finds them."""
     if "<!--" in html:
         html = _COMMENT.sub("", html)
-    found = _Found(set(), [])
+    found = Found(set(), [])
     tag_start, tag, values = -1, "", {}
     for match in _ATTRIBUTE.finditer(html):
         start = html.rfind("<", 0, match.start())
@@ -83,7 +85,7 @@ def _scan(html: str) -> _Found:
     return found
 
 
-def _take(tag: str, values: dict[str, str], found: _Found) -> None:
+def _take(tag: str, values: dict[str, str], found: Found) -> None:
     """Add the ids and links of one tag (its attributes `values`) to `found`, as `_Collector` does."""
     if values.get("id"):
         found.ids.add(_text(values["id"]))
@@ -108,8 +110,13 @@ def _resolve(page_dir: str, path: str, exists) -> str:
 def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[Broken]:
     """Check the links of every HTML file in `files` (site path -> bytes); `extra` are
     other files that exist in the site (copied assets and attachments)."""
-    names = set(files) | set(extra)
-    parsed = {rel: _scan(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
+    parsed = {rel: scan(data.decode("utf-8")) for rel, data in files.items() if rel.endswith(".html")}
+    return check_pages(parsed, set(files) | set(extra))
+
+
+def check_pages(parsed: dict[str, Found], names: set[str]) -> list[Broken]:
+    """Check the links of every page (site path -> what `scan` found in it) against the site's
+    files (`names`: every site path, the pages' included)."""
     broken = []
     split: dict[str, tuple[bool, str, str]] = {}  # link -> (external, path, fragment): pages share most links
     resolved: dict[tuple[str, str], str] = {}  # (page folder, path) -> site path
@@ -152,14 +159,13 @@ def check_site(site: Path) -> list[str]:
     return [str(b) for b in check_files(files, extra)]
 
 
-def external_links(files: dict[str, bytes]) -> dict[str, list[str]]:
-    """External http(s) links -> pages that contain them."""
+def external_links(parsed: dict[str, Found]) -> dict[str, list[str]]:
+    """External http(s) links -> pages that contain them (site path -> what `scan` found in it)."""
     found: dict[str, list[str]] = {}
-    for rel, data in sorted(files.items()):
-        if rel.endswith(".html"):
-            for link in _parse(data.decode("utf-8")).links:
-                if link.startswith(("http://", "https://")):
-                    found.setdefault(link.split("#")[0], []).append(rel)
+    for rel, page in sorted(parsed.items()):
+        for link in page.links:
+            if link.startswith(("http://", "https://")):
+                found.setdefault(link.split("#")[0], []).append(rel)
     return found
 
 

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import feeds, urls
 from .data import EXPORTS, Export, exports
@@ -191,15 +191,15 @@ class PageRender:
 
     For the preview's small re-renders and `check`; a build writes its pages with `render_all`."""
 
-    def __init__(self, views: Views, env, base_url: str, specs: list):
+    def __init__(self, views: Views, env, base_url: str, specs: list, finish: Callable[[str], Any] | None = None):
         from .render import Job, render_specs
 
         processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
         chunks = _page_chunks(views, specs, processes * 4)
-        self._pool = Forked(render_specs, Job(views, env, base_url), chunks, processes).start()
+        self._pool = Forked(render_specs, Job(views, env, base_url, finish), chunks, processes).start()
 
-    def results(self) -> dict[tuple, list[tuple[str, bytes]]]:
-        """spec -> [(site path, HTML bytes)]."""
+    def results(self) -> dict[tuple, list[tuple[str, Any]]]:
+        """spec -> [(site path, HTML bytes, or what `finish` made of the HTML)]."""
         return {spec: pages for chunk in self._pool.results() for spec, pages in chunk}
 
 
@@ -320,19 +320,19 @@ def assets(template_dir: Path) -> dict[str, Path]:
     return {f"assets/{p.name}": p for p in sorted((template_dir / "assets").glob("*")) if p.is_file()}
 
 
-def render_site(model: Model, template_dir: Path, settings: Settings,
-                history: History | None = None) -> tuple[dict[str, bytes], set[str]]:
-    """The pages, feed and sitemap as bytes, in memory, and the paths of the other files a build
-    writes (data downloads, assets; not made): for `check`, which writes nothing."""
+def render_site(model: Model, template_dir: Path, settings: Settings, finish: Callable[[str], Any],
+                history: History | None = None) -> tuple[dict[str, Any], set[str]]:
+    """Every page rendered in memory, and turned by `finish(HTML)` where it was rendered (a worker
+    process): site path -> what `finish` made; and the paths of the other files a build writes
+    (feed, sitemap, data downloads, assets; not made). For `check`, which writes nothing."""
     from .render import environment
 
     views = Views(model, settings, history)
     base_url = settings.base_url or model.site.base_url
-    rendered = render_pages(views, environment(template_dir), base_url, views.page_specs())
-    paths = [path for pages in rendered.values() for path, _ in pages]
-    files = site_files(model, views, base_url, paths, data=False)
-    files.update({urls.output_file(path): html for pages in rendered.values() for path, html in pages})
-    return files, {export.name for export in EXPORTS} | set(assets(template_dir))
+    rendered = PageRender(views, environment(template_dir), base_url, views.page_specs(), finish).results()
+    pages = {urls.output_file(path): made for spec_pages in rendered.values() for path, made in spec_pages}
+    others = set(site_files(model, views, base_url, [], data=False)) | {export.name for export in EXPORTS}
+    return pages, others | set(assets(template_dir))
 
 
 def render_all(views: Views, env, base_url: str, staging: Path, exports_cache: ExportCache | None = None,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import jinja2
@@ -172,20 +172,26 @@ def page_root(page_path: str, base_url: str) -> str:
 class Job:
     """What a renderer needs: the views, the template environment, site settings."""
 
-    def __init__(self, views, env: jinja2.Environment, base_url: str):
+    def __init__(self, views, env: jinja2.Environment, base_url: str, finish: Callable[[str], Any] | None = None):
         self.views, self.env, self.base_url = views, env, base_url
+        self.finish = finish  # what a page's HTML becomes in the worker (default: its UTF-8 bytes)
         self.shared: dict[tuple, str] = {}  # fragments rendered once (see `_once`); each worker fills its own
 
 
-def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, bytes]]]]:
-    """Render every page of the given specs: [(spec, [(site path, HTML bytes)])]."""
+def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, Any]]]]:
+    """Render every page of the given specs: [(spec, [(site path, HTML bytes, or `job.finish(HTML)`)])]."""
     out = []
     site = job.views.model.site
+    finish = job.finish or _encoded
     for spec in specs:
-        pages = [(page.path, render_page(job.env, page, site, job.base_url, {"shared": job.shared}).encode("utf-8"))
+        pages = [(page.path, finish(render_page(job.env, page, site, job.base_url, {"shared": job.shared})))
                  for page in job.views.expand(spec)]
         out.append((spec, pages))
     return out
+
+
+def _encoded(html: str) -> bytes:
+    return html.encode("utf-8")
 
 
 def render_page(env: jinja2.Environment, page: Page, site, base_url: str, extra: dict) -> str:

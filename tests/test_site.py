@@ -25,7 +25,7 @@ def test_the_link_checker_s_scanner_finds_what_an_html_parser_finds(sample_site)
     links = 0
     for path in sorted(sample_site.rglob("*.html")):
         html = path.read_text(encoding="utf-8")
-        scanned, parsed = linkcheck._scan(html), linkcheck._parse(html)
+        scanned, parsed = linkcheck.scan(html), linkcheck._parse(html)
         assert (scanned.ids, scanned.links) == (parsed.ids, parsed.links), path
         links += len(scanned.links)
     assert links > 1000
@@ -48,7 +48,7 @@ def test_the_scanner_is_not_misled_by_values_that_end_like_an_attribute(tmp_path
     assert build(content, site).code == 0
     html = (site / "tin-tuc/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong/index.html").read_text(encoding="utf-8")
     assert 'alt="Sơ đồ id="' in html
-    scanned, parsed = linkcheck._scan(html), linkcheck._parse(html)
+    scanned, parsed = linkcheck.scan(html), linkcheck._parse(html)
     assert (scanned.ids, scanned.links) == (parsed.ids, parsed.links)
     assert "muc-hai" in scanned.ids and "https://example.org/a.png" in scanned.links
 
