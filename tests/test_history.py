@@ -27,15 +27,22 @@ def git(repo: Path, *args: str, date: str = "2024-01-01T09:00:00+07:00") -> str:
     return proc.stdout
 
 
+def sample_repo(folder: Path) -> tuple[Path, Path]:
+    """A git repository `folder`/repo holding the sample content in one commit: (repository,
+    content folder)."""
+    root = folder / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    content = copy_sample(root / "content")
+    git(root, "add", "content")
+    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    return root, content
+
+
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A git repository whose content/ folder has two commits (the second edits one resolution)."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    copy_sample(root / "content")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    root, _ = sample_repo(tmp_path)
     path = root / "content" / DOC
     path.write_text(path.read_text(encoding="utf-8") + "\nĐoạn bổ sung.\n", encoding="utf-8")
     (root / "README.txt").write_text("outside the content folder\n", encoding="utf-8")

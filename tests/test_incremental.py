@@ -278,14 +278,9 @@ def test_an_attachment_replaced_is_copied_again_and_an_unchanged_one_is_not_read
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_history_is_read_again_only_when_a_commit_is_made(tmp_path, monkeypatch):
-    from test_history import git
+    from test_history import git, sample_repo
 
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    content = copy_sample(root / "content")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    root, content = sample_repo(tmp_path)
     builder = DevBuilder(content, tmp_path / "site", ROOT / "templates", SETTINGS)
     assert builder.initial().ok
     calls = []

@@ -302,14 +302,10 @@ def test_a_file_saved_just_before_a_build_is_looked_at_again_by_the_next_one(tmp
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_commit_renders_only_the_pages_of_the_documents_it_touched(tmp_path):
     """Each document page shows its file's git history: a commit changes those pages, no other."""
-    from test_history import git
+    from test_history import git, sample_repo
 
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    content, out = copy_sample(root / "content"), tmp_path / "site"
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    root, content = sample_repo(tmp_path)
+    out = tmp_path / "site"
     assert build(content, out).code == 0
     append(content / DOC, "\nĐoạn bổ sung sau sơ kết.\n")  # an edit committed before the build
     git(root, "commit", "-q", "-am", "Bổ sung chương trình 12", date="2024-05-02T10:00:00+07:00")

@@ -237,14 +237,9 @@ def test_the_server_starts_from_the_last_build_and_rebuilds_from_it(tmp_path):
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_commit_made_while_previewing_reaches_the_history_on_the_page(tmp_path):
     """The repository is outside the watched folders: the idle preview asks git whether it moved."""
-    from test_history import git
+    from test_history import git, sample_repo
 
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    content = copy_sample(root / "content")
-    git(root, "add", "content")
-    git(root, "commit", "-q", "-m", "Thêm nội dung mẫu", date="2024-03-01T10:00:00+07:00")
+    root, content = sample_repo(tmp_path)
     srv = Server(content, tmp_path / "site")
     try:
         path = content / DOC
