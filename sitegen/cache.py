@@ -311,15 +311,6 @@ class LastBuild:
         self._stamps = outputs if intact else None  # else `record` looks at the whole folder again
         return previous_inputs, summary, intact
 
-    def recorded_build(self) -> str:
-        """The last build's id, as `record` wrote it ('' when there is none)."""
-        try:
-            with self.path.open("rb") as handle:
-                return str(pickle.load(handle)[3])
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
-                IndexError):
-            return ""
-
     def confirm(self, out_dir: Path, holds: Callable[[list[str]], bool]) -> bool:
         """After `read` found the output changed: whether only its files' times did (the same files,
         of the same sizes) and `holds(paths)` finds that the files with another time still hold

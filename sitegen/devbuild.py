@@ -26,7 +26,6 @@ from .pipeline import (Rendered, assets, cached_exports, check, published_files,
                        render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
 from .render import environment
-from .searchfields import BUNDLE
 from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
 from .views import Settings, Views, redated
 from .write import fill, staged
@@ -441,15 +440,14 @@ class DevBuilder:
             self.edits.setdefault(name, {}).update(items)
 
     def holds_output(self, rels: list[str]) -> bool:
-        """Whether the output files `rels` hold the bytes this builder last wrote there (the search
-        bundle, which it does not write, excepted: see `search.bundle_whole`)."""
+        """Whether the output files `rels` (files this builder writes: not the search bundle's)
+        hold the bytes it last wrote there."""
         for rel in rels:
-            if not rel.startswith(f"{BUNDLE}/"):
-                try:
-                    if self.digests.get(rel) != _digest((self.out / rel).read_bytes()):
-                        return False
-                except OSError:
+            try:
+                if self.digests.get(rel) != _digest((self.out / rel).read_bytes()):
                     return False
+            except OSError:
+                return False
         return True
 
     def edits_state(self) -> dict:

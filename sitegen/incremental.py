@@ -42,8 +42,9 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
 
 
 def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
-           on_stage=None) -> tuple[Summary, DevBuilder | None]:
-    """`build` with the cache, and the builder it ended with (None when nothing had changed)."""
+           on_stage=None, keep: bool = False) -> tuple[Summary, DevBuilder | None]:
+    """`build` with the cache, and the builder it ended with. When nothing had changed: with
+    `keep`, the builder the last build saved (None if it saved none), else None."""
     timer = Timer(on_stage)
     folder = cache_folder(out_dir)
     last = LastBuild(folder / "last.pickle")
@@ -56,7 +57,9 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     previous_inputs, previous, intact = last.read(out_dir, inputs,
                                                   meanwhile=lambda: restored.append(_restore_quietly(folder, key)))
     if intact and previous_inputs == inputs:
-        return unchanged_summary(previous, out_dir, timer), None
+        kept = _restore(folder, key) if keep else None
+        kept = kept if kept is not None and kept.build_id == last.build else None  # (see below)
+        return unchanged_summary(previous, out_dir, timer), kept
     from .devbuild import DevBuilder
 
     # The state was read (beside the comparison) whenever the inputs changed; it is used only when
@@ -109,17 +112,13 @@ def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settin
 
     start = time.perf_counter()
     try:
-        summary, builder = _build(content_dir, out_dir, template_dir, settings)
+        summary, builder = _build(content_dir, out_dir, template_dir, settings, keep=True)
     except ContentError as error:  # served: the last good site, with the errors shown over it
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         builder.errors = error.diagnostics
         return builder, Outcome(False, errors=error.diagnostics, ms=(time.perf_counter() - start) * 1000)
     folder = cache_folder(out_dir)
-    if builder is None:  # nothing had changed: the state the last build saved
-        builder = _restore(folder, _key(content_dir, out_dir, template_dir, settings))
-        if builder is not None and builder.build_id != LastBuild(folder / "last.pickle").recorded_build():
-            builder = None
-    if builder is None:  # not saved (a build without the cache): build in full as the server does
+    if builder is None:  # nothing had changed but no state was saved: build in full as the server does
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         return builder, builder.initial()
     builder.cache = FileCache(folder / "front.pickle")  # read by the first rebuild that needs it
@@ -131,10 +130,10 @@ def _holds(builder: DevBuilder, out_dir: Path, folder: Path, rels: list[str]) ->
     """Whether the output files `rels` hold what the last build wrote (`LastBuild.confirm`)."""
     from . import search
 
-    if not builder.holds_output(rels):
+    bundle = [rel for rel in rels if rel.startswith(f"{search.BUNDLE}/")]
+    if not builder.holds_output([rel for rel in rels if not rel.startswith(f"{search.BUNDLE}/")]):
         return False
-    in_bundle = any(rel.startswith(f"{search.BUNDLE}/") for rel in rels)
-    return not in_bundle or search.bundle_whole(out_dir, folder / "search.json")
+    return not bundle or search.bundle_whole(out_dir, folder / "search.json")
 
 
 def _key(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple:

@@ -8,26 +8,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(values["id"])
-        if tag == "a" and values.get("name"):
-            self.ids.add(values["name"])
-        for attr in ("href", "src"):
-            if values.get(attr) and tag in ("a", "link", "script", "img", "source"):
-                self.links.append(values[attr])
 
 
 @dataclass(frozen=True)
@@ -38,12 +20,6 @@ class Broken:
 
     def __str__(self) -> str:
         return f"{self.page}: {self.reason} {self.link}"
-
-
-def _parse(html: str) -> _Collector:
-    collector = _Collector()
-    collector.feed(html)
-    return collector
 
 
 # The pages this generator writes quote every attribute with '"' (or, for JSON, "'"), put one
@@ -68,7 +44,7 @@ class Found:
 
 
 def scan(html: str) -> Found:
-    """The ids and links of a page this generator wrote, as `_parse` finds them."""
+    """The ids and links of a page this generator wrote, as an HTML parser finds them."""
     if "<!--" in html:
         html = _COMMENT.sub("", html)
     found = Found(set(), [])
@@ -86,7 +62,8 @@ def scan(html: str) -> Found:
 
 
 def _take(tag: str, values: dict[str, str], found: Found) -> None:
-    """Add the ids and links of one tag (its attributes `values`) to `found`, as `_Collector` does."""
+    """Add the ids and links of one tag (its attributes `values`) to `found`: every id, the name
+    of an anchor, the links of the tags that load or lead somewhere."""
     if values.get("id"):
         found.ids.add(_text(values["id"]))
     if tag == "a" and values.get("name"):

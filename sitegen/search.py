@@ -533,11 +533,16 @@ def _write_record(record: Path, shards: int, inputs: list[str], bundle: Path, pa
 
 def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
     """Whether the previous shard was made from the same inputs (as the record says) and is still whole."""
-    if inputs != known["inputs"][shard] or known["entries"][shard] != _entry_digest(previous):
+    return inputs == known["inputs"][shard] and _recorded_whole(previous, known, shard)
+
+
+def _recorded_whole(folder: Path, known: dict, shard: int) -> bool:
+    """Whether the shard's bundle in `folder` has the entry the record says and every file it names whole."""
+    if known["entries"][shard] != _entry_digest(folder):
         return False
     try:
-        return all(_whole(f) for f in _bundle_files(previous, runtime=_runs_search(shard)))
-    except _UNREADABLE:
+        return all(_whole(f) for f in _bundle_files(folder, runtime=_runs_search(shard)))
+    except (*_UNREADABLE, KeyError, TypeError):
         return False
 
 
@@ -552,20 +557,11 @@ def bundle_whole(site: Path, record: Path) -> bool:
         return False
     bundle = site / BUNDLE
     try:
-        if json.loads((bundle / SHARD_LIST).read_text(encoding="utf-8")) != [f"s{s}/" for s in range(1, shards)]:
+        if json.loads((bundle / SHARD_LIST).read_text(encoding="utf-8")) != _shard_list(shards):
             return False
     except (OSError, ValueError):
         return False
-    for shard in range(shards):
-        folder = _shard_bundle(bundle, shard)
-        if known["entries"][shard] != _entry_digest(folder):
-            return False
-        try:
-            if not all(_whole(f) for f in _bundle_files(folder, runtime=_runs_search(shard))):
-                return False
-        except (*_UNREADABLE, KeyError, TypeError):
-            return False
-    return True
+    return all(_recorded_whole(_shard_bundle(bundle, shard), known, shard) for shard in range(shards))
 
 
 def _link(source: str, target: str) -> None:
@@ -630,8 +626,13 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
     return _stats(bundle, groups, reused)
 
 
+def _shard_list(shards: int) -> list[str]:
+    """What SHARD_LIST holds: the folders of the shards but the first."""
+    return [f"s{shard}/" for shard in range(1, shards)]
+
+
 def _write_shard_list(bundle: Path, shards: int) -> None:
-    (bundle / SHARD_LIST).write_text(json.dumps([f"s{shard}/" for shard in range(1, shards)]), encoding="utf-8")
+    (bundle / SHARD_LIST).write_text(json.dumps(_shard_list(shards)), encoding="utf-8")
 
 
 class Update:
