@@ -68,15 +68,22 @@ def report(error: ContentError) -> int:
 def _check(args: argparse.Namespace) -> int:
     from . import linkcheck
     from .cache import FileCache, cache_folder
+    from .incremental import pending_site
     from .pipeline import check, published_files, render_site
 
     settings = settings_from(args)
-    # Files unchanged since the last build into --out are read from its cache (read only: `check`
-    # writes nothing, so the cache is never saved).
-    cached = cache_folder(args.out) / "front.pickle"
-    model = check(args.content, settings.current_year, FileCache(cached) if cached.is_file() else None)
-    pages, others = render_site(model, args.templates, settings, linkcheck.scan)  # scanned where rendered
-    names = set(pages) | others | set(published_files(model, args.content))
+    # From the last build into --out when it can: what changed since is rendered, the rest of the
+    # pages read from the output (`check` writes nothing, so no cache or state is saved).
+    site = pending_site(args.content, args.out, args.templates, settings)
+    if site is not None:
+        pages = linkcheck.scan_all(site.read, sorted(rel for rel in site.names if rel.endswith(".html")))
+        names, model = site.names, site.model
+    else:
+        # Files unchanged since the last build into --out are read from its cache (read only).
+        cached = cache_folder(args.out) / "front.pickle"
+        model = check(args.content, settings.current_year, FileCache(cached) if cached.is_file() else None)
+        pages, others = render_site(model, args.templates, settings, linkcheck.scan)  # scanned where rendered
+        names = set(pages) | others | set(published_files(model, args.content))
     broken = [str(b) for b in linkcheck.check_pages(pages, names)]
     if args.external:
         found = linkcheck.external_links(pages)

@@ -102,6 +102,8 @@ def _feed_paths(model: Model) -> set[str]:
 class DevBuilder:
     """Keeps the last good model and what each page spec wrote, between rebuilds."""
 
+    dry = False  # when true, nothing is written but `pending`: no file cache saved, no compiled templates kept
+
     def __init__(self, content: Path, out: Path, templates: Path, settings: Settings):
         self.content, self.out, self.templates, self.settings = content, out, templates, settings
         self.errors: list[Diagnostic] = []
@@ -134,13 +136,15 @@ class DevBuilder:
     def _environment(self, stamp: dict):
         """The template environment, compiled again only when a template changed."""
         if self.env is None or stamp != self._env_stamp:
-            self.env, self._env_stamp = environment(self.templates, cache_folder(self.out) / "templates"), stamp
+            compiled = None if self.dry else cache_folder(self.out) / "templates"
+            self.env, self._env_stamp = environment(self.templates, compiled), stamp
         return self.env
 
     def _prepare(self) -> tuple[Model, Views, dict, dict]:
         cache = self.cache if self.cache.persistent else self.cache.carry()
         model = check(self.content, self.settings.current_year, cache)
-        cache.save()
+        if not self.dry:
+            cache.save()
         self.cache = cache.carry() if cache.persistent else cache  # the next rebuild reads it in memory
         history = self._load_history()
         return model, Views(model, self.settings, history), _templates_stamp(self.templates), history

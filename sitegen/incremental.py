@@ -16,8 +16,9 @@ import os
 import pickle
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
@@ -27,6 +28,7 @@ from .views import Settings
 
 if TYPE_CHECKING:  # the preview's builder (and Jinja with it) is loaded only by builds that render
     from .devbuild import DevBuilder, Outcome
+    from .model import Model
 
 STATE = "state.pickle"  # the builder after the last full read of the content
 EDITS = "edits.pickle"  # body edits since then
@@ -46,30 +48,13 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     """`build` with the cache, and the builder it ended with. When nothing had changed: with
     `keep`, the builder the last build saved (None if it saved none), else None."""
     timer = Timer(on_stage)
-    folder = cache_folder(out_dir)
-    last = LastBuild(folder / "last.pickle")
-    stamps = input_stamps(content_dir, template_dir)
-    inputs = build_inputs(content_dir, template_dir, settings, stamps)
-    key = _key(content_dir, out_dir, template_dir, settings)
-    restored: list[DevBuilder | None] = []
-    # When the inputs changed, the saved state is read while the output folder's stamps are
-    # compared with the last build's (by a forked child).
-    previous_inputs, previous, intact = last.read(out_dir, inputs,
-                                                  meanwhile=lambda: restored.append(_restore_quietly(folder, key)))
-    if intact and previous_inputs == inputs:
-        kept = _restore(folder, key) if keep else None
-        kept = kept if kept is not None and kept.build_id == last.build else None  # (see below)
-        return unchanged_summary(previous, out_dir, timer), kept
+    found = _last_build(content_dir, out_dir, template_dir, settings)
+    folder, last, stamps, inputs, key = found.folder, found.last, found.stamps, found.inputs, found.key
+    if found.unchanged:
+        return unchanged_summary(found.previous, out_dir, timer), _restore_built(found) if keep else None
     from .devbuild import DevBuilder
 
-    # The state was read (beside the comparison) whenever the inputs changed; it is used only when
-    # the output is intact. Otherwise the output was not intact, or there was no last build.
-    # A state saved by another build than the one recorded (a save stopped half-way, edits lost)
-    # does not describe the output.
-    builder = restored[0] if restored and restored[0] is not None and restored[0].build_id == last.build else None
-    if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
-        intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
-    builder = builder if intact else None
+    builder = found.builder
     changed = None
     build_id = os.urandom(8).hex()
     if builder is not None:
@@ -103,6 +88,81 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         summary.seconds = sum(timer.stages.values())
     last.record(inputs, out_dir, summary, changed, build_id)
     return summary, builder
+
+
+@dataclass
+class _Found:
+    """The last build, as a new build finds it (`_last_build`)."""
+    folder: Path  # the build cache
+    last: LastBuild
+    stamps: tuple[dict, dict]  # `input_stamps`, taken now
+    inputs: str  # `build_inputs`, now
+    key: tuple  # what a saved state must be for (`_key`)
+    previous: Any  # the last build's summary
+    unchanged: bool  # nothing it read changed, and its output is intact
+    builder: DevBuilder | None  # when the inputs changed: its saved state, if that describes the output
+
+
+def _last_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> _Found:
+    """What the last build read and left: when the inputs changed, its saved state is read while
+    the output folder's stamps are compared with its record (by a forked child)."""
+    folder = cache_folder(out_dir)
+    last = LastBuild(folder / "last.pickle")
+    stamps = input_stamps(content_dir, template_dir)
+    inputs = build_inputs(content_dir, template_dir, settings, stamps)
+    key = _key(content_dir, out_dir, template_dir, settings)
+    restored: list[DevBuilder | None] = []
+    previous_inputs, previous, intact = last.read(out_dir, inputs,
+                                                  meanwhile=lambda: restored.append(_restore_quietly(folder, key)))
+    found = _Found(folder, last, stamps, inputs, key, previous, intact and previous_inputs == inputs, None)
+    # The state is used only when the output is intact; else the output changed, or there was no
+    # last build. A state saved by another build than the one recorded (a save stopped half-way,
+    # edits lost) does not describe the output.
+    builder = restored[0] if restored and restored[0] is not None and restored[0].build_id == last.build else None
+    if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
+        intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
+    found.builder = builder if intact and not found.unchanged else None
+    return found
+
+
+def _restore_built(found: _Found) -> DevBuilder | None:
+    """The state the last build saved, when nothing changed since: None if it saved none, or
+    another build did (see `_last_build`)."""
+    kept = _restore(found.folder, found.key)
+    return kept if kept is not None and kept.build_id == found.last.build else None
+
+
+@dataclass
+class PendingSite:
+    """The site a build would publish now: the last build's output folder, with the files that
+    build would write (bytes) or remove (None) held in `pending`."""
+    out: Path
+    pending: dict[str, bytes | None]
+    names: set[str]  # every file of that site but the search index's
+    model: Model
+
+    def read(self, rel: str) -> bytes:
+        data = self.pending.get(rel)
+        return data if data is not None else (self.out / rel).read_bytes()
+
+
+def pending_site(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> PendingSite | None:
+    """What a build would publish now, worked out from the last build's saved state without
+    writing anything (for `check`): only what changed since is rendered. None when there is no
+    usable state (no last build, or an output folder that changed since); raises ContentError."""
+    found = _last_build(content_dir, out_dir, template_dir, settings)
+    builder = _restore_built(found) if found.unchanged else found.builder
+    if builder is None:
+        return None
+    builder.dry = True
+    builder.hold_writes()
+    if not found.unchanged:
+        builder.cache = FileCache(found.folder / "front.pickle")
+        with collector_paused():
+            outcome = builder.rebuild(stamps=found.stamps)
+        if not outcome.ok:
+            raise ContentError(outcome.errors)
+    return PendingSite(out_dir, builder.pending or {}, set(builder.digests), builder.model)
 
 
 def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple[DevBuilder, Outcome]:

@@ -9,7 +9,10 @@ import urllib.request
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
+
+from .parallel import Forked, chunked, cpu_count
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,23 @@ def scan(html: str) -> Found:
     return found
 
 
+SCAN_PARALLEL_MIN = 500  # pages; below this one process is quicker
+
+
+def scan_all(read: Callable[[str], bytes], rels: list[str]) -> dict[str, Found]:
+    """`scan` each page (`read(rel)`: its bytes), over all cores when there are many."""
+    processes = cpu_count() if len(rels) >= SCAN_PARALLEL_MIN else 1
+    chunks = chunked(rels, processes * 4)
+    found: dict[str, Found] = {}
+    for chunk in Forked(_scan_chunk, read, chunks, processes).start().each():
+        found.update(chunk)
+    return found
+
+
+def _scan_chunk(read: Callable[[str], bytes], rels: list[str]) -> list[tuple[str, Found]]:
+    return [(rel, scan(read(rel).decode("utf-8"))) for rel in rels]
+
+
 def _take(tag: str, values: dict[str, str], found: Found) -> None:
     """Add the ids and links of one tag (its attributes `values`) to `found`: every id, the name
     of an anchor, the links of the tags that load or lead somewhere."""
@@ -93,13 +113,23 @@ def check_files(files: dict[str, bytes], extra: set[str] = frozenset()) -> list[
 
 def check_pages(parsed: dict[str, Found], names: set[str]) -> list[Broken]:
     """Check the links of every page (site path -> what `scan` found in it) against the site's
-    files (`names`: every site path, the pages' included)."""
+    files (`names`: every site path, the pages' included); over all cores when there are many."""
+    rels = [rel for rel in sorted(parsed) if rel != "404.html"]  # 404's links are absolute to the deployed root
+    processes = cpu_count() if len(rels) >= SCAN_PARALLEL_MIN else 1
+    # Runs of neighbouring pages: pages of one folder share most links, and each worker resolves a
+    # link once for each folder.
+    size = -(-len(rels) // (processes * 2)) or 1
+    runs = [rels[start:start + size] for start in range(0, len(rels), size)]
+    pool = Forked(_check_run, (parsed, names), runs, processes).start()
+    return [broken for run in pool.each() for broken in run]
+
+
+def _check_run(shared: tuple[dict[str, Found], set[str]], rels: list[str]) -> list[Broken]:
+    parsed, names = shared
     broken = []
     split: dict[str, tuple[bool, str, str]] = {}  # link -> (external, path, fragment): pages share most links
     resolved: dict[tuple[str, str], str] = {}  # (page folder, path) -> site path
-    for rel in sorted(parsed):
-        if rel == "404.html":
-            continue  # its links are absolute to the deployed root
+    for rel in rels:
         collector, page_dir = parsed[rel], posixpath.dirname(rel)
         for link in collector.links:
             if link not in split:

@@ -116,11 +116,75 @@ def test_check_reads_the_files_unchanged_since_the_last_build_from_its_cache(tmp
                     encoding="utf-8")
     capsys.readouterr()
     assert cli.main(check, project=ROOT) == 1
-    assert read == [post.name]
+    assert set(read) == {post.name}
     assert "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md:" in capsys.readouterr().err
     after = tree_hashes(tmp_path)
     assert {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)} == \
         {post.relative_to(tmp_path).as_posix()}
+
+
+def test_check_after_a_build_renders_what_changed_only_and_finds_what_a_whole_check_finds(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """With the last build's state, `check` renders only what changed since (the rest of the pages
+    is read from the output) and reports exactly what a check with no build beside it reports;
+    it writes nothing, and the next build is still the same as a clean one."""
+    from sitegen import cli, pipeline
+
+    content, out, templates = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert build(content, out, "--templates", str(templates)).code == 0
+    rendered_all: list[bool] = []
+    original = pipeline.render_site
+    monkeypatch.setattr(pipeline, "render_site", lambda *a, **k: rendered_all.append(True) or original(*a, **k))
+
+    def check(folder: Path) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = cli.main(["check", "--content", str(content), "--out", str(folder), "--templates", str(templates),
+                         "--today", TODAY], project=ROOT)
+        said = capsys.readouterr()
+        return code, said.out, said.err
+
+    def whole_check() -> tuple[int, str, str]:
+        return check(tmp_path / "never-built")
+
+    def check_after_build() -> tuple[int, str, str]:
+        before = len(rendered_all)
+        found = check(out)
+        assert len(rendered_all) == before  # no page rendered but those that changed
+        return found
+
+    before = tree_hashes(tmp_path)
+    assert check_after_build() == whole_check() and check_after_build()[0] == 0
+    post = content / "posts" / "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("(/chuong-trinh/12-ctr-duk-2021/)",
+                                                             "(/chuong-trinh/12-ctr-duk-2021/#khong-co-muc-nay)"),
+                    encoding="utf-8")
+    found = check_after_build()
+    assert found[0] == 1 and "liên kết tới mục (neo) không tồn tại" in found[2]
+    assert found == whole_check()
+    resolution = content / "resolutions" / "58-nq-tw.md"
+    written = resolution.read_text(encoding="utf-8")
+    for wrong in (written.replace("với tầm nhìn đến năm 2045.", "xem [trang](/nghi-quyet/khong-co/).", 1),  # body only
+                  written.replace("issued: 2020-08-05", "issued: 2020-13-45", 1)):  # front matter
+        assert wrong != written
+        resolution.write_text(wrong, encoding="utf-8")
+        found = check_after_build()
+        assert found[0] == 1 and "58-nq-tw.md:" in found[2]
+        assert found == whole_check()
+    resolution.write_text(written, encoding="utf-8")
+    page = templates / "document.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", '{% block main %}<a href="/khong-co/">x</a>', 1),
+                    encoding="utf-8")
+    found = check_after_build()
+    assert found[0] == 1 and found[2].count("liên kết hỏng /khong-co/") == 6
+    assert found == whole_check()
+    assert rendered_all  # the whole checks rendered every page
+    changed = {post.relative_to(tmp_path).as_posix(), page.relative_to(tmp_path).as_posix()}
+    after = tree_hashes(tmp_path)
+    assert {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)} == changed
+    assert build(content, out, "--templates", str(templates)).code == 0
+    assert build(content, tmp_path / "clean", "--templates", str(templates), "--no-cache").code == 0
+    assert tree_hashes(out) == tree_hashes(tmp_path / "clean")
 
 
 def test_an_unchanged_rebuild_is_skipped_and_any_change_rebuilds(tmp_path):
