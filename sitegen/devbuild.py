@@ -16,7 +16,7 @@ from typing import Any
 from . import feeds, urls
 from .data import exports
 from .affected import affected_specs
-from .cache import ExportCache, FileCache, cache_folder
+from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import Model, body_checker, body_key
@@ -126,6 +126,7 @@ class DevBuilder:
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
+        self._read: dict[str, str] = {}  # content file -> `file_digest` of the bytes the model was made from
         self.build_id = ""  # the command-line build that saved this builder (incremental.py)
         self.edits: dict[str, Any] = {}  # body and history edits since the last full rebuild (`_swap`, `_redate`)
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
@@ -140,14 +141,28 @@ class DevBuilder:
             self.env, self._env_stamp = environment(self.templates, compiled), stamp
         return self.env
 
-    def _prepare(self) -> tuple[Model, Views, dict, dict]:
+    def _prepare(self) -> tuple[Model, Views, dict, dict, dict[str, str]]:
+        """The model, its views, the templates' digests, the history, and the digests of the
+        content files read (`_read`)."""
         cache = self.cache if self.cache.persistent else self.cache.carry()
+        cache.digests = {}
         model = check(self.content, self.settings.current_year, cache)
         if not self.dry:
             cache.save()
         self.cache = cache.carry() if cache.persistent else cache  # the next rebuild reads it in memory
         history = self._load_history()
-        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history
+        read = self._content_digests(cache.digests)
+        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, read
+
+    def _content_digests(self, digests: dict[str, str]) -> dict[str, str]:
+        """`FileCache.digests` by path inside the content folder (as `content_stamps` names them)."""
+        root = os.path.join(os.path.abspath(self.content), "")
+        found = {}
+        for path, digest in digests.items():
+            path = os.path.abspath(path)
+            if path.startswith(root):
+                found[path[len(root):].replace(os.sep, "/")] = digest
+        return found
 
     def _checked(self, start: float) -> tuple | Outcome:
         """The prepared model and views, or a failed Outcome listing the content's errors."""
@@ -164,23 +179,25 @@ class DevBuilder:
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
-        model, views, stamp, history = prepared
+        model, views, stamp, history, read = prepared
         base_url = self.settings.base_url or model.site.base_url
         copies = assets(self.templates) | published_files(model, self.content)
         with staged(self.out) as staging:
             rendered = render_all(views, self._environment(stamp), base_url, staging, digests=True)
             fill(staging, {}, copies)
             write_indexed(staging, self.out, search_record=self.search_record)
-        self.adopt(model, views, history, rendered, copies, sources, stamp)
+        self.adopt(model, views, history, rendered, copies, sources, stamp, read)
         with self._search_lock:  # the index was just made from every page
             self._search_due = set()
         return Outcome(True, written=sorted(self.digests), ms=_ms(start), pages=len(rendered.pages))
 
     def adopt(self, model: Model, views: Views, history: dict, rendered: Rendered, copies: dict[str, Path],
-              sources: tuple, stamp: dict | None = None) -> None:
+              sources: tuple, stamp: dict | None = None, read: dict[str, str] | None = None) -> None:
         """Take what a full build made (with the digests of its outputs) as the last good build.
-        `sources`: the stamps `_sources` took before that build read anything."""
+        `sources`: the stamps `_sources` took before that build read anything; `read`: the digests
+        of the content files it read, by path (`FileCache.digests`)."""
         self.model, self.history, self.errors = model, history, []
+        self._read = self._content_digests(read) if read is not None else {}
         self.stamp = stamp if stamp is not None else _templates_stamp(self.templates)
         if self._history_state is None:
             self._history, self._history_state = history, sources[2]
@@ -290,7 +307,7 @@ class DevBuilder:
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
-        model, views, stamp, history = prepared
+        model, views, stamp, history, read = prepared
         specs = views.page_specs()
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
@@ -325,7 +342,7 @@ class DevBuilder:
             self._data_due = (model, views, base_url)
         written += self._copy(assets(self.templates), sources[1])
         written += self._copy(published_files(model, self.content), sources[0])
-        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self.model, self.history, self.stamp, self.errors, self._read = model, history, stamp, [], read
         self._settle(model, views, sources)
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
@@ -340,12 +357,12 @@ class DevBuilder:
         whose git history changed."""
         tree, template_tree, commit = sources
         if self.model is None or self.views is None or self.errors or self._tree is None \
-                or template_tree != self._template_tree or RACY in template_tree.values() \
-                or (commit is None) != (self._head is None):
+                or not self._same_templates(template_tree) or (commit is None) != (self._head is None):
             return None
         changed = _changed(self._tree, tree)
         if changed is None:
             return None
+        changed = self._rewritten(changed, tree)
         # A commit (or any move of the repository) changes the history shown on the pages of the
         # documents whose files it touched: those pages are rendered again, and only those.
         history = self.history if commit == self._head else self._history_at(commit)
@@ -364,8 +381,9 @@ class DevBuilder:
             if not path.is_file():  # not a regular file (the full rebuild reports it)
                 return None
             paths.append(Source(path, SECTIONS[folder]))
+        read = FileCache(None)  # for the digests of the files read
         try:
-            fronts = read_all(paths, self.settings.current_year, None)
+            fronts = read_all(paths, self.settings.current_year, read)
         except OSError:  # removed or replaced while being read: the full rebuild will tell
             return None
         model = self.model
@@ -408,8 +426,40 @@ class DevBuilder:
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
         self._redate(history, commit, views)
-        self._tree = tree  # the data downloads show no body nor history: kept as they are
+        self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
+        self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+
+    def _same_templates(self, template_tree: dict) -> bool:
+        """Whether the templates and assets hold what the pages were made with: the same stamps,
+        or other stamps (a checkout, a CI cache restored) on the same bytes."""
+        if template_tree == self._template_tree:
+            return RACY not in template_tree.values()
+        return self._template_tree is not None and template_tree.keys() == self._template_tree.keys() \
+            and _templates_stamp(self.templates) == self.stamp
+
+    def _rewritten(self, changed: set[str], tree: dict) -> set[str]:
+        """Of the content entries whose stamp changed, those whose bytes may have: a file that
+        still holds the bytes the model was made from (a checkout or a copy gives it another time
+        and inode), and a folder that is still one, with the same entries (`_changed` compared
+        them), are left out."""
+        root = self.content
+        kept = set()
+        for rel in changed:
+            old, new = self._tree[rel], tree[rel]
+            if new != RACY and old != RACY and len(new) == len(old) == 2 and new[0] == old[0]:
+                continue  # a folder (stamped as (link, inode))
+            if new == RACY or len(new) == 4 and not new[0]:
+                known = self._read.get(rel) if not rel.startswith("files/") else self.digests.get(rel)
+                try:
+                    now = known and (_digest((root / rel).read_bytes()) if rel.startswith("files/")
+                                     else file_digest(root / rel))
+                except OSError:
+                    now = None
+                if known and now == known:
+                    continue
+            kept.add(rel)
+        return kept
 
     def _redate(self, history: dict, commit: str | None, views: Views) -> None:
         """Take the history read at `commit`, and `views` showing it, as the ones pages show (once
@@ -458,7 +508,8 @@ class DevBuilder:
         """The body and history edits made since the last full rebuild, with what the builder
         compares next time (content stamps, output digests) and the build's id: small, to save
         beside the state of that rebuild."""
-        return {"edits": self.edits, "tree": self._tree, "digests": self.digests, "build": self.build_id}
+        return {"edits": self.edits, "tree": self._tree, "templates": self._template_tree, "read": self._read,
+                "digests": self.digests, "build": self.build_id}
 
     def apply_edits(self, saved: dict) -> None:
         """Bring a builder restored from a full rebuild's state up to date with `edits_state()`."""
@@ -471,6 +522,7 @@ class DevBuilder:
             self._redate(history, edits["head"], _showing(self.views, history))
             self._history, self._history_state = self.history, None  # read again when next needed
         self._tree, self.digests, self.build_id = saved["tree"], saved["digests"], saved["build"]
+        self._template_tree, self._read = saved["templates"], saved["read"]
 
     @property
     def data_due(self) -> bool:

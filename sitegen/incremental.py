@@ -70,9 +70,9 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         sources = builder.sources(stamps=stamps)  # before anything was read: a file saved meanwhile is seen next time
         savers: list[Callable[[], bool]] = []
 
-        def save_state(model, views, history, rendered, copies) -> None:
+        def save_state(model, views, history, rendered, copies, read) -> None:
             """Save the state while the search index is made (it needs nothing the index adds)."""
-            builder.adopt(model, views, history, rendered, copies, sources)
+            builder.adopt(model, views, history, rendered, copies, sources, read=read)
             savers.append(_save_aside(folder / STATE, (key, builder)))
 
         built = False

@@ -135,6 +135,8 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
             results[index] = output = loader.loads(raw) if raw is not None else output
             if cache and keys[index]:
                 cache.put(keys[index], output, raw)
+    if cache is not None:
+        cache.digests.update((str(source.path), key[2]) for source, key in zip(sources, keys) if key)
     return results
 
 
@@ -437,23 +439,25 @@ class FullBuild:
     copies: dict[str, Path]
 
 
-def checked(content_dir: Path, current_year: int | None, cache_file: Path | None) -> Model:
+def checked(content_dir: Path, current_year: int | None, cache_file: Path | None) -> tuple[Model, dict[str, str]]:
     """`check` with the per-file cache in `cache_file`, saved and let go of before anything is
-    rendered: the render workers inherit neither its pickled entries nor the files' raw records."""
+    rendered: the render workers inherit neither its pickled entries nor the files' raw records.
+    Also returns the digest of each file read, by path (`FileCache.digests`)."""
     cache = FileCache(cache_file)
     model = check(content_dir, current_year, cache)
     cache.save()
-    return model
+    return model, cache.digests
 
 
 def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
                use_cache: bool, timer: Timer, digests: bool = False, on_rendered=None) -> FullBuild:
     """Build every page into a staging folder and swap it in; `digests`: keep each output's digest.
-    `on_rendered(model, views, history, rendered, copies)` is called once the pages are written,
-    before the search index is made."""
+    `on_rendered(model, views, history, rendered, copies, read)` is called once the pages are
+    written, before the search index is made (`read`: the digests of the files read, by path)."""
     from .render import environment
 
-    model = checked(content_dir, settings.current_year, cache_folder(out_dir) / "front.pickle" if use_cache else None)
+    model, read = checked(content_dir, settings.current_year,
+                          cache_folder(out_dir) / "front.pickle" if use_cache else None)
     # The model lives as long as the build. Made with the collector paused (`check`), its objects
     # are all still young: the first collections afterwards would walk every one of them (1.7 s of
     # the views' 2.9 s at 10,000 documents), so they are left out of all collections from here on.
@@ -472,7 +476,7 @@ def full_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: S
         fill(staging, {}, copies)
         timer.mark("ghi")
         if on_rendered is not None:
-            on_rendered(model, views, history, rendered, copies)
+            on_rendered(model, views, history, rendered, copies, read)
         write_indexed(staging, out_dir, timer, cache_folder(out_dir) / "search.json" if use_cache else None)
     exports_cache.keep_only(rendered.export_keys)
     return FullBuild(summarise(model, rendered.pages, timer), model, views, history, rendered, copies)

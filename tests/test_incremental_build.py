@@ -356,6 +356,45 @@ def test_an_output_restored_with_other_times_is_built_on_as_it_is(tmp_path):
     assert_clean(content, out, tmp_path)
 
 
+def checkout(folder: Path) -> None:
+    """Every file of `folder` written again with the same bytes, as a fresh checkout leaves them:
+    other inodes, other times."""
+    moved = folder.with_name(folder.name + ".old")
+    folder.rename(moved)
+    shutil.copytree(moved, folder, copy_function=shutil.copyfile)
+    shutil.rmtree(moved)
+
+
+def test_a_fresh_checkout_of_the_same_files_is_not_read_again(tmp_path):
+    """After a fresh checkout of the content and the templates (the same bytes, other inodes and
+    times) and a restored output, one body edit is built as an edit in place: the edited file alone
+    is read, its page alone rendered, and the state is saved as an edit, not again whole."""
+    content, out, templates = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert build(content, out, "--templates", str(templates)).code == 0
+    state = cache_folder(out) / "state.pickle"
+    saved = state.stat().st_mtime_ns
+    checkout(content)
+    checkout(templates)
+    restore_times(out)
+    append(content / DOC, "\nĐoạn thêm sau khi lấy lại mã nguồn.\n")
+    runs = []
+    assert rewritten_by(lambda: runs.append(build(content, out, "--templates", str(templates))), out) == {PAGE}
+    assert runs[0].code == 0, runs[0].err
+    assert runs[0].out.startswith("Đã dựng lại 1 trang, ghi 1 tệp")
+    assert (cache_folder(out) / "edits.pickle").is_file() and state.stat().st_mtime_ns == saved
+    assert_recorded(out)
+    assert_clean(content, out, tmp_path)
+    checkout(content)  # and again, from the state with that edit
+    append(content / DOC, "\nMột đoạn nữa.\n")
+    assert rewritten_by(lambda: runs.append(build(content, out, "--templates", str(templates))), out) == {PAGE}
+    assert state.stat().st_mtime_ns == saved
+    assert_clean(content, out, tmp_path)
+    (templates / "assets" / "site.css").write_text("body { color: black }\n", encoding="utf-8")  # not the same bytes
+    assert build(content, out, "--templates", str(templates)).code == 0
+    assert state.stat().st_mtime_ns != saved  # a full rebuild saves the state whole
+
+
 def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
     content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
     assert build(content, out).code == 0
