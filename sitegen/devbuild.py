@@ -439,27 +439,33 @@ class DevBuilder:
             and _templates_stamp(self.templates) == self.stamp
 
     def _rewritten(self, changed: set[str], tree: dict) -> set[str]:
-        """Of the content entries whose stamp changed, those whose bytes may have: a file that
-        still holds the bytes the model was made from (a checkout or a copy gives it another time
-        and inode), and a folder that is still one, with the same entries (`_changed` compared
-        them), are left out."""
-        root = self.content
+        """Of the content entries whose stamp changed, those whose bytes may have. Left out: a file
+        that still holds the bytes the model was made from (a checkout or a copy gives it another
+        time and inode), an attachment that is not published and kept its size (the build uses no
+        more of it), and a folder that is still one, with the same entries (`_changed` compared
+        them)."""
         kept = set()
         for rel in changed:
             old, new = self._tree[rel], tree[rel]
             if new != RACY and old != RACY and len(new) == len(old) == 2 and new[0] == old[0]:
                 continue  # a folder (stamped as (link, inode))
-            if new == RACY or len(new) == 4 and not new[0]:
-                known = self._read.get(rel) if not rel.startswith("files/") else self.digests.get(rel)
-                try:
-                    now = known and (_digest((root / rel).read_bytes()) if rel.startswith("files/")
-                                     else file_digest(root / rel))
-                except OSError:
-                    now = None
-                if known and now == known:
-                    continue
-            kept.add(rel)
+            if not (new == RACY or len(new) == 4 and not new[0]) or not self._holds_read(rel, old):
+                kept.add(rel)
         return kept
+
+    def _holds_read(self, rel: str, old) -> bool:
+        """Whether the content file `rel` (not a link; `old`: its stamp when last read) holds what
+        the model was made from."""
+        path = self.content / rel
+        try:
+            if not rel.startswith("files/"):
+                return rel in self._read and file_digest(path) == self._read[rel]
+            if rel in self.digests:  # published: the same bytes as its copy
+                return _digest(path.read_bytes()) == self.digests[rel]
+            return old != RACY and len(old) == 4 and not old[0] and not path.is_symlink() \
+                and path.stat().st_size == old[3]
+        except OSError:
+            return False
 
     def _redate(self, history: dict, commit: str | None, views: Views) -> None:
         """Take the history read at `commit`, and `views` showing it, as the ones pages show (once

@@ -371,7 +371,14 @@ def test_a_fresh_checkout_of_the_same_files_is_not_read_again(tmp_path):
     is read, its page alone rendered, and the state is saved as an edit, not again whole."""
     content, out, templates = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
+    (content / "files").mkdir()
+    (content / "files" / "cong-khai.pdf").write_bytes(b"%PDF-1.4 cong khai")  # published: in no document
+    (content / "files" / "mat.pdf").write_bytes(b"%PDF-1.4 mat")  # in an unpublished document only
+    (content / "programmes" / "ke-hoach-mat.md").write_text(
+        (content / DOC).read_text(encoding="utf-8").replace("number: 12-CTr/ĐUK", "number: 99-KH/ĐUK").replace(
+            "---\n", "---\nrestricted: true\nattachments:\n  - file: files/mat.pdf\n", 1), encoding="utf-8")
     assert build(content, out, "--templates", str(templates)).code == 0
+    assert (out / "files" / "cong-khai.pdf").is_file() and not (out / "files" / "mat.pdf").exists()
     state = cache_folder(out) / "state.pickle"
     saved = state.stat().st_mtime_ns
     checkout(content)
@@ -390,9 +397,14 @@ def test_a_fresh_checkout_of_the_same_files_is_not_read_again(tmp_path):
     assert rewritten_by(lambda: runs.append(build(content, out, "--templates", str(templates))), out) == {PAGE}
     assert state.stat().st_mtime_ns == saved
     assert_clean(content, out, tmp_path)
-    (templates / "assets" / "site.css").write_text("body { color: black }\n", encoding="utf-8")  # not the same bytes
-    assert build(content, out, "--templates", str(templates)).code == 0
-    assert state.stat().st_mtime_ns != saved  # a full rebuild saves the state whole
+    for changed in (lambda: (content / "files" / "mat.pdf").write_bytes(b"%PDF-1.4 mat, 2"),  # another size
+                    lambda: (content / "files" / "cong-khai.pdf").write_bytes(b"%PDF-1.4 cong-khai"),  # same size
+                    lambda: (templates / "assets" / "site.css").write_text("body { color: black }\n", encoding="utf-8")):
+        changed()
+        assert build(content, out, "--templates", str(templates)).code == 0
+        assert state.stat().st_mtime_ns != saved  # a full rebuild saves the state whole
+        saved = state.stat().st_mtime_ns
+    assert (out / "files" / "cong-khai.pdf").read_bytes() == b"%PDF-1.4 cong-khai"
 
 
 def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
