@@ -78,7 +78,11 @@ def scan_all(read: Callable[[str], bytes], rels: list[str]) -> dict[str, Found]:
 
 
 def _scan_chunk(read: Callable[[str], bytes], rels: list[str]) -> list[tuple[str, Found]]:
-    return [(rel, scan(read(rel).decode("utf-8"))) for rel in rels]
+    found = [(rel, scan(read(rel).decode("utf-8"))) for rel in rels]
+    kept: dict[str, str] = {}  # one object per link: pickled once (most links are on many pages)
+    for _, page in found:
+        page.links = [kept.setdefault(link, link) for link in page.links]
+    return found
 
 
 def _take(tag: str, values: dict[str, str], found: Found) -> None:
