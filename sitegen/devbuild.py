@@ -430,6 +430,10 @@ class DevBuilder:
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
 
+    def templates_changed(self) -> bool:
+        """Whether a template or asset holds other bytes than the pages were made with."""
+        return _templates_stamp(self.templates) != self.stamp
+
     def _same_templates(self, template_tree: dict) -> bool:
         """Whether the templates and assets hold what the pages were made with: the same stamps,
         or other stamps (a checkout, a CI cache restored) on the same bytes."""

@@ -150,11 +150,12 @@ class PendingSite:
 def pending_site(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> PendingSite | None:
     """What a build would publish now, worked out from the last build's saved state without
     writing anything (for `check`): only what changed since is rendered. None when there is no
-    usable state (no last build, or an output folder that changed since); raises ContentError."""
+    usable state (no last build, or an output folder that changed since) or a template changed;
+    raises ContentError."""
     found = _last_build(content_dir, out_dir, template_dir, settings)
     builder = _restore_built(found) if found.unchanged else found.builder
-    if builder is None:
-        return None
+    if builder is None or builder.templates_changed():
+        return None  # after a template change most pages change: rendered where they are scanned
     builder.dry = True
     builder.hold_writes()
     if not found.unchanged:
