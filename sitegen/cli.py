@@ -68,6 +68,7 @@ def report(error: ContentError) -> int:
 def _check(args: argparse.Namespace) -> int:
     from . import linkcheck
     from .cache import FileCache, cache_folder
+    from .history import load_history
     from .incremental import pending_site
     from .pipeline import check, published_files, render_site
 
@@ -76,13 +77,14 @@ def _check(args: argparse.Namespace) -> int:
     # pages read from the output (`check` writes nothing, so no cache or state is saved).
     site = pending_site(args.content, args.out, args.templates, settings)
     if site is not None:
-        pages = linkcheck.scan_all(site.read, sorted(rel for rel in site.names if rel.endswith(".html")))
+        pages = linkcheck.scan_all(site.read, site.pages)
         names, model = site.names, site.model
     else:
         # Files unchanged since the last build into --out are read from its cache (read only).
         cached = cache_folder(args.out) / "front.pickle"
         model = check(args.content, settings.current_year, FileCache(cached) if cached.is_file() else None)
-        pages, others = render_site(model, args.templates, settings, linkcheck.scan)  # scanned where rendered
+        history = load_history(args.content)  # as a build shows it (its section has an id)
+        pages, others = render_site(model, args.templates, settings, linkcheck.scan, history)  # scanned where rendered
         names = set(pages) | others | set(published_files(model, args.content))
     broken = [str(b) for b in linkcheck.check_pages(pages, names)]
     if args.external:

@@ -126,6 +126,7 @@ class DevBuilder:
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
+        self._copies: set[str] = set()  # the attachments and assets the output holds copies of
         self._read: dict[str, str] = {}  # content file -> `file_digest` of the bytes the model was made from
         self.build_id = ""  # the command-line build that saved this builder (incremental.py)
         self.edits: dict[str, Any] = {}  # body and history edits since the last full rebuild (`_swap`, `_redate`)
@@ -143,7 +144,7 @@ class DevBuilder:
 
     def _prepare(self) -> tuple[Model, Views, dict, dict, dict[str, str]]:
         """The model, its views, the templates' digests, the history, and the digests of the
-        content files read (`_read`)."""
+        content files read, by path (`FileCache.digests`)."""
         cache = self.cache if self.cache.persistent else self.cache.carry()
         cache.digests = {}
         model = check(self.content, self.settings.current_year, cache)
@@ -151,8 +152,7 @@ class DevBuilder:
             cache.save()
         self.cache = cache.carry() if cache.persistent else cache  # the next rebuild reads it in memory
         history = self._load_history()
-        read = self._content_digests(cache.digests)
-        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, read
+        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, cache.digests
 
     def _content_digests(self, digests: dict[str, str]) -> dict[str, str]:
         """`FileCache.digests` by path inside the content folder (as `content_stamps` names them)."""
@@ -205,6 +205,7 @@ class DevBuilder:
         self.spec_paths = dict(rendered.pages)
         self.digests = dict(rendered.digests)
         self.digests |= {rel: _digest(src.read_bytes()) for rel, src in copies.items()}
+        self._copies = set(copies)
 
     def __getstate__(self) -> dict:
         """What is kept between command-line builds (see incremental.py): not the compiled templates,
@@ -340,9 +341,16 @@ class DevBuilder:
                 written += self._put(rel, data)
         if rendered or gone or data_due:
             self._data_due = (model, views, base_url)
-        written += self._copy(assets(self.templates), sources[1])
-        written += self._copy(published_files(model, self.content), sources[0])
-        self.model, self.history, self.stamp, self.errors, self._read = model, history, stamp, [], read
+        shown, published = assets(self.templates), published_files(model, self.content)
+        gone_copies = sorted(self._copies - shown.keys() - published.keys())  # deleted, or no longer published
+        removed += self._drop(gone_copies)
+        for rel in gone_copies:
+            self._copied.pop(rel, None)
+        written += self._copy(shown, sources[1])
+        written += self._copy(published, sources[0])
+        self._copies = set(shown) | set(published)
+        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        self._read = self._content_digests(read)
         self._settle(model, views, sources)
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
@@ -430,9 +438,13 @@ class DevBuilder:
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
 
+    def template_digests(self) -> dict[str, bytes]:
+        """Each template and asset file's digest, now (what `adopt` is given before a build)."""
+        return _templates_stamp(self.templates)
+
     def templates_changed(self) -> bool:
         """Whether a template or asset holds other bytes than the pages were made with."""
-        return _templates_stamp(self.templates) != self.stamp
+        return self.template_digests() != self.stamp
 
     def _same_templates(self, template_tree: dict) -> bool:
         """Whether the templates and assets hold what the pages were made with: the same stamps,

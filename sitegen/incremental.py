@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from . import urls
 from .cache import ExportCache, FileCache, LastBuild, cache_folder, engine_version
 from .diagnostics import ContentError
 from .pipeline import Summary, Timer, build as full_pipeline_build, build_inputs, collector_paused, full_build
@@ -69,11 +70,12 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         builder = DevBuilder(content_dir, out_dir, template_dir, settings)
         builder.build_id = build_id
         sources = builder.sources(stamps=stamps)  # before anything was read: a file saved meanwhile is seen next time
+        templates = builder.template_digests()  # so too the templates' bytes
         savers: list[Callable[[], bool]] = []
 
         def save_state(model, views, history, rendered, copies, read) -> None:
             """Save the state while the search index is made (it needs nothing the index adds)."""
-            builder.adopt(model, views, history, rendered, copies, sources, read=read)
+            builder.adopt(model, views, history, rendered, copies, sources, templates, read)
             savers.append(_save_aside(folder / STATE, (key, builder)))
 
         built = False
@@ -140,6 +142,7 @@ class PendingSite:
     out: Path
     pending: dict[str, bytes | None]
     names: set[str]  # every file of that site but the search index's
+    pages: list[str]  # its rendered pages (not the HTML files copied from the templates' assets)
     model: Model
 
     def read(self, rel: str) -> bytes:
@@ -164,7 +167,9 @@ def pending_site(content_dir: Path, out_dir: Path, template_dir: Path, settings:
             outcome = builder.rebuild(stamps=found.stamps)
         if not outcome.ok:
             raise ContentError(outcome.errors)
-    return PendingSite(out_dir, builder.pending or {}, set(builder.digests), builder.model)
+    pages = {urls.output_file(path) for paths in builder.spec_paths.values() for path in paths}
+    return PendingSite(out_dir, builder.pending or {}, set(builder.digests),
+                       sorted(rel for rel in pages if rel.endswith(".html")), builder.model)
 
 
 def preview_builder(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> tuple[DevBuilder, Outcome]:

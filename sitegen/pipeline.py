@@ -67,16 +67,17 @@ class Timer:
 FRONT_PARALLEL_MIN = 200  # files; below this one process is quicker
 
 
-def _front(shared: tuple[int | None, bool, bool], sources: list[Source]) -> list:
+def _front(shared: tuple[int | None, bool], sources: list[Source]) -> list:
     """Per-file work, independent of other files: read, check, render the body.
 
-    With `shared` = (current year, pickled, keyed) and pickled true, each result comes pickled on
-    its own, as the file cache stores it; with keyed true, each comes as (its cache key, result)."""
-    current_year, pickled, keyed = shared
+    With `shared` = (current year, pickled) and pickled true, each result comes pickled on its own,
+    as the file cache stores it. Each comes as (the cache key of the bytes read, result): a file
+    saved again after the caller worked out its key is kept under the key of what was read."""
+    current_year, pickled = shared
     out: list = []
     for source in sources:
-        data = _read_bytes(source) if keyed else None  # read once, for the key and the record
-        key = _front_key(source, current_year, data) if keyed else None
+        data = _read_bytes(source)  # read once, for the key and the record
+        key = _front_key(source, current_year, data) if data is not None else None
         record, found = read_source(source, data)
         item, more = validate_record(record, current_year)
         shown = (isinstance(item, Document) and item.published) or (isinstance(item, Post) and not item.draft)
@@ -87,7 +88,7 @@ def _front(shared: tuple[int | None, bool, bool], sources: list[Source]) -> list
             record = replace(record, data=None, body="")
         result = (record, item, body, found + more)
         result = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pickled else result
-        out.append((key, result) if keyed else result)
+        out.append((key, result))
     return out
 
 
@@ -114,7 +115,8 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
     """Run the per-file work for every source: from the cache, else over all cores.
 
     Each file's cache key holds a digest of its bytes. With entries to look up, the keys are worked
-    out here first; with none (a first build), the workers work them out beside the rest."""
+    out here first; the workers key what they make by the bytes they read (a file may have been
+    saved again meanwhile), and those keys are the ones kept and put in `cache.digests`."""
     keyed = cache is not None and cache.empty
     keys = [_front_key(s, current_year) if cache and not keyed else None for s in sources]
     results: list[tuple | None] = [cache.get(k) if cache and k else None for k in keys]
@@ -126,11 +128,10 @@ def read_all(sources: list[Source], current_year: int | None, cache: FileCache |
     # keeps a single object per value repeated across files.
     pickled = processes > 1 or (cache is not None and cache.persistent)
     loader = cache.loader if cache is not None else Loader()
-    done = Forked(_front, (current_year, pickled, keyed), job, processes).start().each()
+    done = Forked(_front, (current_year, pickled), job, processes).start().each()
     for outputs, chunk in zip(done, chunks):
         for index, output in zip(chunk, outputs):
-            if keyed:
-                keys[index], output = output
+            keys[index], output = output  # the key of the bytes read (not always those digested above)
             raw = output if pickled else None
             results[index] = output = loader.loads(raw) if raw is not None else output
             if cache and keys[index]:

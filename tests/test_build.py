@@ -188,6 +188,28 @@ def test_check_after_a_build_renders_what_changed_only_and_finds_what_a_whole_ch
     assert tree_hashes(out) == tree_hashes(tmp_path / "clean")
 
 
+def test_check_sees_the_pages_a_build_publishes_and_them_only(tmp_path):
+    """Both ways of checking (after a build, and with none) see the pages as a build publishes them:
+    the history section's anchor exists in a git repository, and an HTML file among the templates'
+    assets is copied, not checked."""
+    from test_history import sample_repo
+
+    root, content = sample_repo(tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "assets" / "huong-dan.html").write_text('<p><a href="/khong-co/">x</a></p>\n', encoding="utf-8")
+    post = content / "posts" / "dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nXem [lịch sử](/nghi-quyet/58-nq-tw/#s-lich-su).\n",
+                    encoding="utf-8")
+    out = tmp_path / "site"
+    assert build(content, out, "--templates", str(templates)).code == 0
+    assert 'id="s-lich-su"' in (out / "nghi-quyet" / "58-nq-tw" / "index.html").read_text(encoding="utf-8")
+    for folder in (out, tmp_path / "never-built"):
+        result = run_cli("check", "--content", str(content), "--out", str(folder), "--templates", str(templates),
+                         "--today", TODAY)
+        assert result.code == 0, result.err
+
+
 def test_an_unchanged_rebuild_is_skipped_and_any_change_rebuilds(tmp_path):
     content = copy_sample(tmp_path / "content")
     out = tmp_path / "site"

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build, copy_sample
+from conftest import ROOT, TODAY, build, copy_sample
 
 from sitegen.cache import cache_folder, tree_stamps
 
@@ -405,6 +405,59 @@ def test_a_fresh_checkout_of_the_same_files_is_not_read_again(tmp_path):
         assert state.stat().st_mtime_ns != saved  # a full rebuild saves the state whole
         saved = state.stat().st_mtime_ns
     assert (out / "files" / "cong-khai.pdf").read_bytes() == b"%PDF-1.4 cong-khai"
+
+
+def test_an_attachment_no_longer_published_or_removed_leaves_the_output(tmp_path):
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    (content / "files").mkdir()
+    (content / "files" / "p.pdf").write_bytes(b"%PDF-1.4 p")
+    doc = content / "programmes" / "ke-hoach-moi.md"
+    shown = (content / DOC).read_text(encoding="utf-8").replace("number: 12-CTr/ĐUK", "number: 99-KH/ĐUK").replace(
+        "---\n", "---\nattachments:\n  - file: files/p.pdf\n", 1)
+    doc.write_text(shown, encoding="utf-8")
+    assert build(content, out).code == 0
+    assert (out / "files" / "p.pdf").is_file()
+    for step, published in ((lambda: doc.write_text(shown.replace("---\n", "---\nrestricted: true\n", 1),
+                                                    encoding="utf-8"), False),
+                            (lambda: doc.write_text(shown, encoding="utf-8"), True),
+                            (lambda: (doc.unlink(), (content / "files" / "p.pdf").unlink()), False)):
+        step()
+        result = build(content, out)
+        assert result.code == 0, result.err
+        assert (out / "files" / "p.pdf").is_file() == published
+        assert_recorded(out)
+        assert_clean(content, out, tmp_path)
+
+
+def test_a_file_saved_again_while_a_build_reads_it_is_read_again_after_a_revert(tmp_path, monkeypatch):
+    """A file saved between the build's digest of it and its read: the model holds the newer bytes,
+    so going back to the bytes digested is a change the next build sees."""
+    from sitegen import cli, pipeline
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    args = ["build", "--content", str(content), "--out", str(out), "--today", TODAY]
+    assert cli.main(args, project=ROOT) == 0
+    resolution = content / "resolutions" / "58-nq-tw.md"
+    first = resolution.read_text(encoding="utf-8") + "\nĐoạn thứ nhất.\n"
+    resolution.write_text(first, encoding="utf-8")
+    (content / DOC).write_text((content / DOC).read_text(encoding="utf-8").replace(
+        "kind: Chương trình hành động", "kind: Chương trình hành động mới", 1), encoding="utf-8")
+    digested = pipeline._front_key
+
+    def saved_meanwhile(source, current_year, data=None):
+        key = digested(source, current_year, data)
+        if source.path.name == resolution.name and data is None:  # the digest before the read
+            resolution.write_text(first + "Đoạn lưu giữa chừng.\n", encoding="utf-8")
+        return key
+
+    monkeypatch.setattr(pipeline, "_front_key", saved_meanwhile)
+    assert cli.main(args, project=ROOT) == 0
+    monkeypatch.setattr(pipeline, "_front_key", digested)
+    assert "Đoạn lưu giữa chừng." in (out / "nghi-quyet" / "58-nq-tw" / "index.html").read_text(encoding="utf-8")
+    resolution.write_text(first, encoding="utf-8")
+    assert cli.main(args, project=ROOT) == 0
+    assert "Đoạn lưu giữa chừng." not in (out / "nghi-quyet" / "58-nq-tw" / "index.html").read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)
 
 
 def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
