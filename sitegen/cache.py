@@ -72,8 +72,7 @@ class FileCache:
         self.loader = Loader()  # shares equal values between the entries this build reads (a
         # cache carried to the next build gets a new one: a preview session's edits would grow it)
         self.hits = 0
-        # file path -> `file_digest` of the bytes this build read there, or older ones: a file saved
-        # while it was read may hold newer bytes than its digest (pipeline.read_all)
+        # file path -> `file_digest` of the bytes its record was made from, this build (pipeline.read_all)
         self.digests: dict[str, str] = {}
 
     def _entries(self) -> dict[Any, bytes]:
