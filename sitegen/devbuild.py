@@ -565,9 +565,9 @@ class DevBuilder:
 
     def refresh_search(self) -> list[str]:
         """Bring the search index up to date with the pages written since it was made (the shards
-        holding them are indexed again); the paths changed under pagefind/.
+        holding them are patched or made again); the paths changed under the index's folder.
 
-        Kept out of `rebuild`, like the downloads: Pagefind takes seconds, the page does not wait.
+        Kept out of `rebuild`, like the downloads: the page does not wait for the index.
         May run in another thread while rebuilds write pages: a page written meanwhile is indexed
         by the next refresh."""
         from . import search

@@ -305,7 +305,7 @@ def _save(path: Path, value) -> None:
 
 def _save_aside(path: Path, value) -> Callable[[], bool]:
     """Start `_save` in a thread, so that the build goes on meanwhile (pickling a large site's state
-    takes seconds, while the search index is made by Pagefind's processes); returns a function
+    takes seconds, while the search index is made in other processes); returns a function
     that waits for it and tells whether the state was saved.
 
     A thread, not a forked child: pickling reads every object of the state, and a child copies

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from .records import record
-from .text import slugify, terms
+from .text import slugify
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -31,7 +31,6 @@ class Body:
     toc: tuple[Heading, ...]
     summary: str  # the start of its paragraphs' plain text (SUMMARY_CHARS), for descriptions and feeds
     links: tuple[tuple[str, int], ...] = ()  # (href as written, line) for the link stage to check
-    terms: str = ""  # the search-only forms of its words (text.terms), worked out once per file
 
     @property
     def html(self) -> str:
@@ -81,7 +80,6 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     toc: list[Heading] = []
     text_parts: list[str] = []  # paragraphs, until SUMMARY_CHARS are reached
     text_length = 0
-    all_parts: list[str] = []  # headings and table cells too
     links: list[tuple[str, int]] = []
     line = first_line
     for index, token in enumerate(tokens):
@@ -94,9 +92,9 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
             continue
         if ":" in token.content:  # a refused link has a scheme
             links.extend((match[1], line) for match in _REFUSED.finditer(token.content))
-        words = "".join(" " if c.type == "softbreak" else c.content for c in token.children if c.type in _TEXT_TOKENS)
-        all_parts.append(words)
         if tokens[index - 1].type == "paragraph_open" and text_length < SUMMARY_CHARS:
+            words = "".join(" " if c.type == "softbreak" else c.content for c in token.children
+                            if c.type in _TEXT_TOKENS)
             text_parts.append(words)
             text_length += len(words) + 1
         for child in token.children:
@@ -109,7 +107,7 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
                 child.attrSet("rel", "noopener noreferrer")
     html = md.renderer.render(tokens, md.options, {})
     summary = " ".join(text_parts)[:SUMMARY_CHARS]
-    return Body(pack(html), tuple(toc), summary, tuple(links), terms(*all_parts))
+    return Body(pack(html), tuple(toc), summary, tuple(links))
 
 
 def pack(html: str) -> bytes:

@@ -1,6 +1,6 @@
 """The build, step by step: load -> validate -> link -> render -> export -> write.
 
-Templates (Jinja) and the search index (Pagefind's client) are imported by the steps that use
+Templates (Jinja) and the search index are imported by the steps that use
 them, so an unchanged build, which only compares stamps, does not load them."""
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What each page tells the search index: fields, folded terms, facets.
+"""What each page tells the search index: fields and facets; the search page's settings.
 
-Render-stage helpers (pages carry these as data-pagefind-* attributes); `search` runs Pagefind.
+Render-stage helpers (pages carry these as `<data data-search-{role}>` elements, read by
+`searchpage`); `search` makes the index.
 Targets are not records of their own: they are rows of their document's page, each row heading
 carrying an id, and the search page lists the rows that match under the document (see
 docs/search.md). A document with targets is also in the section "Chỉ tiêu" and carries the
@@ -13,10 +14,9 @@ from dataclasses import dataclass
 
 from . import formats, present
 from .status import LABELS as TARGET_STATUS, ORDER as TARGET_STATUS_ORDER
-from .text import fold, merge_terms, nfc, sort_key, terms
+from .text import fold, nfc, sort_key
 
-LANGUAGE = "vi"
-BUNDLE = "pagefind"  # folder of the search bundle inside the site
+BUNDLE = "chi-muc"  # folder of the search index inside the site
 SECTIONS = {"document": "Văn bản", "target": "Chỉ tiêu", "post": "Tin tức"}
 # (filter key, URL parameter, label) in the order the search page shows them.
 FACETS = (("section", "muc", "Mục"), ("kind", "loai", "Loại văn bản"), ("issuer", "co-quan", "Cơ quan ban hành"),
@@ -24,26 +24,20 @@ FACETS = (("section", "muc", "Mục"), ("kind", "loai", "Loại văn bản"), ("
           ("target_status", "danh-gia", "Đánh giá chỉ tiêu"))
 # Filters that count documents holding matching targets, not targets: the page says so.
 TARGET_FACETS = ("target_status",)
-# Pagefind searches every metadata field, so only what a reader would search for is metadata; kind,
-# issuer and status are filters (returned with each result, never matched as words): otherwise
-# "thanh hoa" would match every document of a Thanh Hóa body and "chuong trinh hanh dong" every
-# page of a programme, which is also what makes a search slow on a large site.
-# Ranking: a document number (`numfold`: its unaccented forms) counts most, so a number finds its
-# document first.
-RANKING = {"pageLength": 0.3, "metaWeights": {"title": 5, "number": 20, "numfold": 20, "fold": 1, "date": 0.5}}
-# The search page searches the shards in up to this many web workers at once, one per shard it
-# starts from, so the first shards each carry Pagefind's script, worker and WebAssembly (docs/search.md,
-# "Shards"). Four: phones have at least that many cores, and each worker downloads about 90 KB.
-SEARCH_WORKERS = 4
+# Metadata is what a result shows; of it, the number and the date are searched too (the title is
+# the page's h1). Kind, issuer and status are filters, never matched as words: otherwise "thanh
+# hoa" would match every document of a Thanh Hóa body. How a word's place weighs: `searchpage`.
+# Ranking, in the search page: BM25 over the weighted counts, `pageLength` its b (how much a
+# long page is marked down: low, so that short posts do not outrank whole documents), `prefix`
+# what a word matched only by its start counts against the whole word.
+RANKING = {"pageLength": 0.3, "saturation": 1.2, "prefix": 0.5}
 EXAMPLE_NUMBERS = 2
 EXAMPLE_TAGS = 3
-# Files of Pagefind's own UIs: this site has its own (templates/assets/search.js).
-
 
 
 @dataclass(frozen=True)
 class Field:
-    """One `data-pagefind-{role}="{key}[value]"` attribute with its value."""
+    """One `<data value="{value}" data-search-{role}="{key}">` element."""
 
     role: str  # filter | meta | sort
     key: str
@@ -66,16 +60,12 @@ def _fields(filters: dict[str, str | list[str]], meta: dict[str, str], date: str
 
 
 def document_fields(views, doc) -> list[Field]:
-    model = views.model
     issuer = views.org_name(doc.issuer.value)
-    body = model.bodies[f"{doc.section}:{doc.id}"]
-    targets = [t.text for t in doc.targets] + [t.group for t in doc.targets]
     sections = [SECTIONS["document"]] + ([SECTIONS["target"]] if doc.targets else [])
     filters = {"section": sections, "kind": doc.kind, "issuer": issuer,
                "year": str(doc.issued.year), "status": views.doc_status(doc),
                "target_status": target_statuses(views, doc)}
-    meta = {"number": doc.number, "numfold": terms(doc.number), "date": formats.short_date(doc.issued),
-            "fold": merge_terms(terms(present.heading(doc), doc.title, *targets), body.terms)}
+    meta = {"title": doc.title, "number": doc.number, "date": formats.short_date(doc.issued)}
     return _fields(filters, meta, _sort_date(doc.issued))
 
 
@@ -86,9 +76,8 @@ def target_statuses(views, doc) -> list[str]:
 
 
 def post_fields(views, post) -> list[Field]:
-    body = views.model.bodies[f"post:{post.id}"]
     filters = {"section": SECTIONS["post"], "year": str(post.date.year)}
-    meta = {"date": formats.short_date(post.date), "fold": merge_terms(terms(post.title), body.terms)}
+    meta = {"title": post.title, "date": formats.short_date(post.date)}
     return _fields(filters, meta, _sort_date(post.date))
 
 
@@ -127,6 +116,5 @@ def examples(views) -> list[str]:
 def search_page(views) -> dict:
     """Extra values for the search page: filter choices, example queries, ranking, status styles."""
     return {"search_facets": facets(views), "search_examples": examples(views), "search_ranking": RANKING,
-            "search_workers": SEARCH_WORKERS,
             "search_status_classes": {label: code for code, label in TARGET_STATUS.items()},
             "search_target_section": SECTIONS["target"], "search_document_section": SECTIONS["document"]}

@@ -86,13 +86,13 @@ def test_the_history_section_is_nothing_the_search_index_reads(repo, tmp_path):
     site = tmp_path / "site"
     assert build(repo / "content", site).code == 0
     section = history_section(site, "/nghi-quyet/58-nq-tw/")
-    assert section.find_parent(attrs={"data-pagefind-body": True}) is None
+    assert section.find_parent(attrs={"data-search-body": True}) is None
     assert not [tag for tag in [section, *section.find_all(True)]
-                if tag.name in ("h1", "img") or any(name.startswith("data-pagefind") for name in tag.attrs)]
+                if tag.name in ("h1", "img") or any(name.startswith("data-search") for name in tag.attrs)]
     raw = (site / "nghi-quyet/58-nq-tw/index.html").read_bytes()
     start = raw.find(search._UNREAD[0])
     end = raw.find(search._UNREAD[1], start) + len(search._UNREAD[1])
-    assert raw.count(search._UNREAD[0]) == 1 and start > raw.rfind(b"data-pagefind")
+    assert raw.count(search._UNREAD[0]) == 1 and start > raw.rfind(b"data-search")
     assert "Lịch sử cập nhật" in raw[start:end].decode() and "Lịch sử cập nhật" not in (raw[:start] + raw[end:]).decode()
     other = raw.replace("Sửa nghị quyết 58".encode(), b"Another message")
     assert other != raw and search._page_digest(other) == search._page_digest(raw)

@@ -33,7 +33,7 @@ def rewritten_by(step, out: Path, search: bool = False) -> set[str]:
     before = identities(out)
     step()
     after = identities(out)
-    return {rel for rel in after if before.get(rel) != after[rel] and (search or not rel.startswith("pagefind/"))}
+    return {rel for rel in after if before.get(rel) != after[rel] and (search or not rel.startswith("chi-muc/"))}
 
 
 def append(path: Path, text: str) -> None:
@@ -69,7 +69,7 @@ def test_a_body_edit_writes_its_page_and_the_search_index_only(tmp_path):
     after = identities(out)
     rewritten = {rel for rel in after if before.get(rel) != after[rel]}
     assert PAGE in rewritten
-    assert {rel for rel in rewritten if not rel.startswith("pagefind/")} == {PAGE}
+    assert {rel for rel in rewritten if not rel.startswith("chi-muc/")} == {PAGE}
     assert after[UNRELATED] == before[UNRELATED]
     assert "Một đoạn mới ở cuối văn bản." in (out / PAGE).read_text(encoding="utf-8")
     assert_recorded(out)
@@ -157,13 +157,13 @@ def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path,
     assert sorted(search.shard_of(page, shards) == 0 for _, page in edits) == [False, True]  # the first shard, another
     for doc, page in edits:
         shard = search.shard_of(page, shards)
-        before = identities(out / "pagefind")
+        before = identities(out / "chi-muc")
         append(content / doc, "\nMột đoạn mới ở cuối văn bản.\n")
         summary = incremental.build(content, out, ROOT / "templates", settings)
         assert summary.rendered == 1
-        after = identities(out / "pagefind")
+        after = identities(out / "chi-muc")
         changed = {rel for rel in after if before.get(rel) != after[rel]} | (set(before) - set(after))
-        own = search.shard_folder(shard).removeprefix("pagefind").strip("/")
+        own = search.shard_folder(shard).removeprefix("chi-muc").strip("/")
         others = [f"s{s}/" for s in range(1, shards) if s != shard]
         assert changed and all(rel.startswith(own) for rel in changed if own)  # its shard's files only
         assert not [rel for rel in changed if rel.startswith(tuple(others))], (shard, sorted(changed))
@@ -201,31 +201,39 @@ def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, 
     assert_clean(content, out, tmp_path)
 
 
-def test_an_edit_keeps_the_unchanged_fragments_of_the_shard_it_indexes_again(tmp_path, monkeypatch):
-    """Pagefind writes every fragment of the edited page's shard again. Those whose bytes did not
-    change stay the published files themselves (linked, not written again); the edited page's
-    fragment is new; the site is what a clean build gives."""
+def test_an_edit_rewrites_only_the_buckets_holding_the_words_of_the_edited_page(tmp_path, monkeypatch):
+    """An edit patches its page's shard: the page's fragment is new, the buckets holding its words
+    (old and new) are written again, and every other file of the index stays the published file
+    itself; the site is what a clean build gives."""
     from conftest import ROOT
 
     from sitegen import incremental, search
+    from sitegen.searchpage import record, words
     from sitegen.views import Settings
 
-    monkeypatch.setattr(search, "PAGES_PER_SHARD", 8)
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 4)
     settings = Settings(current_year=2026)
     content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
     incremental.build(content, out, ROOT / "templates", settings)
     shards = len(search.shard_pages(search.indexed_pages(out)))
-    shard = search.shard_of(PAGE, shards)
-    folder = out / search.shard_folder(shard) / "fragment"
-    before = identities(folder)
-    append(content / DOC, "\nMột đoạn mới ở cuối văn bản.\n")
+    assert shards >= 2
+    folder = out / search.shard_folder(search.shard_of(PAGE, shards))
+    before = identities(out / search.BUNDLE)
+    old = record(PAGE, (out / PAGE).read_bytes())
+    append(content / DOC, "\nMột đoạn mới ở cuối văn bản về phát triển Zyxwv.\n")
     assert incremental.build(content, out, ROOT / "templates", settings).rendered == 1
-    after = identities(folder)
-    key = hashlib.blake2b(PAGE.encode("utf-8"), digest_size=4).hexdigest()
-    edited = [name for name in after if f"_{key}_{shard}_" in name]
-    assert len(edited) == 1 and edited[0] not in before
-    kept = {name: identity for name, identity in after.items() if name not in edited}
-    assert len(kept) >= 2 and all(before.get(name) == identity for name, identity in kept.items())
+    after = identities(out / search.BUNDLE)
+    new = record(PAGE, (out / PAGE).read_bytes())
+    assert "zyxwv" in new.words and "zyxwv" not in old.words
+    changed = {name for name, identity in after.items() if before.get(name) != identity}
+    prefix = folder.relative_to(out / search.BUNDLE).as_posix() + "/" if folder != out / search.BUNDLE else ""
+    keys = {search.file_key(search.bucket_key(w)) for w in set(old.words) | set(new.words)}
+    assert changed == ({f"{prefix}{search.MANIFEST}", f"{prefix}f/{new.fragment_name}.json"}
+                       | {name for name in changed if name.startswith((f"{prefix}b/", f"{prefix}p/"))
+                          and name.split("/")[-1].split(".")[0] in keys})
+    assert any(name.split("/")[-1].startswith("zyx.") for name in changed)
+    assert len(after) - len(changed) > len(changed)  # most of the index is untouched
+    assert set(words("Zyxwv phát triển")) <= set(new.words)
     clean = tmp_path / "clean" / "site"
     incremental.build(content, clean, ROOT / "templates", settings, use_cache=False)
     assert hashes(out) == hashes(clean)
@@ -463,7 +471,7 @@ def test_a_file_saved_again_while_a_build_reads_it_is_read_again_after_a_revert(
 def test_a_restored_output_that_differs_is_built_again_in_full(tmp_path):
     content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
     assert build(content, out).code == 0
-    fragment = next((out / "pagefind" / "fragment").iterdir())
+    fragment = next((out / "chi-muc" / "f").iterdir())
     for damage in (lambda: (out / UNRELATED).write_bytes((out / UNRELATED).read_bytes().replace(b"<main", b"<MAIN", 1)),
                    lambda: fragment.write_bytes(fragment.read_bytes()[:-4] + b"\0\0\0\0")):  # same sizes
         damage()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import shutil
 import subprocess
@@ -106,8 +107,8 @@ def test_an_edit_is_rebuilt_and_served(server):
 def _indexed_text(site: Path, url: str) -> str:
     from sitegen import search
 
-    for file in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        fragment = search._read_fragment(file)
+    for file in (site / search.BUNDLE / "f").glob("*.json"):
+        fragment = json.loads(file.read_bytes())
         if fragment["url"] == url:
             return fragment["content"]
     return ""

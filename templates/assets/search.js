@@ -1,4 +1,4 @@
-/* Site search on /tim-kiem/: Pagefind's JS API with a small UI of our own.
+/* Site search on /tim-kiem/: the site's own index (assets/search-index.js) and the page around it.
    The page works as a plain GET form without JavaScript; this script adds results as you type,
    filters, the URL as shareable state (back button included) and keyboard navigation.
    How Vietnamese is handled (folding, numbers, phrases) is described in docs/search.md. */
@@ -23,7 +23,7 @@
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
 
   var ROOT = new URL(form.getAttribute("data-root"), location.href);
-  var BUNDLE = new URL(form.getAttribute("data-bundle"), location.href).href;
+  var INDEX = form.getAttribute("data-index");
   var RANKING = JSON.parse(form.getAttribute("data-ranking") || "{}");
   var STATUS_CLASSES = JSON.parse(form.getAttribute("data-status-classes") || "{}");
   var TARGET_SECTION = form.getAttribute("data-target-section");
@@ -52,95 +52,9 @@
     filterBox.open = window.matchMedia("(min-width: 64rem)").matches;
   }
 
-  // --- Pagefind ------------------------------------------------------------------------------
-  /* A large site's index is in shards: the bundle's shards.json lists the other shards' folders
-     (empty with one shard). A query's cost grows with its matches, so the shards are searched in
-     parallel: each of up to SEARCH_WORKERS groups of shards runs in a Pagefind of its own (a module
-     loaded from the group's first shard, which carries the script, worker and WebAssembly), and the
-     groups' answers are merged as Pagefind merges indexes (see docs/search.md, "Shards"). */
-  var SEARCH_WORKERS = Math.max(1, parseInt(form.getAttribute("data-search-workers"), 10) || 1);
-
-  function shardFolders() {
-    return fetch(new URL("shards.json", BUNDLE).href, { cache: "no-cache" }).then(function (response) {
-      if (!response.ok) throw new Error("shards.json: HTTP " + response.status);
-      return response.json();
-    });
-  }
-
-  function workerCount(shards) {
-    var cores = navigator.hardwareConcurrency || 1;
-    return Math.max(1, Math.min(SEARCH_WORKERS, cores, shards));
-  }
-
-  /* One Pagefind over the folders of a group: the first folder's module and worker, the others merged. */
-  function openGroup(folders, options) {
-    var first = new URL(folders[0] + "pagefind.js", BUNDLE).href;
-    return import(first).then(function (pagefind) {
-      return pagefind.options(options)
-        .then(function () {
-          return Promise.all(folders.slice(1).map(function (folder) {
-            return pagefind.mergeIndex(new URL(folder, BUNDLE).pathname, options);
-          }));
-        })
-        .then(function () { return pagefind.init(); })
-        .then(function () { return pagefind; });
-    });
-  }
-
-  function sumCounts(all) {
-    var merged = {};
-    all.forEach(function (counts) {
-      Object.keys(counts || {}).forEach(function (key) {
-        var into = merged[key] || (merged[key] = {});
-        Object.keys(counts[key]).forEach(function (value) { into[value] = (into[value] || 0) + counts[key][value]; });
-      });
-    });
-    return merged;
-  }
-
-  /* Best first; equal scores by id, so an order never depends on how the results were gathered. */
-  function byScore(a, b) {
-    return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  }
-
-  /* The groups as one Pagefind: search, filters and preload over all of them. */
-  function together(groups) {
-    if (groups.length === 1) return groups[0];
-    return {
-      search: function (query, options) {
-        return Promise.all(groups.map(function (g) { return g.search(query, options); })).then(function (all) {
-          var results = [];
-          all.forEach(function (search) { results = results.concat(search.results); });
-          results.sort(byScore);
-          return {
-            results: results,
-            unfilteredResultCount: all.reduce(function (sum, s) { return sum + (s.unfilteredResultCount || 0); }, 0),
-            filters: sumCounts(all.map(function (s) { return s.filters; })),
-            totalFilters: sumCounts(all.map(function (s) { return s.totalFilters; }))
-          };
-        });
-      },
-      filters: function () {
-        return Promise.all(groups.map(function (g) { return g.filters(); })).then(sumCounts);
-      },
-      preload: function (query, options) {
-        return Promise.all(groups.map(function (g) { return g.preload(query, options); }));
-      }
-    };
-  }
-
   function load() {
     if (!loading) {
-      loading = Promise.all([shardFolders(), import(BUNDLE)]).then(function (loaded) {  // the first module meanwhile
-        var folders = [""].concat(loaded[0]);
-        var count = workerCount(folders.length);
-        var groups = [];
-        for (var g = 0; g < count; g++) {
-          groups.push(folders.filter(function (_, i) { return i % count === g; }));
-        }
-        var options = { baseUrl: ROOT.pathname, excerptLength: 26, ranking: RANKING };
-        return Promise.all(groups.map(function (group) { return openGroup(group, options); }));
-      }).then(together).catch(function (error) {
+      loading = window.SiteSearch.open(INDEX, ROOT.href, RANKING).catch(function (error) {
         loading = null;  // try again on the next search
         throw error;
       });
@@ -159,23 +73,6 @@
 
   function pieces(text) {
     return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  }
-
-  /* Pagefind matches a quoted phrase word by word in the page text, where đ is not folded: a phrase
-     typed with d is searched in every d/đ spelling ("dang vien" and "đang vien") and merged. */
-  function variants(query) {
-    if (query.indexOf('"') < 0) return [query];
-    var balanced = (query.match(/"/g) || []).length % 2 === 0 ? query : query.replace(/"/g, "");
-    if (balanced.indexOf('"') < 0) return [balanced];
-    var out = [""];
-    balanced.split(/(\s+)/).forEach(function (word) {
-      var options = /[dD]/.test(word) && out.length * 2 <= MAX_VARIANTS
-        ? [word, word.replace(/d/g, "đ").replace(/D/g, "Đ")] : [word];
-      var next = [];
-      out.forEach(function (prefix) { options.forEach(function (o) { next.push(prefix + o); }); });
-      out = next;
-    });
-    return out;
   }
 
   // --- state in the URL ------------------------------------------------------------------------
@@ -238,54 +135,19 @@
   }
 
   // --- searching -------------------------------------------------------------------------------
-  function searchAll(pagefind, state) {
-    var options = { filters: state.filters };
-    if (!state.q) {
-      options.sort = { date: "desc" };
-      return pagefind.search(null, options).then(newestFirst);
-    }
-    var queries = variants(state.q);
-    return Promise.all(queries.map(function (q) { return pagefind.search(q, options); })).then(function (all) {
-      if (all.length === 1) return all[0];
-      var best = {};
-      all.forEach(function (search) {
-        search.results.forEach(function (hit) {
-          if (!best[hit.id] || best[hit.id].score < hit.score) best[hit.id] = hit;
-        });
-      });
-      var merged = Object.keys(best).map(function (id) { return best[id]; });
-      merged.sort(byScore);
-      var first = all[0];
-      return { results: merged, filters: first.filters, totalFilters: first.totalFilters,
-               unfilteredResultCount: Math.max.apply(null, all.map(function (s) { return s.unfilteredResultCount || 0; })) };
-    });
+  /* With no words, the pages the filters let through, newest first. */
+  function searchAll(index, state) {
+    return index.search(state.q || null, { filters: state.filters });
   }
 
-  /* Each shard orders its own pages by date and Pagefind interleaves the shards; the id of a
-     page carries its date and a key of its path ("vi_20210407_5f0c2a91_3_6745531"), which order
-     them all: newest first, pages of the same date by that key, however the pages are sharded. */
-  function newestFirst(search) {
-    var keys = {};
-    search.results.forEach(function (hit) {
-      var match = /^[^_]+_(\d*)_([0-9a-f]*)_\d+_/.exec(hit.id);
-      keys[hit.id] = match ? [match[1], match[2]] : ["", hit.id];
-    });
-    search.results.sort(function (a, b) {
-      var x = keys[a.id], y = keys[b.id];
-      if (x[0] !== y[0]) return x[0] < y[0] ? 1 : -1;
-      return x[1] === y[1] ? 0 : x[1] < y[1] ? -1 : 1;
-    });
-    return search;
-  }
-
-  /* A quoted phrase that matches nothing is searched again without quotes, and the page says so
-     (a phrase is matched word by word in the page text, where "ctr duk" is written "CTr/ĐUK"). */
-  function searchLoosely(pagefind, state) {
-    return searchAll(pagefind, state).then(function (search) {
+  /* A quoted phrase that matches nothing (its words are in the pages, not one after another) is
+     searched again without quotes, and the page says so. */
+  function searchLoosely(index, state) {
+    return searchAll(index, state).then(function (search) {
       if (search.results.length || state.q.indexOf('"') < 0) return search;
       var loose = { q: normalise(state.q.replace(/"/g, " ")), filters: state.filters };
       if (!loose.q) return search;
-      return searchAll(pagefind, loose).then(function (again) {
+      return searchAll(index, loose).then(function (again) {
         if (!again.results.length) return search;
         again.loose = true;
         return again;
@@ -293,30 +155,19 @@
     });
   }
 
-  /* Pagefind leaves out a query word found nowhere and answers for the others; say which. Only
-     words not marked in the results shown are checked, each searched alone. */
-  function noteUnknownWords(pagefind, state, token) {
+  /* The index leaves out a query word found nowhere and answers for the others; say which. */
+  function noteUnknownWords(search, state) {
+    if (!search.unknown || !search.unknown.length) return;
     var words = normalise(state.q.replace(/"/g, " ")).split(" ").filter(Boolean);
     if (words.length < 2) return;
-    var marked = {};
-    Array.prototype.forEach.call(list.querySelectorAll("mark"), function (mark) {
-      pieces(mark.textContent).forEach(function (part) { marked[part] = true; });
+    var unknown = words.filter(function (word) {
+      var parts = pieces(word);
+      return parts.length && parts.every(function (part) { return search.unknown.indexOf(part) >= 0; });
     });
-    var doubtful = words.filter(function (word) {
-      return !pieces(word).some(function (part) {
-        return marked[part] || Object.keys(marked).some(function (m) { return m.indexOf(part) === 0; });
-      });
-    }).slice(0, MAX_WORDS_CHECKED);
-    if (!doubtful.length) return;
-    Promise.all(doubtful.map(function (word) { return searchAll(pagefind, { q: word, filters: {} }); }))
-      .then(function (all) {
-        if (token !== sequence) return;
-        var unknown = doubtful.filter(function (_, i) { return !all[i].results.length; });
-        if (!unknown.length) return;
-        showNote("Không có văn bản nào chứa " + (unknown.length > 1 ? "các từ " : "từ ") +
-                 unknown.map(function (w) { return "«" + w + "»"; }).join(", ") +
-                 "; kết quả dưới đây khớp với các từ còn lại.");
-      }).catch(function () {});
+    if (!unknown.length) return;
+    showNote("Không có văn bản nào chứa " + (unknown.length > 1 ? "các từ " : "từ ") +
+             unknown.map(function (w) { return "«" + w + "»"; }).join(", ") +
+             "; kết quả dưới đây khớp với các từ còn lại.");
   }
 
   function showNote(text) {
@@ -336,13 +187,13 @@
     if (!state.q && !hasFilters(state)) {
       clearResults();
       statusLine.textContent = "";
-      load().then(function (pagefind) { return pagefind.filters(); }).then(updateCounts).catch(function () {});
+      load().then(function (index) { return index.filters(); }).then(updateCounts).catch(function () {});
       return Promise.resolve();
     }
     statusLine.textContent = "Đang tìm…";
     list.setAttribute("aria-busy", "true");
-    return load().then(function (pagefind) {
-      return searchLoosely(pagefind, state).then(function (search) {
+    return load().then(function (index) {
+      return searchLoosely(index, state).then(function (search) {
         if (token !== sequence) return null;
         showNote(search.loose ? "Không có cụm từ «" + state.q.replace(/"/g, "").trim() +
                  "» đúng như đã gõ; dưới đây là kết quả có đủ các từ." : "");
@@ -350,11 +201,11 @@
                     targetMode: state.filters.section === TARGET_SECTION, targetStatus: state.filters.target_status || "" };
         updateCounts(search.filters);
         clearResults();
-        if (!search.results.length) return showEmpty(pagefind, state, search);
+        if (!search.results.length) return showEmpty(index, state, search);
         statusLine.textContent = describe(search.results.length, state);
         return showMore().then(function (firstItem) {
-          if (token === sequence && current.targetMode && !current.items) return showEmpty(pagefind, state, search, true);
-          if (!search.loose) noteUnknownWords(pagefind, state, token);
+          if (token === sequence && current.targetMode && !current.items) return showEmpty(index, state, search, true);
+          if (!search.loose) noteUnknownWords(search, state);
           return firstItem;
         });
       });
@@ -436,7 +287,7 @@
   }
 
   // --- targets: rows of their document's page ------------------------------------------------
-  /* Pagefind records every element with an id as an anchor (its text and word position). A target
+  /* The index records every element with an id as an anchor (its text and word position). A target
      row's heading has the id "ct-…"; the row's searchable words (name, goal, status: the other
      cells are left out of the index) run from there to the next anchor. */
   function targetRows(page) {
@@ -576,24 +427,12 @@
     item.appendChild(facts);
     if (page.excerpt) {
       var excerpt = element("p", "result-excerpt");
-      excerpt.appendChild(highlight(page.excerpt, current.terms));
+      excerpt.appendChild(highlightText(page.excerpt, current.terms));
       item.appendChild(excerpt);
     }
     var targets = targetList(page);
     if (targets) item.appendChild(targets);
     return item;
-  }
-
-  var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-
-  function decode(html) {
-    return html.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, function (all, name) {
-      if (name[0] === "#") {
-        var code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return String.fromCodePoint(code);
-      }
-      return ENTITIES[name.toLowerCase()] || all;
-    });
   }
 
   /* A word is marked when one of its pieces is a query word, or starts with the last query word
@@ -611,13 +450,6 @@
     return part === term || (i === terms.length - 1 && term.length > 1 && part.indexOf(term) === 0);
   }
 
-  /* Pagefind marks only the words it matched in the page text, not those matched through the
-     unaccented field (đảng for "dang"), so the excerpt is marked again here, the same way for every
-     word. Built from text nodes: the excerpt is never parsed as HTML. */
-  function highlight(excerpt, terms) {
-    return highlightText(decode(excerpt.replace(/<\/?mark>/g, "")), terms);
-  }
-
   function highlightText(text, terms) {
     var fragment = document.createDocumentFragment();
     text.split(/(\s+)/).forEach(function (word) {
@@ -629,7 +461,7 @@
   }
 
   /* Nothing found: say so, and offer what would find something (fewer filters, fewer words). */
-  function showEmpty(pagefind, state, search, noRows) {
+  function showEmpty(index, state, search, noRows) {
     statusLine.textContent = (noRows ? "Không tìm thấy chỉ tiêu nào" : "Không tìm thấy kết quả nào") +
       (state.q ? " cho «" + state.q + "»" : "") + (hasFilters(state) ? " với bộ lọc đã chọn" : "") + ".";
     empty.hidden = false;
@@ -642,7 +474,7 @@
     var words = state.q.replace(/"/g, " ").split(" ").filter(Boolean);
     if (words.length < 2) return Promise.resolve();
     var shorter = words.map(function (_, i) { return words.filter(function (__, j) { return j !== i; }).join(" "); });
-    return Promise.all(shorter.map(function (q) { return searchAll(pagefind, { q: q, filters: state.filters }); }))
+    return Promise.all(shorter.map(function (q) { return searchAll(index, { q: q, filters: state.filters }); }))
       .then(function (all) {
         if (token !== sequence) return;
         var best = -1;
@@ -673,7 +505,7 @@
   input.addEventListener("input", function () {
     clearTimeout(timer);
     var state = formState();
-    if (state.q) load().then(function (pagefind) { pagefind.preload(state.q, { filters: state.filters }); }).catch(function () {});
+    if (state.q) load().then(function (index) { index.preload(state.q, { filters: state.filters }); }).catch(function () {});
     timer = setTimeout(function () {
       remember(state, true);
       run(state);
