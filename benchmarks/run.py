@@ -11,7 +11,7 @@ it moves much less when other work shares the machine.
 
 For each size: a cold full build into a fresh folder (no output, no cache beside it), a rebuild with nothing changed, a rebuild
 after one document's body was edited, the peak memory of the build (all its processes, and without
-Pagefind's: the goal leaves the search indexer out), and the bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
+the search indexer's: the goal leaves it out), and the bare loop: read every .md, split the front matter, YAML (CSafeLoader), markdown-it-py (commonmark
 + table), a trivial Jinja template, write to a temporary folder; once in one process and once with
 two processes. Every build and loop runs as its own process and is timed from outside (wall clock,
 interpreter start included). The cold build without search, the goal's figure, is its wall time less
@@ -69,6 +69,9 @@ print(f"{time.perf_counter() - start:.3f} {stats.pages}")
 """
 
 
+INDEX_FOLDERS = ("chi-muc", "pagefind")  # the search index's folder in the site, now and before
+
+
 def measure_save_to_reload(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
     """Dev server: median ms from saving one document to its rebuilt page being served."""
     from benchmarks.devserver import save_to_served
@@ -78,13 +81,14 @@ def measure_save_to_reload(content: Path, work: Path, engine: Path) -> dict[str,
 
 
 def measure_search_index(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
-    """The search index stage alone, on the built site: seconds and peak memory (Pagefind included)."""
+    """The search index stage alone, on the built site: seconds and peak memory (its processes included)."""
     folder = work / "search-index"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     site = folder / "site"
     timed(build_cmd(engine, content, site) + ["--no-cache"])
-    shutil.rmtree(site / "pagefind")
+    for bundle in INDEX_FOLDERS:
+        shutil.rmtree(site / bundle, ignore_errors=True)
     run = timed([sys.executable, "-c", INDEX_SCRIPT, str(engine), str(site)])
     shutil.rmtree(folder, ignore_errors=True)
     return {"search index s": run.seconds, "search index MB": run.peak_mb}
@@ -203,7 +207,7 @@ class Timing:
     peak_mb: float  # peak of the summed proportional set size of the process and its children
     cpu: float = 0.0  # user + system seconds of the process and all its children
     output: str = ""
-    own_peak_mb: float = 0.0  # the same peak leaving out Pagefind's processes (the search indexer)
+    own_peak_mb: float = 0.0  # the same peak leaving out the search indexer's processes
 
 
 def _tree(pid: int) -> list[int]:
@@ -247,7 +251,7 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     def sample() -> None:
         while not done.is_set():
             began = time.perf_counter()
-            sizes = [(_memory_kb(p), _is_pagefind(p)) for p in _tree(proc.pid)]
+            sizes = [(_memory_kb(p), _is_indexer(p)) for p in _tree(proc.pid)]
             peak[0] = max(peak[0], sum(kb for kb, _ in sizes))
             peak[1] = max(peak[1], sum(kb for kb, indexer in sizes if not indexer))
             # Reading a process's PSS walks its page tables: for processes of several GB that takes
@@ -268,10 +272,12 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Timing:
     return Timing(seconds, peak[0] / 1024, cpu, output.strip(), peak[1] / 1024)
 
 
-def _is_pagefind(pid: int) -> bool:
+def _is_indexer(pid: int) -> bool:
+    """A process of the search index stage: ours names itself (sitegen.search.INDEXER_NAME);
+    earlier engines ran Pagefind."""
     try:
         with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip().startswith("pagefind")
+            return f.read().strip().startswith(("sitegen-index", "pagefind"))
     except OSError:
         return False
 
@@ -390,7 +396,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
             search = search_seconds(row.summary)
             row.cold_no_search.append(cold.seconds - search if search is not None else None)
             log(f"[{size}] run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu:.2f} s CPU), peak {cold.peak_mb:.0f} MB "
-                f"({cold.own_peak_mb:.0f} MB without Pagefind)")
+                f"({cold.own_peak_mb:.0f} MB without the search indexer)")
             if cold_only:
                 continue
             unchanged = timed(build_cmd(engine, content, out))
@@ -419,7 +425,7 @@ def measure(size: int, runs: int, seed: int, work: Path, engine: Path, log, cold
 
 COLUMNS = [("documents", "docs"), ("posts", "posts"), ("cold", "cold build s"), ("cold_cpu", "cold CPU s"),
            ("unchanged", "no-change s"), ("edited", "one edit s"), ("peak_mb", "peak MB"),
-           ("own_peak_mb", "peak MB without Pagefind"), ("bare1", "bare 1 proc s"),
+           ("own_peak_mb", "peak MB without search"), ("bare1", "bare 1 proc s"),
            ("bare1_cpu", "bare 1 CPU s"), ("bare2", "bare 2 proc s"), ("bare2_cpu", "bare 2 CPU s"),
            ("ratio", "cold / bare 2"), ("cpu_ratio", "CPU cold / bare 2"),
            ("cold_no_search", "cold without search s"), ("no_search_ratio", "cold without search / bare 2")]

@@ -7,13 +7,14 @@
 
 Builds the corpus of benchmarks/corpus.py with the real build (the index stage included), serves
 the site on 127.0.0.1 and drives Debian's Chromium through Playwright:
-- index: the size of site/pagefind/ by kind of file, and the build's "index" stage time;
-- first query: a fresh browser opens /tim-kiem/ and types a query; every byte fetched under
-  /pagefind/ is counted (Pagefind's script, worker and WebAssembly, the metadata, the index and
-  filter chunks, the fragments of the first 10 results);
+- index: the size of the index's folder (site/chi-muc/) by kind of file, and the build's "index"
+  stage time;
+- first query: a fresh browser opens /tim-kiem/ and types a query; every byte fetched from the
+  index's folder is counted (the shard list and manifests, the buckets of the query's words, the
+  fragments of the first 10 results); the page's scripts are counted apart;
 - second query: the same page then types another query; only what it had not loaded is counted;
-- time: in the page, pagefind.search() plus loading the first 10 results (API), and from the last
-  keystroke to the results on screen (UI, with its 150 ms typing pause).
+- time: in the page, the index's search() plus loading the first 10 results (API), and from the
+  last keystroke to the results on screen (UI, with its 150 ms typing pause).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import generate  # noqa: E402
 from sitegen.pipeline import build  # noqa: E402
-from sitegen.searchfields import SEARCH_WORKERS  # noqa: E402
+from sitegen.searchfields import BUNDLE, RANKING  # noqa: E402
 from sitegen.views import Settings  # noqa: E402
 
 TODAY_YEAR = 2026
@@ -45,33 +46,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # (first query, second query): unaccented, as readers type them on phones.
 QUERIES = [("ket nap dang vien", "thanh hoa"), ("nghi quyet", "chuong trinh hanh dong")]
-# The shards of an index in several (pagefind/shards.json) are searched as the search page does
-# (templates/assets/search.js): in up to `data-search-workers` groups, one Pagefind module and worker
-# each, started from the group's first shard, the answers merged by score. On the search page the
-# groups' modules have merged their shards already.
+# The index as the search page opens it (templates/assets/search-index.js); the page's own index is
+# reused when the page has one open, so only the query is timed.
 API_TIME = """async (q) => {
-    const bundle = new URL('../pagefind/pagefind.js', location.href).href;
-    if (!window.benchGroups) {
-        const folders = [''].concat(await (await fetch(new URL('shards.json', bundle).href)).json());
-        const limit = %d;
-        const count = Math.max(1, Math.min(limit, navigator.hardwareConcurrency || 1, folders.length));
-        window.benchGroups = await Promise.all([...Array(count).keys()].map(async (g) => {
-            const group = folders.filter((_, i) => i %% count === g);
-            const pf = await import(new URL(group[0] + 'pagefind.js', bundle).href);
-            if (!document.getElementById('search-form')) {
-                await pf.options({});
-                for (const f of group.slice(1)) await pf.mergeIndex(new URL(f, bundle).pathname);
-                await pf.init();
-            }
-            return pf;
-        }));
+    if (!window.benchIndex) {
+        window.benchIndex = await window.SiteSearch.open(new URL('/%s/', location.href).href,
+                                                         new URL('/', location.href).href, %s);
     }
     const t0 = performance.now();
-    const all = await Promise.all(window.benchGroups.map((pf) => pf.search(q)));
-    const results = all.flatMap((s) => s.results).sort((a, b) => b.score - a.score);
-    await Promise.all(results.slice(0, 10).map(r => r.data()));
-    return {ms: performance.now() - t0, count: results.length};
-}""" % SEARCH_WORKERS
+    const search = await window.benchIndex.search(q, {filters: {}});
+    await Promise.all(search.results.slice(0, 10).map(r => r.data()));
+    return {ms: performance.now() - t0, count: search.results.length};
+}""" % (BUNDLE, json.dumps(RANKING))
 SETTLED = """(q) => {
     const status = document.getElementById('search-status').textContent;
     return status.includes('«' + q + '»') && !document.getElementById('search-results').hasAttribute('aria-busy');
@@ -90,7 +76,7 @@ def index_size(bundle: Path) -> dict[str, tuple[int, int]]:
         if file.is_file():
             folder = file.parent.relative_to(bundle).parts
             folder = folder[1:] if folder and re.fullmatch(r"s[0-9]+", folder[0]) else folder  # a shard
-            kind = folder[0] if folder else "code and metadata"
+            kind = folder[0] if folder else "manifests"
             kinds[kind][0] += file.stat().st_size
             kinds[kind][1] += 1
     return {k: (v[0], v[1]) for k, v in sorted(kinds.items())}
@@ -110,7 +96,7 @@ def measure_queries(site: Path, first: str, second: str, runs: int) -> dict:
                 context = browser.new_context(viewport={"width": 360, "height": 740})
                 page = context.new_page()
                 fetched: list[tuple[str, int]] = []
-                page.on("response", lambda r: "/pagefind/" in r.url and fetched.append((r.url, len(r.body()))))
+                page.on("response", lambda r: f"/{BUNDLE}/" in r.url and fetched.append((r.url, len(r.body()))))
                 page.goto(base + "tim-kiem/")
                 for label, query in (("first", first), ("second", second)):
                     fetched.clear()
@@ -136,14 +122,17 @@ def measure_queries(site: Path, first: str, second: str, runs: int) -> dict:
 
 
 def measure_cold_api(browser, base: str, query: str, runs: int) -> dict[str, list[float]]:
-    """pagefind.search() + 10 results on a fresh page: the first query's cost without the UI."""
+    """The index's search() + 10 results on a fresh page: the first query's cost without the UI
+    (the manifests loaded on the way)."""
     out: dict[str, list[float]] = defaultdict(list)
     for _ in range(runs):
         context = browser.new_context()
         page = context.new_page()
-        page.goto(base + "404.html")
-        timing = page.evaluate(API_TIME.replace("new URL('../pagefind/pagefind.js', location.href).href",
-                                                "new URL('/pagefind/pagefind.js', location.href).href"), query)
+        page.goto(base + "tim-kiem/")
+        page.evaluate("() => { window.benchIndex = null; }")
+        started = time.perf_counter()
+        page.evaluate(API_TIME, query)
+        timing = {"ms": (time.perf_counter() - started) * 1000}
         out["first api cold ms"].append(timing["ms"])
         context.close()
     return out
@@ -151,9 +140,9 @@ def measure_cold_api(browser, base: str, query: str, runs: int) -> dict[str, lis
 
 def records(bundle: Path) -> int:
     """Pages in the index, over its shards."""
-    entries = [bundle / "pagefind-entry.json"] + [bundle / folder / "pagefind-entry.json"
-                                                  for folder in json.loads((bundle / "shards.json").read_text())]
-    return sum(json.loads(e.read_text())["languages"]["vi"]["page_count"] for e in entries)
+    manifests = [bundle / "index.json"] + [bundle / folder / "index.json"
+                                           for folder in json.loads((bundle / "shards.json").read_text())]
+    return sum(len(json.loads(m.read_text())["pages"]) for m in manifests)
 
 
 def run(documents: int, runs: int, work: Path, site: Path | None = None) -> dict:
@@ -167,8 +156,9 @@ def run(documents: int, runs: int, work: Path, site: Path | None = None) -> dict
                  "build s": time.perf_counter() - started, "index s": summary.stages.get("tìm kiếm", 0.0)}
     else:
         built = {}
-    result = {**built, "records": records(site / "pagefind"), "shards": 1 + len(json.loads(
-        (site / "pagefind" / "shards.json").read_text())), "index": index_size(site / "pagefind"), "queries": {}}
+    bundle = site / BUNDLE
+    result = {**built, "records": records(bundle), "shards": 1 + len(json.loads((bundle / "shards.json").read_text())),
+              "index": index_size(bundle), "queries": {}}
     for first, second in QUERIES:
         result["queries"][f"{first} → {second}"] = measure_queries(site, first, second, runs)
     return result
@@ -185,7 +175,7 @@ def markdown(result: dict) -> str:
                  f"{result['build s']:.0f} s, of which the index stage {result['index s']:.1f} s."]
     else:
         lines = [f"{result['records']:,} search records in {result['shards']} shard(s)."]
-    lines += ["", "| search bundle | size | files |", "| --- | ---: | ---: |"]
+    lines += ["", "| search index | size | files |", "| --- | ---: | ---: |"]
     total = [0, 0]
     for kind, (size, files) in result["index"].items():
         lines.append(f"| {kind} | {kb(size)} | {files:,} |")
@@ -200,8 +190,8 @@ def markdown(result: dict) -> str:
                      f"({q['second requests']:.0f}) | {q['second ui ms']:.0f} / {q['second api ms']:.0f} | "
                      f"{q['first count']:,.0f} / {q['second count']:,.0f} |")
     cold = [q["first api cold ms"] for q in result["queries"].values()]
-    lines += ["", f"A first query through the API alone on a fresh page (script, WebAssembly and index "
-                  f"loaded on the way): {', '.join(f'{c:.0f} ms' for c in cold)}."]
+    lines += ["", f"A first query through the API alone on a fresh search page (the manifests loaded on "
+                  f"the way): {', '.join(f'{c:.0f} ms' for c in cold)}."]
     return "\n".join(lines)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import unicodedata
+from array import array
+from collections import Counter
 from dataclasses import dataclass
 from html import unescape
 
@@ -41,9 +44,34 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
 
 
+def _word_table() -> dict[int, str]:
+    """For `words`: each character of the Basic Multilingual Plane that folding changes, or that
+    is not a letter or digit, mapped to its folded form with a space for every non-word character
+    (a combining mark folds to nothing). Made once, in 0.2 s."""
+    table = {}
+    for code in range(0x80, 0x10000):
+        char = chr(code)
+        folded = fold(char) if not 0xD800 <= code < 0xE000 else char
+        if folded != char or not char.isalnum():
+            table[code] = "".join(c if c.isalnum() else " " for c in folded)
+    for code in range(0x80):
+        if not chr(code).isalnum():
+            table[code] = " "
+    return table
+
+
+_TABLE: list[dict[int, str]] = []
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def words(text: str) -> list[str]:
-    """The folded words of a text: '12-CTr/ĐUK' -> ['12', 'ctr', 'duk']."""
-    return _WORD.findall(fold(text))
+    """The folded words of a text: '12-CTr/ĐUK' -> ['12', 'ctr', 'duk']. A translation table
+    does in one pass what folding and cutting do (`fold`, then runs of letters and digits)."""
+    if _ASTRAL.search(text):  # beyond the table: folded and cut the slow way
+        return _WORD.findall(fold(text))
+    if not _TABLE:
+        _TABLE.append(_word_table())
+    return text.lower().translate(_TABLE[0]).split()
 
 
 @dataclass
@@ -54,7 +82,7 @@ class Record:
     fragment: bytes  # JSON: url, meta, filters, content, anchors (what a result shows)
     date: str  # sort key, "20210407" ("" when the page has none)
     filters: dict[str, list[str]]
-    words: dict[str, tuple[int, list[int]]]  # word -> (weight, positions in the text)
+    words: dict[str, tuple[int, bytes]]  # word -> (weight, its positions in the text: `packed`)
     length: int  # words of the text
 
     @property
@@ -66,73 +94,131 @@ def has_content(page: bytes) -> bool:
     return BODY.encode() in page
 
 
-def _text_runs(html: str) -> tuple[list[tuple[int, str]], list[tuple[str, int, int]]]:
-    """The searchable text as runs of (weight, text) in page order, and the anchors: (id, start,
-    end) as offsets into the runs' joined text (an element with an id inside a searchable part).
-    Only the searchable parts are read: each from its opening tag to its closing one."""
-    runs: list[tuple[int, str]] = []
-    pieces: list[str] = []
-    anchors: list[tuple[str, int, int]] = []
-    size = 0
-    weight = WEIGHT_TEXT
+_SAME_TAG: dict[str, re.Pattern] = {}
+
+
+def _skip(html: str, tag: str, position: int) -> int:
+    """Where the element `tag` opened just before `position` ends (after its closing tag)."""
+    pattern = _SAME_TAG.get(tag)
+    if pattern is None:
+        pattern = _SAME_TAG[tag] = re.compile(rf"<(/?){tag}\b[^>]*>", re.I)
+    depth = 1
+    for match in pattern.finditer(html, position):
+        if match.group(1):
+            depth -= 1
+            if not depth:
+                return match.end()
+        elif not match.group(0).endswith("/>"):
+            depth += 1
+    return len(html)
+
+
+_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
+_WITH_ID = re.compile(r'<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\bid="([^"]*)"[^>]*>')
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_INLINE_TAG = re.compile(r"</?(?:%s)\b[^>]*>" % "|".join(sorted(_INLINE, key=len, reverse=True)), re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S | re.I)
+_SENTINEL = re.compile("\x00([0-9]+)([AE])\x00")
+
+
+def _element_at(html: str, at: int, within: int = 0) -> tuple[str, int, int] | None:
+    """The element whose opening tag holds position `at`: (tag, start, end after its closing tag)."""
+    start = html.rfind("<", within, at)
+    match = _OPEN.match(html, start) if start >= 0 else None
+    if match is None or match.end() <= at:
+        return None
+    tag = match.group(1).lower()
+    end = match.end() if tag in _VOID or match.group(0).endswith("/>") else _skip(html, tag, match.end())
+    return tag, start, end
+
+
+def _parts(html: str) -> str:
+    """The searchable parts of the page, one after another, the elements left out cut from them
+    (a space for each, unless it is inline)."""
+    kept: list[str] = []
     at = html.find(BODY)
     while at >= 0:
-        stack: list[tuple[str, int]] = []  # (tag, flags) of the open elements: 1 searchable, 2 ignored, 4 title
-        open_anchors: list[tuple[int, str, int]] = []  # (depth, id, start)
-        position = html.rfind("<", 0, at)
-        for match in _TAG.finditer(html, position):
-            flags = stack[-1][1] if stack else 0
-            if flags == 1 or flags == 5:  # searchable, not ignored
-                text = html[position:match.start()]
-                if text:
-                    text = unescape(text) if "&" in text else text
-                    want = WEIGHT_TITLE if flags & 4 else WEIGHT_TEXT
-                    if want != weight and pieces:
-                        runs.append((weight, "".join(pieces)))
-                        pieces = []
-                    weight = want
-                    pieces.append(text)
-                    size += len(text)
+        part = _element_at(html, at)
+        if part is None:
+            at = html.find(BODY, at + 1)
+            continue
+        tag, position, end = part
+        if IGNORE in html[position:html.find(">", position)]:
+            at = html.find(BODY, end)
+            continue
+        ignored = html.find(IGNORE, position, end)
+        while ignored >= 0:
+            cut = _element_at(html, ignored, position)
+            if cut is None:
+                ignored = html.find(IGNORE, ignored + 1, end)
+                continue
+            kept.append(html[position:cut[1]])
+            kept.append("" if cut[0] in _INLINE else " ")
+            position = cut[2]
+            ignored = html.find(IGNORE, position, end)
+        kept.append(html[position:end])
+        kept.append(" ")
+        at = html.find(BODY, end)
+    return "".join(kept)
+
+
+def _text(html: str) -> tuple[str, list[str], list[tuple[str, int, int]]]:
+    """The searchable text, the titles' texts, and the anchors: (id, start, end) as offsets into
+    the text (an element with an id inside a searchable part). Tags separate words, except inline
+    ones; entities are decoded."""
+    parts = _parts(html)
+    ids: list[str] = []
+    if 'id="' in parts:
+        marked, position = [], 0
+        for match in _WITH_ID.finditer(parts):
+            if match.start() < position:  # inside an anchor already marked: marked on its own
+                pass
+            tag, end = match.group(1).lower(), None
+            if tag not in _VOID and not match.group(0).endswith("/>"):
+                end = _skip(parts, tag, match.end())
+            ids.append(unescape(match.group(2)))
+            marked.append((match.start(), f"\x00{len(ids) - 1}A\x00"))
+            if end is not None:
+                close = parts.rfind("<", 0, end)
+                marked.append((close, f"\x00{len(ids) - 1}E\x00"))
+            else:
+                marked.append((match.end(), f"\x00{len(ids) - 1}E\x00"))
+        marked.sort(key=lambda m: m[0])
+        pieces = []
+        for offset, sentinel in marked:
+            pieces.append(parts[position:offset])
+            pieces.append(sentinel)
+            position = offset
+        pieces.append(parts[position:])
+        parts = "".join(pieces)
+    titles = [_strip(t) for t in _TITLE.findall(parts)] if "<h1" in parts else []
+    text = _strip(parts)
+    anchors: list[tuple[str, int, int]] = []
+    if ids:
+        starts: dict[int, int] = {}
+        clean, position, removed = [], 0, 0
+        for match in _SENTINEL.finditer(text):
+            clean.append(text[position:match.start()])
+            offset = match.start() - removed
+            number = int(match.group(1))
+            if match.group(2) == "A":
+                starts[number] = offset
+            else:
+                anchors.append((ids[number], starts[number], offset))
+            removed += match.end() - match.start()
             position = match.end()
-            tag = match.group(2)
-            if tag is None:
-                continue  # a comment
-            tag = tag.lower()
-            separates = tag not in _INLINE
-            if match.group(1):  # closing
-                if stack and stack[-1][0] == tag:
-                    stack.pop()
-                    if open_anchors and open_anchors[-1][0] == len(stack):
-                        _, anchor, start = open_anchors.pop()
-                        anchors.append((anchor, start, size))
-                if separates and (flags == 1 or flags == 5):
-                    pieces.append(" ")
-                    size += 1
-                if not stack:
-                    break
-                continue
-            attributes = match.group(3)
-            if separates and (flags == 1 or flags == 5):
-                pieces.append(" ")
-                size += 1
-            if tag in _VOID or attributes.endswith("/"):
-                if not stack:
-                    break
-                continue
-            new = flags | 1
-            if IGNORE in attributes:
-                new |= 2
-            if tag == "h1":
-                new |= 4
-            if not new & 2 and 'id="' in attributes:
-                found = _ID.search(attributes)
-                if found:
-                    open_anchors.append((len(stack), unescape(found.group(1)), size))
-            stack.append((tag, new))
-        at = html.find(BODY, position)
-    if pieces:
-        runs.append((weight, "".join(pieces)))
-    return runs, anchors
+        clean.append(text[position:])
+        text = "".join(clean)
+        titles = [_SENTINEL.sub("", t) for t in titles]
+    return text, titles, anchors
+
+
+def _strip(html: str) -> str:
+    if "<!--" in html:
+        html = _COMMENT.sub("", html)
+    text = _ANY_TAG.sub(" ", _INLINE_TAG.sub("", html))
+    return unescape(text) if "&" in text else text
 
 
 def _anchor_list(text: str, anchors: list[tuple[str, int, int]]) -> list[dict]:
@@ -147,35 +233,63 @@ def _anchor_list(text: str, anchors: list[tuple[str, int, int]]) -> list[dict]:
     return out
 
 
+def packed(positions) -> bytes:
+    """Positions as the index keeps them: unsigned 16-bit little-endian integers."""
+    values = array("H", positions)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values.tobytes()
+
+
+def unpacked(data: bytes) -> list[int]:
+    values = array("H", data)
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values.tolist()
+
+
+def _positions(tokens: list[str]) -> dict[str, tuple[int, bytes]]:
+    """Each word's weight in the text and its positions (`packed`). The positions are sorted by
+    word in one go and cut, word by word, from one packed string: packing each word's list
+    apart would cost most of an index's time."""
+    order = packed(sorted(range(len(tokens)), key=tokens.__getitem__))
+    counts = Counter(tokens)
+    out = {}
+    start = 0
+    for word in sorted(counts):
+        end = start + 2 * counts[word]
+        out[word] = (counts[word] * WEIGHT_TEXT, order[start:end])
+        start = end
+    return out
+
+
 def record(rel: str, page: bytes) -> Record | None:
     """The page's record; None for a page with nothing marked for search."""
     if BODY.encode() not in page:
         return None
     html = page.decode("utf-8")
-    runs, anchor_spans = _text_runs(html)
-    text = "".join(run for _, run in runs)
+    text, titles, anchor_spans = _text(html)
     fields: dict[str, dict] = {"filter": {}, "meta": {}, "sort": {}}
     for value, role, key in _DATA.findall(html):
         fields[role].setdefault(key, []).append(unicodedata.normalize("NFC", unescape(value)))
-    found: dict[str, list] = {}
-    position = 0
-    for weight, run in runs:
-        for word in _WORD.findall(fold(run)):
-            entry = found.get(word)
-            if entry is None:
-                entry = found[word] = [0, []]
-            entry[0] += weight
-            if position <= MAX_POSITION:
-                entry[1].append(position)
-            position += 1
+    tokens = words(text)
+    extra: dict[str, int] = {}  # weight beyond a word of the text's, by word
+    for title in titles:
+        for word in words(title):
+            extra[word] = extra.get(word, 0) + WEIGHT_TITLE - WEIGHT_TEXT
     for key, weight in META_WEIGHTS.items():
         for value in fields["meta"].get(key, ()):
-            for word in _WORD.findall(fold(value)):
-                found.setdefault(word, [0, []])[0] += weight
+            for word in words(value):
+                extra[word] = extra.get(word, 0) + weight
+    found_words = _positions(tokens[:MAX_POSITION + 1] if len(tokens) > MAX_POSITION + 1 else tokens)
+    counts = Counter(tokens[MAX_POSITION + 1:]) if len(tokens) > MAX_POSITION + 1 else {}  # words without a position
+    for word in counts.keys() | extra.keys():
+        weight, where = found_words.get(word, (0, b""))
+        found_words[word] = (weight + counts.get(word, 0) * WEIGHT_TEXT + extra.get(word, 0), where)
     meta = {key: values[0] for key, values in fields["meta"].items()}
     url = "/" + rel[: -len("index.html")] if rel.endswith("index.html") else "/" + rel
     fragment = {"url": url, "meta": meta, "filters": fields["filter"], "content": " ".join(text.split()),
                 "anchors": _anchor_list(text, anchor_spans)}
     data = json.dumps(fragment, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     date = fields["sort"].get("date", [""])[0].replace("-", "")
-    return Record(rel, data, date, fields["filter"], {w: (e[0], e[1]) for w, e in found.items()}, position)
+    return Record(rel, data, date, fields["filter"], found_words, len(tokens))

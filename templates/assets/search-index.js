@@ -37,6 +37,17 @@
     return out;
   }
 
+  /* A word's positions in each of its pages: [counts, base64 of 16-bit little-endian integers]. */
+  function unpack(packed) {
+    var bytes = atob(packed[1]), out = [], at = 0;
+    packed[0].forEach(function (count) {
+      var list = new Array(count);
+      for (var i = 0; i < count; i++, at += 2) list[i] = bytes.charCodeAt(at) | bytes.charCodeAt(at + 1) << 8;
+      out.push(list);
+    });
+    return out;
+  }
+
   /* The position of `page` in the sorted list `pages`, or -1. */
   function find(pages, page) {
     var low = 0, high = pages.length - 1;
@@ -48,8 +59,8 @@
     return -1;
   }
 
-  /* A query: its words (the last one, being typed, also matches words it starts) and its quoted
-     phrases. Unbalanced quotes are ignored. */
+  /* A query: its words (the last one, maybe unfinished, also matches the words it starts) and
+     its quoted phrases. Unbalanced quotes are ignored. */
   function parse(query) {
     var text = query.normalize("NFC");
     if ((text.match(/"/g) || []).length % 2) text = text.replace(/"/g, " ");
@@ -60,7 +71,7 @@
       return " ";
     });
     var all = words(text), seen = {}, terms = [];
-    var typing = /[\p{L}\p{N}]$/u.test(text.trim()) && !/"\s*$/.test(text);
+    var typing = !/"\s*$/.test(text);  // the last word may be unfinished, unless a phrase closed it
     all.forEach(function (word, i) {
       var prefix = typing && i === all.length - 1 && word.length > 1;
       var id = word + (prefix ? "*" : "");
@@ -116,7 +127,7 @@
     if (!this.located[key]) {
       this.located[key] = getJSON(this.file("p", key)).then(function (raw) {
         var out = {};
-        Object.keys(raw).forEach(function (word) { out[word] = raw[word].map(sums); });
+        Object.keys(raw).forEach(function (word) { out[word] = unpack(raw[word]); });
         return out;
       });
     }
