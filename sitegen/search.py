@@ -20,19 +20,22 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
+from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
 from . import urls
 from .parallel import Forked
 from .searchfields import BUNDLE
-from .searchpage import BODY, Record, record as page_record, words as text_words
+from .searchpage import BODY, Record, packed, record as page_record, words as text_words
 
-FORMAT = 1  # in every shard's digest: another format indexes every shard again
+FORMAT = 2  # in every shard's digest and manifest: a change of format indexes every shard again
 KEY_LENGTH = 3  # a bucket holds the words starting with the same KEY_LENGTH letters
 MANIFEST = "index.json"
 SHARD_LIST = "shards.json"
@@ -52,11 +55,17 @@ class SearchIndexError(RuntimeError):
 
 
 # --- encoding -------------------------------------------------------------------------------
-# A bucket is two JSON objects with the same keys, its words: in b/, [page numbers as deltas,
-# weights]; in p/, [how many positions the word has in each of those pages, the positions one
-# after another as unsigned 16-bit little-endian integers in base64] (encoded and decoded at C
-# speed: a page's positions are most of an index's numbers). Page numbers are the
-# shard's own (its pages in the order of their paths).
+# A bucket is two JSON objects with the same keys, its words; each value is a pair of strings, each
+# the base64 of unsigned 16-bit little-endian integers (`searchpage.packed`): in b/, [the numbers
+# of the pages holding the word, ascending, and its weight in each]; in p/, [how many positions
+# the word has in each of those pages, and those positions one after another]. Page numbers are the
+# shard's own (its pages in the order of their paths; a shard holds at most MAX_PAGES). Packed
+# integers, not JSON arrays: they are read and written at C speed, and a patch (below) finds a
+# page in a word's list by bisection and splices bytes, leaving the other words' strings as
+# they were.
+
+MAX_PAGES = 65536  # pages a shard: numbers are 16-bit (shards hold about PAGES_PER_SHARD)
+MAX_WEIGHT = 65535  # a weight beyond (a word used tens of thousands of times in one page) counts as this
 
 Postings = dict[str, tuple[list[int], list[int], list[bytes]]]  # word -> (pages, weights, packed positions)
 _PLAIN_KEY = re.compile(r"[a-z0-9]+")
@@ -75,22 +84,25 @@ def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _deltas(values: list[int]) -> list[int]:
-    return [b - a for a, b in zip([0] + values, values)]
+def _text(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
-def _pack(positions: list[bytes]) -> list:
-    """A word's positions in each of its pages (each `searchpage.packed`) as the p/ file holds them."""
-    return [[len(where) // 2 for where in positions], base64.b64encode(b"".join(positions)).decode("ascii")]
+def _array(text: str) -> array:
+    values = array("H", base64.b64decode(text))
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
 
 
-def _unpack(packed: list) -> list[bytes]:
-    data = base64.b64decode(packed[1])
-    out, start = [], 0
-    for count in packed[0]:
-        out.append(data[start:start + 2 * count])
-        start += 2 * count
-    return out
+def _pages_value(pages, weights) -> list[str]:
+    """A word's value in b/."""
+    return [_text(packed(pages)), _text(packed(min(w, MAX_WEIGHT) for w in weights))]
+
+
+def _positions_value(counts, blob: bytes) -> list[str]:
+    """A word's value in p/: `blob` is its pages' positions (each `searchpage.packed`) joined."""
+    return [_text(packed(counts)), _text(blob)]
 
 
 def _bucket_files(key: str, digest: str) -> tuple[str, str]:
@@ -107,8 +119,9 @@ def _bucket_digest(pages: bytes, positions: bytes) -> str:
 
 def _encode_bucket(key: str, postings: Postings, files: dict[str, bytes]) -> str:
     """Put the bucket's two files in `files`; return its digest."""
-    pages = _dumps({w: [_deltas(e[0]), e[1]] for w, e in postings.items()})
-    positions = _dumps({w: _pack(e[2]) for w, e in postings.items()})
+    pages = _dumps({w: _pages_value(e[0], e[1]) for w, e in postings.items()})
+    positions = _dumps({w: _positions_value([len(p) // 2 for p in e[2]], b"".join(e[2]))
+                        for w, e in postings.items()})
     digest = _bucket_digest(pages, positions)
     b, p = _bucket_files(key, digest)
     files[b], files[p] = pages, positions
@@ -116,9 +129,16 @@ def _encode_bucket(key: str, postings: Postings, files: dict[str, bytes]) -> str
 
 
 def _decode_bucket(folder: Path, key: str, digest: str) -> Postings:
+    """A bucket as `shard_files` held it (the search page's script reads the same files)."""
     b, p = _bucket_files(key, digest)
     pages, positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
-    return {w: (list(accumulate(pages[w][0])), pages[w][1], _unpack(positions[w])) for w in pages}
+    out = {}
+    for word, entry in pages.items():
+        entry = _Entry(entry, positions[word])
+        starts = list(accumulate([0] + [2 * c for c in entry.counts]))
+        out[word] = (entry.pages.tolist(), entry.weights.tolist(),
+                     [entry.blob[a:b] for a, b in zip(starts, starts[1:])])
+    return out
 
 
 def _page_key(rel: str) -> str:
@@ -137,6 +157,8 @@ def _manifest(pages: list[list], filters: dict[str, dict[str, list[int]]], bucke
 
 def shard_files(records: list[Record]) -> dict[str, bytes]:
     """Every file of a shard holding these pages (in this order), by path inside its folder."""
+    if len(records) > MAX_PAGES:
+        raise SearchIndexError(f"một phần chỉ mục có {len(records)} trang, quá {MAX_PAGES}")
     postings: Postings = {}
     filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for number, rec in enumerate(records):
@@ -176,42 +198,76 @@ class Patch:
     obsolete: set[str]
 
 
+class _Entry:
+    """One word's entry in a bucket, decoded from its stored form for a patch."""
+
+    def __init__(self, pages: list[str] | None, positions: list[str] | None):
+        self.pages = _array(pages[0]) if pages else array("H")
+        self.weights = _array(pages[1]) if pages else array("H")
+        self.counts = _array(positions[0]) if positions else array("H")
+        self.blob = base64.b64decode(positions[1]) if positions else b""
+
+    def replace(self, number: int, new: tuple[int, bytes] | None) -> None:
+        """Page `number`'s entry becomes `new` (weight, packed positions), or goes."""
+        i = bisect_left(self.pages, number)
+        start = 2 * sum(self.counts[:i])
+        if i < len(self.pages) and self.pages[i] == number:
+            self.blob = self.blob[:start] + self.blob[start + 2 * self.counts[i]:]
+            del self.pages[i], self.weights[i], self.counts[i]
+        if new is not None:
+            weight, where = new
+            self.pages.insert(i, number)
+            self.weights.insert(i, min(weight, MAX_WEIGHT))
+            self.counts.insert(i, len(where) // 2)
+            self.blob = self.blob[:start] + where + self.blob[start:]
+
+    def encoded(self) -> tuple[list[str], list[str]]:
+        """As `_encode_bucket` writes it."""
+        return _pages_value(self.pages, self.weights), _positions_value(self.counts, self.blob)
+
+
 def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
     """The changes to the shard in `folder` that replace its pages numbered as in `changes` with
     these records, its other pages unchanged. Only the buckets holding words of the old or new
-    pages are read and written again; the result equals `shard_files` of the new pages."""
+    pages are read and written again, and in them only those words' entries are decoded; the
+    result equals `shard_files` of the new pages."""
     manifest = json.loads((folder / MANIFEST).read_bytes())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{folder / MANIFEST}: another format")
     pages, filters, buckets = manifest["pages"], manifest["filters"], dict(manifest["buckets"])
-    touched: dict[str, dict[int, dict[str, tuple[int, bytes]]]] = defaultdict(dict)
+    # bucket key -> page number -> (the words the page had or has there, its new entries there)
+    touched: dict[str, dict[int, tuple[set[str], dict[str, tuple[int, bytes]]]]] = defaultdict(dict)
     obsolete: set[str] = set()
     for number, rec in changes.items():
         old = json.loads((folder / "f" / f"{pages[number][0]}.json").read_bytes())
-        for word in _fragment_words(old):
-            touched[bucket_key(word)].setdefault(number, {})
+        for word in _fragment_words(old) | rec.words.keys():
+            touched[bucket_key(word)].setdefault(number, (set(), {}))[0].add(word)
         for word, entry in rec.words.items():
-            touched[bucket_key(word)].setdefault(number, {})[word] = entry
+            touched[bucket_key(word)][number][1][word] = entry
         obsolete.add(f"f/{pages[number][0]}.json")
         pages[number] = _page_entry(rec)
     files: dict[str, bytes] = {}
     for key in sorted(touched):
         digest = buckets.pop(key, None)
-        postings = _decode_bucket(folder, key, digest) if digest else {}
+        raw_pages, raw_positions = {}, {}
         if digest:
-            obsolete.update(_bucket_files(key, digest))
-        for number, new in touched[key].items():
-            for word, (found, weights, positions) in postings.items():
-                i = bisect_left(found, number)
-                if i < len(found) and found[i] == number:
-                    del found[i], weights[i], positions[i]
-            for word, (weight, where) in new.items():
-                found, weights, positions = postings.setdefault(word, ([], [], []))
-                i = bisect_left(found, number)
-                found.insert(i, number)
-                weights.insert(i, weight)
-                positions.insert(i, where)
-        postings = {w: e for w, e in postings.items() if e[0]}
-        if postings:
-            buckets[key] = _encode_bucket(key, postings, files)
+            b, p = _bucket_files(key, digest)
+            raw_pages, raw_positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
+            obsolete.update((b, p))
+        for word in sorted(set().union(*(words for words, _ in touched[key].values()))):
+            entry = _Entry(raw_pages.get(word), raw_positions.get(word))
+            for number, (_, new) in touched[key].items():
+                entry.replace(number, new.get(word))
+            if entry.pages:
+                raw_pages[word], raw_positions[word] = entry.encoded()
+            else:
+                raw_pages.pop(word, None)
+                raw_positions.pop(word, None)
+        if raw_pages:
+            encoded_pages, encoded_positions = _dumps(raw_pages), _dumps(raw_positions)
+            buckets[key] = digest = _bucket_digest(encoded_pages, encoded_positions)
+            b, p = _bucket_files(key, digest)
+            files[b], files[p] = encoded_pages, encoded_positions
     for number, rec in changes.items():
         for key in filters:
             for value in filters[key]:
@@ -343,10 +399,22 @@ def indexed_pages(site: Path, changed: dict[str, bytes | None] | None = None,
     return dict(sorted(pages.items()))
 
 
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of the code that makes the index (this module and `searchpage`): a shard made by
+    other code is never kept, whether or not FORMAT was changed with it."""
+    from . import searchpage
+
+    digest = hashlib.blake2b(digest_size=16)
+    for module in (__file__, searchpage.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
 def _shard_digest(pages: dict[str, str], rels: list[str], shards: int, shard: int) -> str:
     """A digest of what a shard is made from: its pages (path and bytes), the number of shards
-    and the format."""
-    digest = hashlib.blake2b(f"{FORMAT}|{shard}/{shards}".encode(), digest_size=20)
+    and the code that makes it."""
+    digest = hashlib.blake2b(f"{FORMAT}|{_code_digest()}|{shard}/{shards}".encode(), digest_size=20)
     for rel in rels:
         digest.update(f"{rel}\0{pages[rel]}\n".encode("utf-8"))
     return digest.hexdigest()
@@ -634,9 +702,12 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
                     known["entries"][shard] == _entry_digest(folder):
                 edited = {n: source.record(rel) for n, rel in enumerate(groups[shard])
                           if pages[rel] != known_pages[rel]}
-                patches[shard] = patch_shard(folder, edited)
-            else:
-                todo.append(shard)
+                try:
+                    patches[shard] = patch_shard(folder, edited)
+                    continue
+                except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+                    pass  # a published shard that cannot be read as expected is made again
+            todo.append(shard)
     except SearchIndexError:
         raise
     except Exception as error:

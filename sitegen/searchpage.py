@@ -25,7 +25,7 @@ IGNORE = "data-search-ignore"
 # Kept as integers: twice the weight.
 WEIGHT_TEXT, WEIGHT_TITLE, WEIGHT_NUMBER, WEIGHT_DATE = 2, 10, 40, 1
 META_WEIGHTS = {"number": WEIGHT_NUMBER, "date": WEIGHT_DATE}
-MAX_POSITION = 65535  # words further into a page are indexed without a position (no phrase)
+MAX_POSITION = 65534  # words further into a page are indexed without a position (no phrase): 16-bit positions and counts
 
 _TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>", re.S)
 _DATA = re.compile(r'<data value="([^"]*)" data-search-(filter|meta|sort)="([a-z_]+)"></data>')
@@ -44,23 +44,19 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
 
 
-def _word_table() -> dict[int, str]:
-    """For `words`: each character of the Basic Multilingual Plane that folding changes, or that
-    is not a letter or digit, mapped to its folded form with a space for every non-word character
-    (a combining mark folds to nothing). Made once, in 0.2 s."""
-    table = {}
-    for code in range(0x80, 0x10000):
+class _WordTable(dict):
+    """For `words`: a character's folded form, with a space for every character that is not a
+    letter or digit (a combining mark folds to nothing), worked out the first time the character
+    is met (a table of the whole Basic Multilingual Plane would take 0.15 s to make)."""
+
+    def __missing__(self, code: int) -> str:
         char = chr(code)
-        folded = fold(char) if not 0xD800 <= code < 0xE000 else char
-        if folded != char or not char.isalnum():
-            table[code] = "".join(c if c.isalnum() else " " for c in folded)
-    for code in range(0x80):
-        if not chr(code).isalnum():
-            table[code] = " "
-    return table
+        folded = char if 0xD800 <= code < 0xE000 else fold(char)
+        value = self[code] = "".join(c if c.isalnum() else " " for c in folded)
+        return value
 
 
-_TABLE: list[dict[int, str]] = []
+_TABLE = _WordTable()
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -69,9 +65,7 @@ def words(text: str) -> list[str]:
     does in one pass what folding and cutting do (`fold`, then runs of letters and digits)."""
     if _ASTRAL.search(text):  # beyond the table: folded and cut the slow way
         return _WORD.findall(fold(text))
-    if not _TABLE:
-        _TABLE.append(_word_table())
-    return text.lower().translate(_TABLE[0]).split()
+    return text.lower().translate(_TABLE).split()
 
 
 @dataclass

@@ -288,6 +288,20 @@ def test_a_patched_shard_equals_the_shard_made_from_scratch(sample_site, tmp_pat
         search.index(clean, per_shard=PER_SHARD)
         assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
     assert search.update(site, {rel: html.encode("utf-8")}, record_file, per_shard=PER_SHARD) is None
+    # a published bucket that cannot be read: the shard is made again, not patched
+    folder = site / search.shard_folder(search.shard_of(rel, 2))
+    manifest = json.loads((folder / search.MANIFEST).read_bytes())
+    bucket = folder / search._bucket_files("dan", manifest["buckets"]["dan"])[0]
+    bucket.write_bytes(bucket.read_bytes()[:-7])
+    edited = html.replace(heading, heading + "<p>Đảng viên mới.</p>").encode("utf-8")
+    update = search.update(site, {rel: edited}, record_file, per_shard=PER_SHARD)
+    assert list(update.made) == [search.shard_of(rel, 2)] and not update.patches
+    (site / rel).write_bytes(edited)
+    update.apply()
+    update.discard()
+    clean = _copy_pages(site, tmp_path / "clean-damaged")
+    search.index(clean, per_shard=PER_SHARD)
+    assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
     # a page removed: its shard is made again
     post = next(r for r in search.indexed_pages(site) if r.startswith("tin-tuc/"))
     update = search.update(site, {post: None}, record_file, per_shard=PER_SHARD)

@@ -31,19 +31,19 @@
     });
   }
 
-  function sums(deltas) {
-    var out = new Array(deltas.length), total = 0;
-    for (var i = 0; i < deltas.length; i++) { total += deltas[i]; out[i] = total; }
+  /* The integers a base64 string holds, each 16 bits, little-endian (sitegen/search.py). */
+  function integers(text) {
+    var bytes = atob(text), out = new Array(bytes.length >> 1);
+    for (var i = 0, at = 0; i < out.length; i++, at += 2) out[i] = bytes.charCodeAt(at) | bytes.charCodeAt(at + 1) << 8;
     return out;
   }
 
-  /* A word's positions in each of its pages: [counts, base64 of 16-bit little-endian integers]. */
+  /* A word's positions in each of its pages: [counts, positions one after another]. */
   function unpack(packed) {
-    var bytes = atob(packed[1]), out = [], at = 0;
-    packed[0].forEach(function (count) {
-      var list = new Array(count);
-      for (var i = 0; i < count; i++, at += 2) list[i] = bytes.charCodeAt(at) | bytes.charCodeAt(at + 1) << 8;
-      out.push(list);
+    var all = integers(packed[1]), out = [], at = 0;
+    integers(packed[0]).forEach(function (count) {
+      out.push(all.slice(at, at + count));
+      at += count;
     });
     return out;
   }
@@ -114,7 +114,9 @@
     if (!this.loaded[key]) {
       this.loaded[key] = getJSON(this.file("b", key)).then(function (raw) {
         var out = {};
-        Object.keys(raw).forEach(function (word) { out[word] = { pages: sums(raw[word][0]), weights: raw[word][1] }; });
+        Object.keys(raw).forEach(function (word) {
+          out[word] = { pages: integers(raw[word][0]), weights: integers(raw[word][1]) };
+        });
         return out;
       });
     }
