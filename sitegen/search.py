@@ -65,7 +65,6 @@ class SearchIndexError(RuntimeError):
 # they were.
 
 MAX_PAGES = 65536  # pages a shard: numbers are 16-bit (shards hold about PAGES_PER_SHARD)
-MAX_WEIGHT = 65535  # a weight beyond (a word used tens of thousands of times in one page) counts as this
 
 Postings = dict[str, tuple[list[int], list[int], list[bytes]]]  # word -> (pages, weights, packed positions)
 _PLAIN_KEY = re.compile(r"[a-z0-9]+")
@@ -97,7 +96,7 @@ def _array(text: str) -> array:
 
 def _pages_value(pages, weights) -> list[str]:
     """A word's value in b/."""
-    return [_text(packed(pages)), _text(packed(min(w, MAX_WEIGHT) for w in weights))]
+    return [_text(packed(pages)), _text(packed(weights))]
 
 
 def _positions_value(counts, blob: bytes) -> list[str]:
@@ -217,7 +216,7 @@ class _Entry:
         if new is not None:
             weight, where = new
             self.pages.insert(i, number)
-            self.weights.insert(i, min(weight, MAX_WEIGHT))
+            self.weights.insert(i, weight)
             self.counts.insert(i, len(where) // 2)
             self.blob = self.blob[:start] + where + self.blob[start:]
 

@@ -25,6 +25,7 @@ IGNORE = "data-search-ignore"
 # Kept as integers: twice the weight.
 WEIGHT_TEXT, WEIGHT_TITLE, WEIGHT_NUMBER, WEIGHT_DATE = 2, 10, 40, 1
 META_WEIGHTS = {"number": WEIGHT_NUMBER, "date": WEIGHT_DATE}
+MAX_WEIGHT = 65535  # weights are 16-bit: a word used tens of thousands of times in one page counts as this
 MAX_POSITION = 65534  # words further into a page are indexed without a position (no phrase): 16-bit positions and counts
 
 _TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>", re.S)
@@ -280,6 +281,8 @@ def record(rel: str, page: bytes) -> Record | None:
     for word in counts.keys() | extra.keys():
         weight, where = found_words.get(word, (0, b""))
         found_words[word] = (weight + counts.get(word, 0) * WEIGHT_TEXT + extra.get(word, 0), where)
+    if len(tokens) * WEIGHT_TEXT + sum(extra.values()) > MAX_WEIGHT:  # only then can a weight be too large
+        found_words = {word: (min(weight, MAX_WEIGHT), where) for word, (weight, where) in found_words.items()}
     meta = {key: values[0] for key, values in fields["meta"].items()}
     url = "/" + rel[: -len("index.html")] if rel.endswith("index.html") else "/" + rel
     fragment = {"url": url, "meta": meta, "filters": fields["filter"], "content": " ".join(text.split()),

@@ -320,3 +320,22 @@ def test_a_failed_shard_leaves_no_folder_behind(sample_site, tmp_path, monkeypat
         search.index(site, per_shard=PER_SHARD)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert not (site / search.BUNDLE).exists()
+
+
+def test_a_word_used_tens_of_thousands_of_times_is_indexed(tmp_path):
+    """Weights, positions and their counts are 16-bit: a weight is capped, positions stop at
+    MAX_POSITION, and the shard is written all the same."""
+    from sitegen.searchpage import MAX_POSITION, MAX_WEIGHT
+
+    body = " ".join(["đảng"] * 70000)
+    page = (f'<html><body><article data-search-body><h1>Đảng</h1><p>{body}</p></article>'
+            f'<data value="Văn bản" data-search-filter="section"></data></body></html>').encode("utf-8")
+    rec = record("nghi-quyet/dai/index.html", page)
+    weight, where = rec.words["dang"]
+    assert weight == MAX_WEIGHT and len(unpacked(where)) == MAX_POSITION + 1 and rec.length == 70001
+    files = search.shard_files([rec])
+    folder = tmp_path / "shard"
+    search._write_files(folder, files)
+    manifest = json.loads(files[search.MANIFEST])
+    pages, weights, positions = search._decode_bucket(folder, "dan", manifest["buckets"]["dan"])["dang"]
+    assert pages == [0] and weights == [MAX_WEIGHT] and unpacked(positions[0]) == list(range(MAX_POSITION + 1))
