@@ -637,11 +637,13 @@ class Update:
     def apply(self) -> list[str]:
         """Patch the shards edited in place and swap the new shards in; the others stay where
         they are. A new shard 0 takes the other shards' folders into it before it is swapped in
-        (they live inside it). Returns the folders changed, as site paths ending in "/"."""
+        (they live inside it). Returns the site paths changed: the files of a patched shard
+        written or removed, the folder of a shard made again (ending in "/")."""
         bundle = self.site / BUNDLE
+        changed = []
         for shard, patch in sorted(self.patches.items()):
             self._patch(_shard_bundle(bundle, shard), patch)
-        changed = [f"{shard_folder(shard)}/" for shard in sorted(self.patches)]
+            changed += [f"{shard_folder(shard)}/{name}" for name in {*patch.files, MANIFEST, *patch.obsolete}]
         trash = self.work / "old"
         trash.mkdir()
         if 0 in self.made:
