@@ -590,6 +590,11 @@ class DevBuilder:
             return []
         try:
             return update.apply()
+        except Exception:
+            with self._search_lock:  # indexed again after the next save, as when `update` fails
+                self._search_due |= due
+                self._search_failed = True
+            raise
         finally:
             update.discard()
 

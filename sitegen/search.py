@@ -434,6 +434,14 @@ class IndexStats:
         return len(self.reused_shards) == self.shards
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` is there with exactly these bytes."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
     for sub in {name.rpartition("/")[0] for name in files}:
         (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -626,11 +634,20 @@ class Update:
         self.record, self.inputs, self.pages = record, inputs, pages
 
     def _patch(self, folder: Path, patch: Patch) -> None:
-        """Add the new files, swap the manifest in, remove the files no longer named."""
-        _write_files(folder, {name: data for name, data in patch.files.items() if not (folder / name).exists()})
-        temp = folder / f".{MANIFEST}.{os.getpid()}"
-        temp.write_bytes(patch.manifest)
-        os.replace(temp, folder / MANIFEST)
+        """Add the new files, swap the manifest in, remove the files no longer named. Each file is
+        written beside its place and renamed into it, so a file of the index is never half
+        written under its final name; one already there with the same bytes is left as it is."""
+        for name, data in [*patch.files.items(), (MANIFEST, patch.manifest)]:
+            path = folder / name
+            if name != MANIFEST and _holds(path, data):
+                continue
+            temp = path.with_name(f".{path.name}.{os.getpid()}")
+            try:
+                temp.write_bytes(data)
+                os.replace(temp, path)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
         for name in patch.obsolete:
             (folder / name).unlink(missing_ok=True)
 
@@ -644,22 +661,35 @@ class Update:
         for shard, patch in sorted(self.patches.items()):
             self._patch(_shard_bundle(bundle, shard), patch)
             changed += [f"{shard_folder(shard)}/{name}" for name in {*patch.files, MANIFEST, *patch.obsolete}]
+        # A shard made again: moved into place, the published one aside (shard 0 holds the others)
         trash = self.work / "old"
         trash.mkdir()
-        if 0 in self.made:
-            new = self.made[0]
-            for shard in range(1, self.shards):
-                os.rename(self.made.get(shard) or _shard_bundle(bundle, shard), _shard_bundle(new, shard))
-            _write_shard_list(new, self.shards)
-            if bundle.exists():
-                os.rename(bundle, trash / "s0")
-            os.rename(new, bundle)
-            changed = [f"{BUNDLE}/"]
-        else:
-            for shard, new in sorted(self.made.items()):
-                os.rename(_shard_bundle(bundle, shard), _shard_bundle(trash, shard))
-                os.rename(new, _shard_bundle(bundle, shard))
-            changed += [f"{shard_folder(shard)}/" for shard in sorted(self.made)]
+        moves: list[tuple[Path, Path]] = []  # done so far, undone if a later step fails
+
+        def move(source: Path, target: Path) -> None:
+            os.rename(source, target)
+            moves.append((source, target))
+
+        try:
+            if 0 in self.made:
+                new = self.made[0]
+                for shard in range(1, self.shards):
+                    move(self.made.get(shard) or _shard_bundle(bundle, shard), _shard_bundle(new, shard))
+                _write_shard_list(new, self.shards)
+                if bundle.exists():
+                    move(bundle, trash / "s0")
+                move(new, bundle)
+                changed = [f"{BUNDLE}/"]
+            else:
+                for shard, new in sorted(self.made.items()):
+                    if _shard_bundle(bundle, shard).exists():
+                        move(_shard_bundle(bundle, shard), _shard_bundle(trash, shard))
+                    move(new, _shard_bundle(bundle, shard))
+                changed += [f"{shard_folder(shard)}/" for shard in sorted(self.made)]
+        except BaseException:
+            for source, target in reversed(moves):  # the published shards back where they were
+                os.rename(target, source)
+            raise
         _write_record(self.record, self.shards, self.inputs, bundle, self.pages)
         return sorted(set(changed))
 

@@ -339,3 +339,44 @@ def test_a_word_used_tens_of_thousands_of_times_is_indexed(tmp_path):
     manifest = json.loads(files[search.MANIFEST])
     pages, weights, positions = search._decode_bucket(folder, "dan", manifest["buckets"]["dan"])["dang"]
     assert pages == [0] and weights == [MAX_WEIGHT] and unpacked(positions[0]) == list(range(MAX_POSITION + 1))
+
+
+def test_a_failed_update_puts_the_published_shards_back(sample_site, tmp_path, monkeypatch):
+    """Shard 0 made again takes the other shards into it before it is swapped in: when a step of
+    that fails, they go back where they were and the published index is whole."""
+    record_file = tmp_path / "cache" / "search.json"
+    site = _copy_pages(sample_site, tmp_path / "site")
+    search.index(site, None, record_file, per_shard=PER_SHARD)
+    before = _files(site / search.BUNDLE)
+    gone = next(rel for rel in search.indexed_pages(site) if search.shard_of(rel, 2) == 0)
+    update = search.update(site, {gone: None}, record_file, per_shard=PER_SHARD)
+    assert 0 in update.made
+
+    def full_disk(bundle, shards):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "_write_shard_list", full_disk)
+    with pytest.raises(OSError):
+        update.apply()
+    update.discard()
+    assert _files(site / search.BUNDLE) == before
+    assert all(search._shard_whole(site / search.shard_folder(s)) for s in range(2))
+
+
+def test_a_patch_replaces_a_half_written_file_of_the_same_name(sample_site, tmp_path):
+    """A patch's file already there under its name (left by a write that failed) is written again
+    unless it holds exactly the patch's bytes."""
+    record_file = tmp_path / "cache" / "search.json"
+    site = _copy_pages(sample_site, tmp_path / "site")
+    search.index(site, None, record_file, per_shard=PER_SHARD)
+    rel = "nghi-quyet/58-nq-tw/index.html"
+    html = (site / rel).read_text(encoding="utf-8").replace("</h1>", " Zyxwv</h1>", 1).encode("utf-8")
+    update = search.update(site, {rel: html}, record_file, per_shard=PER_SHARD)
+    (shard, patch), = update.patches.items()
+    folder = site / search.shard_folder(shard)
+    name = next(n for n in patch.files if n.startswith("b/"))
+    (folder / name).write_bytes(patch.files[name][:10])
+    (site / rel).write_bytes(html)
+    update.apply()
+    update.discard()
+    assert (folder / name).read_bytes() == patch.files[name] and search._shard_whole(folder)

@@ -24,6 +24,32 @@
     }).join("");
   }
 
+  /* An object with no inherited keys: words and filter values such as "constructor" are data. */
+  function dict() {
+    return Object.create(null);
+  }
+
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  /* The first `count` letters of a word (code points: a letter outside the Basic Multilingual
+     Plane is one letter, as in sitegen/search.py). */
+  function head(word, count) {
+    return Array.from(word).slice(0, count).join("");
+  }
+
+  /* A request's promise, kept for the page's visit unless it fails (then asked again next time). */
+  function remembered(cache, key, make) {
+    if (!cache[key]) {
+      cache[key] = make().catch(function (error) {
+        delete cache[key];
+        throw error;
+      });
+    }
+    return cache[key];
+  }
+
   function getJSON(url, fresh) {
     return fetch(url, fresh ? { cache: "no-cache" } : {}).then(function (response) {
       if (!response.ok) throw new Error(url + ": HTTP " + response.status);
@@ -70,10 +96,10 @@
       if (list.length > 1) phrases.push(list);
       return " ";
     });
-    var all = words(text), seen = {}, terms = [];
+    var all = words(text), seen = dict(), terms = [];
     var typing = !/"\s*$/.test(text);  // the last word may be unfinished, unless a phrase closed it
     all.forEach(function (word, i) {
-      var prefix = typing && i === all.length - 1 && word.length > 1;
+      var prefix = typing && i === all.length - 1 && Array.from(word).length > 1;
       var id = word + (prefix ? "*" : "");
       if (seen[id]) return;
       seen[id] = true;
@@ -89,19 +115,19 @@
     this.pages = manifest.pages;  // [fragment, words, date, key]
     this.buckets = manifest.buckets;
     this.keys = Object.keys(manifest.buckets);
-    this.sets = {};  // filter -> value -> set of pages
+    this.sets = dict();  // filter -> value -> set of pages
     this.values = this.pages.map(function () { return []; });  // page -> [[filter, value], ...]
     Object.keys(manifest.filters).forEach(function (key) {
-      var sets = self.sets[key] = {};
+      var sets = self.sets[key] = dict();
       Object.keys(manifest.filters[key]).forEach(function (value) {
         var pages = manifest.filters[key][value];
         sets[value] = new Set(pages);
         pages.forEach(function (page) { self.values[page].push([key, value]); });
       });
     });
-    this.loaded = {};
-    this.located = {};
-    this.fragments = {};
+    this.loaded = dict();
+    this.located = dict();
+    this.fragments = dict();
   }
 
   Shard.prototype.file = function (folder, key) {
@@ -110,34 +136,34 @@
 
   /* A bucket's words: word -> {pages, weights}. */
   Shard.prototype.bucket = function (key) {
-    if (!(key in this.buckets)) return Promise.resolve({});
-    if (!this.loaded[key]) {
-      this.loaded[key] = getJSON(this.file("b", key)).then(function (raw) {
-        var out = {};
+    if (!has(this.buckets, key)) return Promise.resolve(dict());
+    var url = this.file("b", key);
+    return remembered(this.loaded, key, function () {
+      return getJSON(url).then(function (raw) {
+        var out = dict();
         Object.keys(raw).forEach(function (word) {
           out[word] = { pages: integers(raw[word][0]), weights: integers(raw[word][1]) };
         });
         return out;
       });
-    }
-    return this.loaded[key];
+    });
   };
 
   /* A bucket's positions: word -> one list of positions per page of the word. */
   Shard.prototype.positions = function (key) {
-    if (!(key in this.buckets)) return Promise.resolve({});
-    if (!this.located[key]) {
-      this.located[key] = getJSON(this.file("p", key)).then(function (raw) {
-        var out = {};
+    if (!has(this.buckets, key)) return Promise.resolve(dict());
+    var url = this.file("p", key);
+    return remembered(this.located, key, function () {
+      return getJSON(url).then(function (raw) {
+        var out = dict();
         Object.keys(raw).forEach(function (word) { out[word] = unpack(raw[word]); });
         return out;
       });
-    }
-    return this.located[key];
+    });
   };
 
   Shard.prototype.keysFor = function (term) {
-    if (!term.prefix || term.word.length >= KEY_LENGTH) return [term.word.slice(0, KEY_LENGTH)];
+    if (!term.prefix || Array.from(term.word).length >= KEY_LENGTH) return [head(term.word, KEY_LENGTH)];
     return this.keys.filter(function (key) { return key.indexOf(term.word) === 0; });
   };
 
@@ -162,7 +188,7 @@
 
   /* The pages of `pages` where the phrase's words stand one after another. */
   Shard.prototype.withPhrase = function (pages, phrase) {
-    var keys = phrase.map(function (word) { return word.slice(0, KEY_LENGTH); });
+    var keys = phrase.map(function (word) { return head(word, KEY_LENGTH); });
     return Promise.all([Promise.all(keys.map(this.bucket, this)), Promise.all(keys.map(this.positions, this))])
       .then(function (loaded) {
         var buckets = loaded[0], positions = loaded[1];
@@ -194,7 +220,7 @@
     var values = this.values;
     pages.forEach(function (page) {
       values[page].forEach(function (pair) {
-        var into = counts[pair[0]] || (counts[pair[0]] = {});
+        var into = counts[pair[0]] || (counts[pair[0]] = dict());
         into[pair[1]] = (into[pair[1]] || 0) + 1;
       });
     });
@@ -203,8 +229,8 @@
 
   Shard.prototype.fragment = function (page) {
     var name = this.pages[page][0];
-    if (!this.fragments[name]) this.fragments[name] = getJSON(new URL("f/" + name + ".json", this.base).href);
-    return this.fragments[name];
+    var url = new URL("f/" + name + ".json", this.base).href;
+    return remembered(this.fragments, name, function () { return getJSON(url); });
   };
 
   // --- excerpts --------------------------------------------------------------------------------
@@ -276,7 +302,7 @@
 
   /* Every page the filters let through, newest first. */
   Index.prototype.browse = function (filters) {
-    var self = this, results = [], counts = {};
+    var self = this, results = [], counts = dict();
     this.shards.forEach(function (shard) {
       var kept = [];
       shard.pages.forEach(function (_, page) { if (shard.passes(page, filters)) kept.push(page); });
@@ -288,7 +314,7 @@
   };
 
   Index.prototype.filters = function () {
-    var counts = {};
+    var counts = dict();
     this.shards.forEach(function (shard) {
       shard.count(shard.pages.map(function (_, page) { return page; }), counts);
     });
@@ -309,7 +335,7 @@
     var self = this, filters = (options && options.filters) || {};
     if (query === null || !query.trim()) return Promise.resolve(this.browse(filters));
     var parsed = parse(query);
-    var nothing = { results: [], filters: {}, unfilteredResultCount: 0, unknown: [] };
+    var nothing = { results: [], filters: dict(), unfilteredResultCount: 0, unknown: [] };
     if (!parsed.terms.length) return Promise.resolve(nothing);
     return Promise.all(this.shards.map(function (shard) {
       return Promise.all(parsed.terms.map(function (term) { return shard.matches(term, self.partial); }));
@@ -332,7 +358,7 @@
           return promise.then(function (kept) { return kept.length ? shard.withPhrase(kept, phrase) : kept; });
         }, Promise.resolve(pages));
       })).then(function (hits) {
-        var results = [], counts = {}, unfiltered = 0;
+        var results = [], counts = dict(), unfiltered = 0;
         self.shards.forEach(function (shard, s) {
           unfiltered += hits[s].length;
           var kept = hits[s].filter(function (page) { return shard.passes(page, filters); });

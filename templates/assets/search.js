@@ -197,7 +197,9 @@
         if (token !== sequence) return null;
         showNote(search.loose ? "Không có cụm từ «" + state.q.replace(/"/g, "").trim() +
                  "» đúng như đã gõ; dưới đây là kết quả có đủ các từ." : "");
-        current = { hits: search.results, shown: 0, items: 0, terms: pieces(state.q.replace(/"/g, " ")), state: state,
+        var unknown = search.unknown || [];  // left out of the search: they mark nothing and pick no row
+        current = { hits: search.results, shown: 0, items: 0, state: state,
+                    terms: pieces(state.q.replace(/"/g, " ")).filter(function (t) { return unknown.indexOf(t) < 0; }),
                     targetMode: state.filters.section === TARGET_SECTION, targetStatus: state.filters.target_status || "" };
         updateCounts(search.filters);
         clearResults();
@@ -210,6 +212,7 @@
         });
       });
     }).catch(function (error) {
+      loading = null;  // opened again by the next search: the index may have been published anew
       if (token !== sequence) return;
       clearResults();
       statusLine.textContent = "";
@@ -243,7 +246,7 @@
   function updateCounts(counts) {
     if (!counts) return;
     selects.forEach(function (select) {
-      var values = counts[select.getAttribute("data-filter")] || {};
+      var values = counts[select.getAttribute("data-filter")] || Object.create(null);
       var documents = select.hasAttribute("data-counts-documents");
       Array.prototype.forEach.call(select.options, function (option) {
         if (!option.value) return;

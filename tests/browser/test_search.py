@@ -526,3 +526,36 @@ def test_an_index_in_shards_works_under_a_sub_path(browser, serve, sharded_site)
     page.wait_for_url("**/vanban/chuong-trinh/12-ctr-duk-2021/#ct-ket-nap-dang-vien")
     assert page.problems == []
     page.context.close()
+
+
+def test_a_failed_request_is_tried_again_by_the_next_search(page, base):
+    failed: list[str] = []
+
+    def once(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"**/{search_index.BUNDLE}/b/thu.*", once)
+    page.goto(base + "tim-kiem/?" + urlencode({"q": "thuc hien"}))
+    page.wait_for_selector("#search-error", state="visible", timeout=15000)
+    assert failed
+    page.press("#q", "Enter")  # the same search again, in the same page
+    settle(page)
+    assert results(page) and page.locator("#search-error").is_hidden()
+
+
+def test_filter_values_that_name_built_in_properties_are_only_values(page, base):
+    for value in ("constructor", "__proto__", "toString"):
+        page.goto(base + "tim-kiem/?" + urlencode({"q": "dang", "loai": value}))
+        settle(page)
+        assert page.locator("#search-error").is_hidden(), value
+        assert results(page) == [] and page.locator("#search-empty").is_visible()
+    assert page.problems == []
+
+
+def test_a_word_found_nowhere_does_not_hide_the_matching_targets(page, base):
+    found = search(page, base, "ket nap xyzzyq", muc="Chỉ tiêu")
+    assert TARGET_KET_NAP in hrefs_of(found)
