@@ -142,7 +142,7 @@ def records(bundle: Path) -> int:
     """Pages in the index, over its shards."""
     manifests = [bundle / "index.json"] + [bundle / folder / "index.json"
                                            for folder in json.loads((bundle / "shards.json").read_text())]
-    return sum(len(json.loads(m.read_text())["pages"]) for m in manifests)
+    return sum(json.loads(m.read_text())["pages"]["count"] for m in manifests)
 
 
 def run(documents: int, runs: int, work: Path, site: Path | None = None) -> dict:

@@ -140,18 +140,74 @@ def _decode_bucket(folder: Path, key: str, digest: str) -> Postings:
     return out
 
 
-def _page_key(rel: str) -> str:
-    """8 hex digits of a hash of the page's path: orders pages of the same date, in any shard."""
-    return hashlib.blake2b(rel.encode("utf-8"), digest_size=4).hexdigest()
+_NAME_LENGTH = 16  # hex digits of a fragment's name (`Record.fragment_name`)
+_DATE = "I" if array("I").itemsize == 4 else "L"  # 32-bit
 
 
-def _page_entry(rec: Record) -> list:
-    """A page in the manifest: [fragment, words, date, key]."""
-    return [rec.fragment_name, rec.length, rec.date, _page_key(rec.rel)]
+def _text32(values) -> str:
+    data = array(_DATE, values)
+    if sys.byteorder != "little":
+        data.byteswap()
+    return _text(data.tobytes())
 
 
-def _manifest(pages: list[list], filters: dict[str, dict[str, list[int]]], buckets: dict[str, str]) -> bytes:
-    return _dumps({"format": FORMAT, "pages": pages, "filters": filters, "buckets": buckets})
+def _array32(text: str) -> array:
+    values = array(_DATE, base64.b64decode(text))
+    if sys.byteorder != "little":
+        values.byteswap()
+    return values
+
+
+@dataclass
+class _Listing:
+    """A shard's pages as its manifest lists them (by number): their fragments' names, words and
+    dates (yyyymmdd, 0 when none), and the pages of each filter value."""
+
+    names: list[str]
+    lengths: list[int]
+    dates: list[int]
+    filters: dict[str, dict[str, list[int]]]
+
+    @classmethod
+    def of(cls, records: list[Record]) -> "_Listing":
+        filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for number, rec in enumerate(records):
+            for key, values in rec.filters.items():
+                for value in dict.fromkeys(values):
+                    filters[key][value].append(number)
+        return cls([r.fragment_name for r in records], [min(r.length, 65535) for r in records],
+                    [int(r.date or 0) for r in records], filters)
+
+    @classmethod
+    def read(cls, manifest: dict) -> "_Listing":
+        pages = manifest["pages"]
+        names = pages["fragments"]
+        return cls([names[i:i + _NAME_LENGTH] for i in range(0, len(names), _NAME_LENGTH)],
+                   _array(pages["words"]).tolist(), _array32(pages["dates"]).tolist(),
+                   {key: {value: _array(numbers).tolist() for value, numbers in values.items()}
+                    for key, values in manifest["filters"].items()})
+
+    def put(self, number: int, rec: Record) -> None:
+        """Page `number` becomes `rec`."""
+        self.names[number], self.lengths[number] = rec.fragment_name, min(rec.length, 65535)
+        self.dates[number] = int(rec.date or 0)
+        for values in self.filters.values():
+            for numbers in values.values():
+                if number in numbers:
+                    numbers.remove(number)
+        for key, values in rec.filters.items():
+            for value in dict.fromkeys(values):
+                numbers = self.filters.setdefault(key, {}).setdefault(value, [])
+                numbers.insert(bisect_left(numbers, number), number)
+
+    def manifest(self, buckets: dict[str, str]) -> bytes:
+        """The shard's index.json: its pages, filters (values without pages left out) and buckets."""
+        pages = {"count": len(self.names), "fragments": "".join(self.names), "words": _text(packed(self.lengths)),
+                 "dates": _text32(self.dates)}
+        filters = {key: {value: _text(packed(numbers)) for value, numbers in values.items() if numbers}
+                   for key, values in self.filters.items()}
+        return _dumps({"format": FORMAT, "pages": pages, "filters": {k: v for k, v in filters.items() if v},
+                       "buckets": buckets})
 
 
 def shard_files(records: list[Record]) -> dict[str, bytes]:
@@ -159,7 +215,6 @@ def shard_files(records: list[Record]) -> dict[str, bytes]:
     if len(records) > MAX_PAGES:
         raise SearchIndexError(f"một phần chỉ mục có {len(records)} trang, quá {MAX_PAGES}")
     postings: Postings = {}
-    filters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for number, rec in enumerate(records):
         for word, (weight, positions) in rec.words.items():
             entry = postings.get(word)
@@ -168,9 +223,6 @@ def shard_files(records: list[Record]) -> dict[str, bytes]:
             entry[0].append(number)
             entry[1].append(weight)
             entry[2].append(positions)
-        for key, values in rec.filters.items():
-            for value in dict.fromkeys(values):
-                filters[key][value].append(number)
     by_key: dict[str, Postings] = defaultdict(dict)
     for word, entry in postings.items():
         by_key[bucket_key(word)][word] = entry
@@ -178,7 +230,7 @@ def shard_files(records: list[Record]) -> dict[str, bytes]:
     buckets = {key: _encode_bucket(key, by_key[key], files) for key in sorted(by_key)}
     for rec in records:
         files[f"f/{rec.fragment_name}.json"] = rec.fragment
-    files[MANIFEST] = _manifest([_page_entry(r) for r in records], filters, buckets)
+    files[MANIFEST] = _Listing.of(records).manifest(buckets)
     return files
 
 
@@ -233,18 +285,18 @@ def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
     manifest = json.loads((folder / MANIFEST).read_bytes())
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{folder / MANIFEST}: another format")
-    pages, filters, buckets = manifest["pages"], manifest["filters"], dict(manifest["buckets"])
+    listing, buckets = _Listing.read(manifest), dict(manifest["buckets"])
     # bucket key -> page number -> (the words the page had or has there, its new entries there)
     touched: dict[str, dict[int, tuple[set[str], dict[str, tuple[int, bytes]]]]] = defaultdict(dict)
     obsolete: set[str] = set()
     for number, rec in changes.items():
-        old = json.loads((folder / "f" / f"{pages[number][0]}.json").read_bytes())
+        old = json.loads((folder / "f" / f"{listing.names[number]}.json").read_bytes())
         for word in _fragment_words(old) | rec.words.keys():
             touched[bucket_key(word)].setdefault(number, (set(), {}))[0].add(word)
         for word, entry in rec.words.items():
             touched[bucket_key(word)][number][1][word] = entry
-        obsolete.add(f"f/{pages[number][0]}.json")
-        pages[number] = _page_entry(rec)
+        obsolete.add(f"f/{listing.names[number]}.json")
+        listing.put(number, rec)
     files: dict[str, bytes] = {}
     for key in sorted(touched):
         digest = buckets.pop(key, None)
@@ -267,19 +319,9 @@ def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
             buckets[key] = digest = _bucket_digest(encoded_pages, encoded_positions)
             b, p = _bucket_files(key, digest)
             files[b], files[p] = encoded_pages, encoded_positions
-    for number, rec in changes.items():
-        for key in filters:
-            for value in filters[key]:
-                if number in filters[key][value]:
-                    filters[key][value].remove(number)
-        for key, values in rec.filters.items():
-            for value in dict.fromkeys(values):
-                filters.setdefault(key, {}).setdefault(value, []).append(number)
-                filters[key][value].sort()
+    for rec in changes.values():
         files[f"f/{rec.fragment_name}.json"] = rec.fragment
-    filters = {k: {v: n for v, n in values.items() if n} for k, values in filters.items()}
-    filters = {k: values for k, values in filters.items() if values}
-    return Patch(files, _manifest(pages, filters, dict(sorted(buckets.items()))), obsolete - set(files))
+    return Patch(files, listing.manifest(dict(sorted(buckets.items()))), obsolete - set(files))
 
 
 # --- shards ---------------------------------------------------------------------------------
@@ -526,8 +568,8 @@ def _shard_whole(folder: Path) -> bool:
             b, p = _bucket_files(key, digest)
             if _bucket_digest((folder / b).read_bytes(), (folder / p).read_bytes()) != digest:
                 return False
-        for page in manifest["pages"]:
-            if hashlib.blake2b((folder / "f" / f"{page[0]}.json").read_bytes(), digest_size=8).hexdigest() != page[0]:
+        for name in _Listing.read(manifest).names:
+            if hashlib.blake2b((folder / "f" / f"{name}.json").read_bytes(), digest_size=8).hexdigest() != name:
                 return False
         return manifest.get("format") == FORMAT
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -573,7 +615,7 @@ def _link_bundle(previous: Path, bundle: Path) -> None:
 
 
 def _stats(bundle: Path, shards: int, reused: list[int]) -> IndexStats:
-    pages = sum(len(json.loads((_shard_bundle(bundle, s) / MANIFEST).read_bytes())["pages"]) for s in range(shards))
+    pages = sum(json.loads((_shard_bundle(bundle, s) / MANIFEST).read_bytes())["pages"]["count"] for s in range(shards))
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
     return IndexStats(pages, size, shards, tuple(reused))
 

@@ -57,11 +57,12 @@ def test_the_index_holds_its_own_files_only(sample_site):
     bundle = sample_site / search.BUNDLE
     assert json.loads((bundle / search.SHARD_LIST).read_text()) == []  # one shard
     manifest = json.loads((bundle / search.MANIFEST).read_bytes())
+    listing = search._Listing.read(manifest)
     # 6 documents and 1 post; targets are rows of their documents' pages, not records of their own
-    assert len(manifest["pages"]) == 7
+    assert manifest["pages"]["count"] == len(listing.names) == len(listing.lengths) == len(listing.dates) == 7
     assert sorted(p.name for p in bundle.iterdir()) == ["b", "f", "index.json", "p", "shards.json"]
     files = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
-    named = {f"f/{p[0]}.json" for p in manifest["pages"]} | {
+    named = {f"f/{name}.json" for name in listing.names} | {
         name for key, digest in manifest["buckets"].items() for name in search._bucket_files(key, digest)}
     assert files == named | {"index.json", "shards.json"}  # every file named, nothing left over
     assert not list(sample_site.rglob("pagefind*"))
@@ -70,19 +71,22 @@ def test_the_index_holds_its_own_files_only(sample_site):
 def test_a_bucket_holds_each_words_pages_weights_and_positions(sample_site):
     bundle = sample_site / search.BUNDLE
     manifest = json.loads((bundle / search.MANIFEST).read_bytes())
+    listing = search._Listing.read(manifest)
     postings = search._decode_bucket(bundle, "dan", manifest["buckets"]["dan"])
     pages, weights, positions = postings["dang"]
-    fragments = [json.loads((bundle / "f" / f"{p[0]}.json").read_bytes()) for p in manifest["pages"]]
+    fragments = [json.loads((bundle / "f" / f"{name}.json").read_bytes()) for name in listing.names]
+    assert listing.lengths == [len(words(f["content"])) for f in fragments]
+    assert all(str(d)[:4] == f["meta"]["date"].split("/")[-1] for f, d in zip(fragments, listing.dates))
     assert pages == [n for n, f in enumerate(fragments) if "dang" in words(f["content"])]
     for n, weight, where in zip(pages, weights, positions):
         text = words(fragments[n]["content"])
         assert [i for i, w in enumerate(text) if w == "dang"] == unpacked(where)
         assert weight >= 2 * len(unpacked(where))  # a word of the title or the number weighs more
-    number = manifest["pages"].index(next(p for p, f in zip(manifest["pages"], fragments)
-                                          if f["url"] == "/chuong-trinh/12-ctr-duk-2021/"))
+    number = next(n for n, f in enumerate(fragments) if f["url"] == "/chuong-trinh/12-ctr-duk-2021/")
+    assert listing.dates[number] == 20210407
     duk = search._decode_bucket(bundle, "duk", manifest["buckets"]["duk"])["duk"]
     assert duk[1][duk[0].index(number)] >= 40  # the number's words weigh most
-    assert manifest["filters"]["kind"]["Chương trình hành động"] == sorted(
+    assert listing.filters["kind"]["Chương trình hành động"] == sorted(
         n for n, f in enumerate(fragments) if f["filters"].get("kind") == ["Chương trình hành động"])
 
 

@@ -7,6 +7,7 @@
 
   var KEY_LENGTH = 3;  // a bucket holds the words starting with the same three letters
   var EXCERPT_WORDS = 26;
+  var NAME_LENGTH = 16;
 
   // --- words: as sitegen/searchpage.py folds and cuts them ---------------------------------------
   function fold(text) {
@@ -64,6 +65,16 @@
     return out;
   }
 
+  /* The same for 32-bit integers. */
+  function integers32(text) {
+    var bytes = atob(text), out = new Array(bytes.length >> 2);
+    for (var i = 0, at = 0; i < out.length; i++, at += 4) {
+      out[i] = (bytes.charCodeAt(at) | bytes.charCodeAt(at + 1) << 8 | bytes.charCodeAt(at + 2) << 16) +
+        bytes.charCodeAt(at + 3) * 16777216;
+    }
+    return out;
+  }
+
   /* A word's positions in each of its pages: [counts, positions one after another]. */
   function unpack(packed) {
     var all = integers(packed[1]), out = [], at = 0;
@@ -112,15 +123,20 @@
   function Shard(base, manifest) {
     var self = this;
     this.base = base;
-    this.pages = manifest.pages;  // [fragment, words, date, key]
+    var pages = manifest.pages;
+    this.size = pages.count;
+    this.names = pages.fragments;  // 16 hex digits a page: its fragment's name
+    this.lengths = integers(pages.words);
+    this.dates = integers32(pages.dates);  // yyyymmdd, 0 when none
     this.buckets = manifest.buckets;
     this.keys = Object.keys(manifest.buckets);
     this.sets = dict();  // filter -> value -> set of pages
-    this.values = this.pages.map(function () { return []; });  // page -> [[filter, value], ...]
+    this.values = [];  // page -> [[filter, value], ...]
+    for (var page = 0; page < this.size; page++) this.values.push([]);
     Object.keys(manifest.filters).forEach(function (key) {
       var sets = self.sets[key] = dict();
       Object.keys(manifest.filters[key]).forEach(function (value) {
-        var pages = manifest.filters[key][value];
+        var pages = integers(manifest.filters[key][value]);
         sets[value] = new Set(pages);
         pages.forEach(function (page) { self.values[page].push([key, value]); });
       });
@@ -227,8 +243,18 @@
     return counts;
   };
 
+  Shard.prototype.name = function (page) {
+    return this.names.substr(page * NAME_LENGTH, NAME_LENGTH);
+  };
+
+  Shard.prototype.all = function () {
+    var out = [];
+    for (var page = 0; page < this.size; page++) out.push(page);
+    return out;
+  };
+
   Shard.prototype.fragment = function (page) {
-    var name = this.pages[page][0];
+    var name = this.name(page);
     var url = new URL("f/" + name + ".json", this.base).href;
     return remembered(this.fragments, name, function () { return getJSON(url); });
   };
@@ -271,18 +297,18 @@
     this.total = 0;
     var length = 0;
     shards.forEach(function (shard) {
-      self.total += shard.pages.length;
-      shard.pages.forEach(function (page) { length += page[1]; });
+      self.total += shard.size;
+      shard.lengths.forEach(function (words) { length += words; });
     });
     this.average = this.total ? Math.max(1, length / this.total) : 1;
   }
 
   Index.prototype.result = function (shard, page, score, terms) {
-    var root = this.root, entry = shard.pages[page];
+    var root = this.root;
     return {
-      id: entry[3] + "_" + entry[0],
+      id: shard.name(page),  // a digest of what the page shows: the same whichever shard holds it
       score: score,
-      date: entry[2],
+      date: shard.dates[page],
       data: function () {
         return shard.fragment(page).then(function (f) {
           return { url: new URL(f.url.slice(1), root).pathname, meta: f.meta, filters: f.filters,
@@ -304,8 +330,7 @@
   Index.prototype.browse = function (filters) {
     var self = this, results = [], counts = dict();
     this.shards.forEach(function (shard) {
-      var kept = [];
-      shard.pages.forEach(function (_, page) { if (shard.passes(page, filters)) kept.push(page); });
+      var kept = shard.all().filter(function (page) { return shard.passes(page, filters); });
       shard.count(kept, counts);
       kept.forEach(function (page) { results.push(self.result(shard, page, 0, [])); });
     });
@@ -316,7 +341,7 @@
   Index.prototype.filters = function () {
     var counts = dict();
     this.shards.forEach(function (shard) {
-      shard.count(shard.pages.map(function (_, page) { return page; }), counts);
+      shard.count(shard.all(), counts);
     });
     return Promise.resolve(counts);
   };
@@ -364,7 +389,7 @@
           var kept = hits[s].filter(function (page) { return shard.passes(page, filters); });
           shard.count(kept, counts);
           kept.forEach(function (page) {
-            var length = shard.pages[page][1], score = 0;
+            var length = shard.lengths[page], score = 0;
             used.forEach(function (i) {
               var weight = found[s][i].get(page) / 2;  // weights are kept doubled (sitegen/searchpage.py)
               var norm = self.k * (1 - self.b + self.b * length / self.average);
