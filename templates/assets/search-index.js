@@ -146,36 +146,30 @@
     this.fragments = dict();
   }
 
-  Shard.prototype.file = function (folder, key) {
-    return new URL(folder + "/" + fileKey(key) + "." + this.buckets[key] + ".json", this.base).href;
+  /* One of a bucket's two files (folder "b" or "p"), each word's value decoded by `decode`;
+     fetched once for the page's visit. */
+  Shard.prototype.bucketFile = function (cache, folder, key, decode) {
+    if (!has(this.buckets, key)) return Promise.resolve(dict());
+    var url = new URL(folder + "/" + fileKey(key) + "." + this.buckets[key] + ".json", this.base).href;
+    return remembered(cache, key, function () {
+      return getJSON(url).then(function (raw) {
+        var out = dict();
+        Object.keys(raw).forEach(function (word) { out[word] = decode(raw[word]); });
+        return out;
+      });
+    });
   };
 
   /* A bucket's words: word -> {pages, weights}. */
   Shard.prototype.bucket = function (key) {
-    if (!has(this.buckets, key)) return Promise.resolve(dict());
-    var url = this.file("b", key);
-    return remembered(this.loaded, key, function () {
-      return getJSON(url).then(function (raw) {
-        var out = dict();
-        Object.keys(raw).forEach(function (word) {
-          out[word] = { pages: integers(raw[word][0]), weights: integers(raw[word][1]) };
-        });
-        return out;
-      });
+    return this.bucketFile(this.loaded, "b", key, function (value) {
+      return { pages: integers(value[0]), weights: integers(value[1]) };
     });
   };
 
   /* A bucket's positions: word -> one list of positions per page of the word. */
   Shard.prototype.positions = function (key) {
-    if (!has(this.buckets, key)) return Promise.resolve(dict());
-    var url = this.file("p", key);
-    return remembered(this.located, key, function () {
-      return getJSON(url).then(function (raw) {
-        var out = dict();
-        Object.keys(raw).forEach(function (word) { out[word] = unpack(raw[word]); });
-        return out;
-      });
-    });
+    return this.bucketFile(this.located, "p", key, unpack);
   };
 
   Shard.prototype.keysFor = function (term) {
