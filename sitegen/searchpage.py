@@ -167,8 +167,6 @@ def _text(html: str) -> tuple[str, list[str], list[tuple[str, int, int]]]:
     if 'id="' in parts:
         marked, position = [], 0
         for match in _WITH_ID.finditer(parts):
-            if match.start() < position:  # inside an anchor already marked: marked on its own
-                pass
             tag, end = match.group(1).lower(), None
             if tag not in _VOID and not match.group(0).endswith("/>"):
                 end = _skip(parts, tag, match.end())
@@ -214,6 +212,15 @@ def _strip(html: str) -> str:
         html = _COMMENT.sub("", html)
     text = _ANY_TAG.sub(" ", _INLINE_TAG.sub("", html))
     return unescape(text) if "&" in text else text
+
+
+def _lead(html: str) -> int:
+    """How many words the page's heading has, when it is a searchable part of its own (the first,
+    holding the h1) and others follow: an excerpt is taken after it, where it can be."""
+    first = _element_at(html, html.find(BODY))
+    if first is None or "<h1" not in html[first[1]:first[2]] or html.find(BODY, first[2]) < 0:
+        return 0
+    return len(_strip(html[first[1]:first[2]]).split())
 
 
 def _anchor_list(text: str, anchors: list[tuple[str, int, int]]) -> list[dict]:
@@ -286,7 +293,7 @@ def record(rel: str, page: bytes) -> Record | None:
     meta = {key: values[0] for key, values in fields["meta"].items()}
     url = "/" + rel[: -len("index.html")] if rel.endswith("index.html") else "/" + rel
     fragment = {"url": url, "meta": meta, "filters": fields["filter"], "content": " ".join(text.split()),
-                "anchors": _anchor_list(text, anchor_spans)}
+                "anchors": _anchor_list(text, anchor_spans), "lead": _lead(html)}
     data = json.dumps(fragment, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     date = fields["sort"].get("date", [""])[0].replace("-", "")
     return Record(rel, data, date, fields["filter"], found_words, len(tokens))

@@ -384,3 +384,13 @@ def test_a_patch_replaces_a_half_written_file_of_the_same_name(sample_site, tmp_
     update.apply()
     update.discard()
     assert (folder / name).read_bytes() == patch.files[name] and search._shard_whole(folder)
+
+
+def test_a_fragment_knows_how_many_words_its_heading_has(sample_site):
+    """The search page takes an excerpt after the heading (kind, number, title), which a result
+    shows apart, when the rest of the text holds a query word."""
+    fragment = _fragments(sample_site)["/nghi-quyet/58-nq-tw/"]
+    heading = "Nghị quyết 58-NQ/TW Về xây dựng và phát triển tỉnh Thanh Hóa đến năm 2030, tầm nhìn đến năm 2045"
+    assert fragment["lead"] == len(heading.split()) and fragment["content"].startswith(heading + " ")
+    page = b'<main><article data-search-body><p>Only part</p></article></main>'
+    assert json.loads(record("tin-tuc/x/index.html", page).fragment)["lead"] == 0  # no heading of its own

@@ -260,9 +260,14 @@
     });
   }
 
-  /* EXCERPT_WORDS words of the text around the most query words (the start when none is there). */
-  function excerpt(content, terms) {
+  /* EXCERPT_WORDS words of the text around the most query words (the start when none is there),
+     after the heading's `lead` words (shown apart) when the rest of the text holds a query word. */
+  function excerpt(content, terms, lead) {
     var list = content.split(" ");
+    if (lead && list.length > lead + 1) {
+      var rest = list.slice(lead).join(" ");
+      if (words(rest).some(function (piece) { return matchesTerm(piece, terms); })) return excerpt(rest, terms, 0);
+    }
     if (list.length <= EXCERPT_WORDS) return content;
     var hits = list.map(function (word) {
       return words(word).some(function (piece) { return matchesTerm(piece, terms); }) ? 1 : 0;
@@ -306,7 +311,7 @@
       data: function () {
         return shard.fragment(page).then(function (f) {
           return { url: new URL(f.url.slice(1), root).pathname, meta: f.meta, filters: f.filters,
-                   content: f.content, anchors: f.anchors, excerpt: excerpt(f.content, terms) };
+                   content: f.content, anchors: f.anchors, excerpt: excerpt(f.content, terms, f.lead || 0) };
         });
       }
     };

@@ -211,6 +211,10 @@ def test_result_shows_kind_number_title_date_issuer_and_excerpt(page, base):
     assert "05/8/2020" in top["meta"] and "Bộ Chính trị" in top["meta"] and "Còn hiệu lực" in top["meta"]
     programme = next(r for r in found if r["href"] == CTR_58)
     assert "58-NQ/TW" in programme["marks"]
+    # the excerpt is not the heading again when the body holds a query word
+    top = search(page, base, "nghi quyet 58")[0]
+    assert top["href"] == DOC_58 and not top["excerpt"].startswith("Nghị quyết 58-NQ/TW")
+    assert {"nghị", "quyết"} <= {m.lower() for m in top["marks"]}
 
 
 # --- phrases and targets ----------------------------------------------------------------------
