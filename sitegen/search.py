@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from array import array
 from bisect import bisect_left
@@ -33,7 +32,7 @@ from pathlib import Path
 from . import urls
 from .parallel import Forked
 from .searchfields import BUNDLE
-from .searchpage import BODY, Record, packed, record as page_record, words as text_words
+from .searchpage import BODY, U16, U32, Record, numbers, packed, record as page_record, words as text_words
 
 FORMAT = 2  # in every shard's digest and manifest: a change of format indexes every shard again
 KEY_LENGTH = 3  # a bucket holds the words starting with the same KEY_LENGTH letters
@@ -87,11 +86,8 @@ def _text(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _array(text: str) -> array:
-    values = array("H", base64.b64decode(text))
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values
+def _array(text: str, code: str = U16) -> array:
+    return numbers(base64.b64decode(text), code)
 
 
 def _pages_value(pages, weights) -> list[str]:
@@ -141,23 +137,6 @@ def _decode_bucket(folder: Path, key: str, digest: str) -> Postings:
 
 
 _NAME_LENGTH = 16  # hex digits of a fragment's name (`Record.fragment_name`)
-_DATE = "I" if array("I").itemsize == 4 else "L"  # 32-bit
-
-
-def _text32(values) -> str:
-    data = array(_DATE, values)
-    if sys.byteorder != "little":
-        data.byteswap()
-    return _text(data.tobytes())
-
-
-def _array32(text: str) -> array:
-    values = array(_DATE, base64.b64decode(text))
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values
-
-
 @dataclass
 class _Listing:
     """A shard's pages as its manifest lists them (by number): their fragments' names, words and
@@ -183,8 +162,8 @@ class _Listing:
         pages = manifest["pages"]
         names = pages["fragments"]
         return cls([names[i:i + _NAME_LENGTH] for i in range(0, len(names), _NAME_LENGTH)],
-                   _array(pages["words"]).tolist(), _array32(pages["dates"]).tolist(),
-                   {key: {value: _array(numbers).tolist() for value, numbers in values.items()}
+                   _array(pages["words"]).tolist(), _array(pages["dates"], U32).tolist(),
+                   {key: {value: _array(members).tolist() for value, members in values.items()}
                     for key, values in manifest["filters"].items()})
 
     def put(self, number: int, rec: Record) -> None:
@@ -192,19 +171,19 @@ class _Listing:
         self.names[number], self.lengths[number] = rec.fragment_name, min(rec.length, 65535)
         self.dates[number] = int(rec.date or 0)
         for values in self.filters.values():
-            for numbers in values.values():
-                if number in numbers:
-                    numbers.remove(number)
+            for members in values.values():
+                if number in members:
+                    members.remove(number)
         for key, values in rec.filters.items():
             for value in dict.fromkeys(values):
-                numbers = self.filters.setdefault(key, {}).setdefault(value, [])
-                numbers.insert(bisect_left(numbers, number), number)
+                members = self.filters.setdefault(key, {}).setdefault(value, [])
+                members.insert(bisect_left(members, number), number)
 
     def manifest(self, buckets: dict[str, str]) -> bytes:
         """The shard's index.json: its pages, filters (values without pages left out) and buckets."""
         pages = {"count": len(self.names), "fragments": "".join(self.names), "words": _text(packed(self.lengths)),
-                 "dates": _text32(self.dates)}
-        filters = {key: {value: _text(packed(numbers)) for value, numbers in values.items() if numbers}
+                 "dates": _text(packed(self.dates, U32))}
+        filters = {key: {value: _text(packed(members)) for value, members in values.items() if members}
                    for key, values in self.filters.items()}
         return _dumps({"format": FORMAT, "pages": pages, "filters": {k: v for k, v in filters.items() if v},
                        "buckets": buckets})
@@ -253,9 +232,9 @@ class _Entry:
     """One word's entry in a bucket, decoded from its stored form for a patch."""
 
     def __init__(self, pages: list[str] | None, positions: list[str] | None):
-        self.pages = _array(pages[0]) if pages else array("H")
-        self.weights = _array(pages[1]) if pages else array("H")
-        self.counts = _array(positions[0]) if positions else array("H")
+        self.pages = _array(pages[0]) if pages else array(U16)
+        self.weights = _array(pages[1]) if pages else array(U16)
+        self.counts = _array(positions[0]) if positions else array(U16)
         self.blob = base64.b64decode(positions[1]) if positions else b""
 
     def replace(self, number: int, new: tuple[int, bytes] | None) -> None:
@@ -466,9 +445,14 @@ def _shard_digest(pages: dict[str, str], rels: list[str], shards: int, shard: in
 @dataclass(frozen=True)
 class IndexStats:
     pages: int
-    bytes: int
+    bundle: Path
     shards: int = 1
     reused_shards: tuple[int, ...] = ()  # kept from the previous bundle
+
+    @property
+    def bytes(self) -> int:
+        """The index's size on disk (worked out when asked: a build does not need it)."""
+        return sum(f.stat().st_size for f in self.bundle.rglob("*") if f.is_file())
 
     @property
     def reused(self) -> bool:
@@ -614,12 +598,6 @@ def _link_bundle(previous: Path, bundle: Path) -> None:
     shutil.copytree(previous, bundle, copy_function=_link, ignore=skip)
 
 
-def _stats(bundle: Path, shards: int, reused: list[int]) -> IndexStats:
-    pages = sum(json.loads((_shard_bundle(bundle, s) / MANIFEST).read_bytes())["pages"]["count"] for s in range(shards))
-    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file())
-    return IndexStats(pages, size, shards, tuple(reused))
-
-
 def index(site: Path, previous: Path | None = None, record: Path | None = None,
           bundle: Path | None = None, per_shard: int | None = None) -> IndexStats:
     """Index the pages of a written site folder; write site/chi-muc/ (or `bundle`), the other
@@ -654,7 +632,7 @@ def index(site: Path, previous: Path | None = None, record: Path | None = None,
         shutil.rmtree(work, ignore_errors=True)
     if record is not None:
         _write_record(record, shards, inputs, bundle, pages)
-    return _stats(bundle, shards, reused)
+    return IndexStats(len(pages), bundle, shards, tuple(reused))
 
 
 def _shard_list(shards: int) -> list[str]:
@@ -760,10 +738,9 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
             and known["entries"][shard] == _entry_digest(_shard_bundle(bundle, shard))]
     if len(kept) == shards:
         return None
-    before = [[] for _ in range(shards)]
-    if known:
-        for rel in known_pages:
-            before[shard_of(rel, shards)].append(rel)
+    # shards that gained or lost a page (the others hold the same pages, some of them edited)
+    regrouped = {shard_of(rel, shards) for rel in changed
+                 if (rel in pages) != (rel in known_pages)} if known else set()
     source = _Pages(site, changed)
     patches, todo = {}, []
     try:
@@ -771,8 +748,7 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
             if shard in kept:
                 continue
             folder = _shard_bundle(bundle, shard)
-            if known and sorted(before[shard]) == groups[shard] and \
-                    known["entries"][shard] == _entry_digest(folder):
+            if known and shard not in regrouped and known["entries"][shard] == _entry_digest(folder):
                 edited = {n: source.record(rel) for n, rel in enumerate(groups[shard])
                           if pages[rel] != known_pages[rel]}
                 try:

@@ -26,7 +26,7 @@ IGNORE = "data-search-ignore"
 # Kept as integers: twice the weight.
 WEIGHT_TEXT, WEIGHT_TITLE, WEIGHT_NUMBER, WEIGHT_DATE = 2, 10, 40, 1
 META_WEIGHTS = {"number": WEIGHT_NUMBER, "date": WEIGHT_DATE}
-MAX_WEIGHT = 65535  # weights are 16-bit: a word used tens of thousands of times in one page counts as this
+MAX_WEIGHT = 65535  # weights are 16-bit: a word used tens of thousands of times in a page counts this
 MAX_POSITION = 65534  # words further into a page are indexed without a position (no phrase): 16-bit positions and counts
 
 _DATA = re.compile(r'<data value="([^"]*)" data-search-(filter|meta|sort)="([a-z_]+)"></data>')
@@ -230,19 +230,28 @@ def _anchor_list(text: str, anchors: list[tuple[str, int, int]]) -> list[dict]:
     return out
 
 
-def packed(positions) -> bytes:
-    """Positions as the index keeps them: unsigned 16-bit little-endian integers."""
-    values = array("H", positions)
+U16, U32 = "H", "I" if array("I").itemsize == 4 else "L"  # array type codes
+
+
+def packed(numbers, code: str = U16) -> bytes:
+    """Numbers as the index keeps them: unsigned little-endian integers, 16-bit unless `code` says
+    otherwise (positions, page numbers, weights; dates are U32)."""
+    values = array(code, numbers)
     if sys.byteorder != "little":
         values.byteswap()
     return values.tobytes()
 
 
-def unpacked(data: bytes) -> list[int]:
-    values = array("H", data)
+def numbers(data: bytes, code: str = U16) -> array:
+    """What `packed` made, as an array."""
+    values = array(code, data)
     if sys.byteorder != "little":
         values.byteswap()
-    return values.tolist()
+    return values
+
+
+def unpacked(data: bytes) -> list[int]:
+    return numbers(data).tolist()
 
 
 def _positions(tokens: list[str]) -> dict[str, tuple[int, bytes]]:
