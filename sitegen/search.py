@@ -535,8 +535,8 @@ def _record(known: dict, shards: int) -> dict:
 def _write_record(record: Path, shards: int, inputs: list[str], bundle: Path, pages: dict[str, str]) -> None:
     record.parent.mkdir(parents=True, exist_ok=True)
     entries = [_entry_digest(_shard_bundle(bundle, s)) for s in range(shards)]
-    record.write_text(json.dumps({"shards": shards, "inputs": inputs, "entries": entries, "pages": pages}),
-                      encoding="utf-8")
+    record.write_text(json.dumps({"shards": shards, "code": _code_digest(), "inputs": inputs, "entries": entries,
+                                  "pages": pages}), encoding="utf-8")
 
 
 def _reusable(previous: Path, inputs: str, known: dict, shard: int) -> bool:
@@ -732,7 +732,8 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
     groups = shard_pages(pages, per_shard)
     shards = len(groups)
     inputs = [_shard_digest(pages, rels, shards, shard) for shard, rels in enumerate(groups)]
-    known = _record(saved, shards) if known_pages is not None else {}
+    # a shard is patched only where the same code made it: another version's index is made again
+    known = _record(saved, shards) if known_pages is not None and saved.get("code") == _code_digest() else {}
     bundle = site / BUNDLE
     kept = [shard for shard in range(shards) if known and inputs[shard] == known["inputs"][shard]
             and known["entries"][shard] == _entry_digest(_shard_bundle(bundle, shard))]

@@ -394,3 +394,17 @@ def test_a_fragment_knows_how_many_words_its_heading_has(sample_site):
     assert fragment["lead"] == len(heading.split()) and fragment["content"].startswith(heading + " ")
     page = b'<main><article data-search-body><p>Only part</p></article></main>'
     assert json.loads(record("tin-tuc/x/index.html", page).fragment)["lead"] == 0  # no heading of its own
+
+
+def test_an_index_made_by_other_code_is_made_again_not_patched(sample_site, tmp_path, monkeypatch):
+    """A shard's pages unchanged but the code that makes the index changed: every shard is made
+    again (patching would keep what the other code wrote)."""
+    record_file = tmp_path / "cache" / "search.json"
+    site = _copy_pages(sample_site, tmp_path / "site")
+    search.index(site, None, record_file, per_shard=PER_SHARD)
+    rel = "nghi-quyet/58-nq-tw/index.html"
+    html = (site / rel).read_text(encoding="utf-8").replace("</h1>", " Zyxwv</h1>", 1).encode("utf-8")
+    monkeypatch.setattr(search, "_code_digest", lambda: "another version")
+    update = search.update(site, {rel: html}, record_file, per_shard=PER_SHARD)
+    assert sorted(update.made) == [0, 1] and not update.patches
+    update.discard()
