@@ -404,7 +404,6 @@
   };
 
   window.SiteSearch = {
-    fold: fold,
     words: words,
     open: function (indexUrl, rootUrl, ranking) {
       var base = new URL(indexUrl, location.href), root = new URL(rootUrl, location.href);

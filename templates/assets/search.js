@@ -6,7 +6,7 @@
   "use strict";
 
   var form = document.getElementById("search-form");
-  if (!form || !("fetch" in window)) return;
+  if (!form || !("fetch" in window) || !window.SiteSearch) return;
 
   var input = document.getElementById("q");
   var statusLine = document.getElementById("search-status");
@@ -67,13 +67,8 @@
     return (text || "").normalize("NFC").replace(/\s+/g, " ").trim();
   }
 
-  function fold(text) {
-    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
-  }
-
-  function pieces(text) {
-    return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  }
+  /* A text's words folded and cut as the index has them ("Đảng" -> "dang"). */
+  var pieces = window.SiteSearch.words;
 
   // --- state in the URL ------------------------------------------------------------------------
   function readState(search) {
