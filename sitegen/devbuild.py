@@ -208,10 +208,14 @@ class DevBuilder:
         self._copies = set(copies)
 
     def __getstate__(self) -> dict:
-        """What is kept between command-line builds (see incremental.py): not the compiled templates,
-        the body checker or the file cache, which are made again when needed."""
+        """What is kept between command-line builds (see incremental.py): not the compiled templates
+        or the file cache, which are made again when needed. The body checker is kept, made now if
+        it was not yet: a set of the site's pages, quicker to read than to work out again (the next
+        body edit needs it)."""
+        if self._checker is None and self.model is not None:
+            self._checker = body_checker(self.model)
         state = dict(self.__dict__)
-        state.update(env=None, _env_stamp={}, _checker=None, cache=None, _data_due=None, pending=None,
+        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 

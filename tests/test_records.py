@@ -92,3 +92,23 @@ def test_a_loader_keeps_one_record_of_plain_values_per_distinct_value():
     one, one_point_zero = (loader.loads(_pickled(Goal(">=", Decimal(text)))) for text in ("1", "1.0"))
     assert one is not one_point_zero and str(one_point_zero.value) == "1.0"
     assert loader.loads(_pickled(Ref("58-nq-tw", 4))) is not loader.loads(_pickled(Ref("58-nq-tw", 5)))
+
+
+def test_a_saved_models_results_are_read_one_document_at_a_time():
+    from conftest import ROOT
+
+    from sitegen.pipeline import check
+
+    model = check(ROOT / "content")
+    assert model.content.results == ()  # linked, they are the model's by target
+    fresh = dict(model.results.items())
+    assert fresh and list(fresh) == sorted(fresh)
+    restored = pickle.loads(pickle.dumps(model.results, protocol=pickle.HIGHEST_PROTOCOL))
+    doc, target = next(iter(fresh))
+    assert restored[(doc, target)] == fresh[(doc, target)]
+    unread = set(restored._parts)
+    assert doc not in unread and unread == {d for d, _ in fresh} - {doc}  # only that document's part was read
+    assert restored.get(("khong-co", "ct-1")) is None and ("khong-co", "ct-1") not in restored
+    assert list(restored) == list(fresh) and dict(restored.items()) == fresh  # whole, in the same order
+    again = pickle.loads(pickle.dumps(restored, protocol=pickle.HIGHEST_PROTOCOL))
+    assert dict(again.items()) == fresh and len(again) == len(fresh)
