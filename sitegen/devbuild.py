@@ -508,7 +508,7 @@ class DevBuilder:
                           documents=tuple(new_docs.get(d.id, d) for d in model.content.documents),
                           posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
         model = replace(model, content=content, documents={**model.documents, **new_docs},
-                        posts={**model.posts, **new_posts}, bodies={**model.bodies, **new_bodies})
+                        posts={**model.posts, **new_posts}, bodies=model.bodies.updated(new_bodies))
         views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
         views.model = model
         if "rows" in views.__dict__:  # else worked out from this model when first asked for

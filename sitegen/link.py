@@ -6,11 +6,8 @@ reported results to targets.
 """
 from __future__ import annotations
 
-import pickle
 import posixpath
-import threading
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +15,7 @@ from . import urls
 from .diagnostics import Collector, suggest
 from .markdown import Body, render
 from .model import RELATIONS, Content, Document, Organisation, Post, Ref, Result, Target, Unread
+from .records import Parted
 from .text import fold, slugify, sort_key
 
 RELATION_LABELS = {
@@ -52,8 +50,8 @@ class Model:
     post_documents: dict[str, list[str]]
     document_posts: dict[str, list[str]]
     tags: dict[str, Tag]
-    bodies: dict[str, Body]  # "resolution:id" / "post:id"
-    results: TargetResults  # (doc, target) -> year -> result
+    bodies: Parted  # "resolution:id" / "post:id" -> Body
+    results: Parted  # (doc, target) -> year -> result
     files: dict
 
     @property
@@ -276,7 +274,7 @@ def render_body(item: Document | Post) -> Body:
     return render(item.body, item.body_line, lambda href: urls.rewrite(href, folder))
 
 
-def _bodies(documents, posts, given: dict[str, Body] | None, checker: _LinkChecker, problems) -> dict[str, Body]:
+def _bodies(documents, posts, given: dict[str, Body] | None, checker: _LinkChecker, problems) -> Parted:
     """Bodies of what is published (rendered here unless given), with their links checked."""
     bodies = {}
     items = [d for d in documents.values() if d.published] + list(posts.values())
@@ -286,7 +284,7 @@ def _bodies(documents, posts, given: dict[str, Body] | None, checker: _LinkCheck
         body = given[key] if given is not None and key in given else render_body(item)
         checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
         bodies[key] = body
-    return bodies
+    return Parted(bodies, _own_part)
 
 
 def _check_attachments(documents, files, problems) -> None:
@@ -321,65 +319,17 @@ def _link_results(content: Content, documents, resolver, problems):
                                                    f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
             continue
         results[(doc_id, target.id)][result.year] = result
-    return TargetResults(dict(sorted(results.items())))
+    return Parted(results, _document_part)
 
 
-class TargetResults(Mapping):
-    """Each target's results: (document id, target id) -> {year: Result}, in key order.
-
-    Pickled one document at a time: restored, a document's results are read when one of its
-    targets is first asked for. A build restored from its saved state shows a few documents, and
-    unpickling a large site's results whole (100,000 at 10,000 documents) is a third of reading
-    that state."""
-
-    def __init__(self, items: dict[tuple[str, str], dict[int, Result]]):
-        self._items = items
-        self._parts: dict[str, bytes] = {}  # document id -> its entries pickled, not read yet
-        self._ordered = True  # `_items` is in key order
-        self._lock = threading.Lock()  # a preview reads pages' data in a thread beside its rebuilds
-
-    def __reduce__(self):
-        parts = dict(self._parts)
-        by_document: dict[str, list] = defaultdict(list)
-        for key, by_year in self._items.items():
-            by_document[key[0]].append((key, by_year))
-        parts.update((doc, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-                     for doc, entries in by_document.items())
-        return _restored_results, (dict(sorted(parts.items())),)
-
-    def _read(self, doc: str) -> None:
-        with self._lock:
-            part = self._parts.pop(doc, None)
-            if part is not None:
-                self._items.update(pickle.loads(part))
-                self._ordered = False
-
-    def _read_all(self) -> None:
-        for doc in list(self._parts):
-            self._read(doc)
-        with self._lock:
-            if not self._ordered:
-                self._items = dict(sorted(self._items.items()))
-                self._ordered = True
-
-    def __getitem__(self, key: tuple[str, str]) -> dict[int, Result]:
-        if self._parts and type(key) is tuple and key and key[0] in self._parts:
-            self._read(key[0])
-        return self._items[key]
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        self._read_all()
-        return iter(self._items)
-
-    def __len__(self) -> int:
-        self._read_all()
-        return len(self._items)
+def _document_part(key) -> str:
+    """The part of `Model.results` a key belongs to: its document's."""
+    return key[0] if isinstance(key, tuple) and key else ""
 
 
-def _restored_results(parts: dict[str, bytes]) -> TargetResults:
-    results = TargetResults({})
-    results._parts = parts
-    return results
+def _own_part(key) -> str:
+    """The part of `Model.bodies` a key belongs to: its own."""
+    return key
 
 
 def _result_fits(result: Result, doc: Document, target: Target, problems: Collector) -> bool:

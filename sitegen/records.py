@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import pickle
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from operator import attrgetter
@@ -132,3 +134,74 @@ class _Unpickler(pickle.Unpickler):
         found = super().find_class(module, name)
         made = getattr(found, "__record_class__", None)
         return self._loader.maker(made) if made is not None else found
+
+
+class Parted(Mapping):
+    """A read-only mapping pickled in parts, each unpickled when one of its keys is first looked
+    up. `part(key)` names the part a key belongs to (a module-level function, pickled by name).
+
+    For the large mappings of a build's saved state (every body, every result), of which a build
+    restored from it after an edit uses a few entries: unpickling them whole was a third of
+    reading that state. Iterated (or sized), it reads every part first; it iterates in key order."""
+
+    def __init__(self, items: Mapping, part: Callable[[Any], str]):
+        self._items = dict(sorted(items.items()))
+        self._part = part
+        self._parts: dict[str, bytes] = {}  # part -> its entries, pickled, not read yet
+        self._ordered = True  # `_items` is in key order
+        self._lock = threading.Lock()  # a preview reads pages' data in a thread beside its rebuilds
+
+    def __reduce__(self):
+        grouped: dict[str, list] = {}
+        for key, value in self._items.items():
+            grouped.setdefault(self._part(key), []).append((key, value))
+        with self._lock:
+            parts = dict(self._parts)
+        parts.update((name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)) for name, entries in grouped.items())
+        return _parted, (self._part, dict(sorted(parts.items())))
+
+    def _read(self, name: str) -> None:
+        with self._lock:
+            part = self._parts.pop(name, None)
+            if part is not None:
+                self._items.update(pickle.loads(part))
+                self._ordered = False
+
+    def _read_all(self) -> None:
+        with self._lock:
+            parts, self._parts = self._parts, {}
+            for part in parts.values():
+                self._items.update(pickle.loads(part))
+            if parts or not self._ordered:
+                self._items = dict(sorted(self._items.items()))
+                self._ordered = True
+
+    def updated(self, changes: Mapping) -> Parted:
+        """A copy with the entries of `changes` added or put in place of these."""
+        for key in changes:
+            self._read(self._part(key))  # else a part read later would bring the old entry back
+        twin = Parted({}, self._part)
+        with self._lock:
+            twin._items, twin._parts = {**self._items, **changes}, dict(self._parts)
+        twin._ordered = False
+        return twin
+
+    def __getitem__(self, key):
+        if self._parts:
+            self._read(self._part(key))
+        return self._items[key]
+
+    def __iter__(self) -> Iterator:
+        self._read_all()
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._read_all()
+        return len(self._items)
+
+
+def _parted(part: Callable[[Any], str], parts: dict[str, bytes]) -> Parted:
+    """A `Parted` as unpickled: none of its parts read yet."""
+    mapping = Parted({}, part)
+    mapping._parts = parts
+    return mapping

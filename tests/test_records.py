@@ -94,7 +94,7 @@ def test_a_loader_keeps_one_record_of_plain_values_per_distinct_value():
     assert loader.loads(_pickled(Ref("58-nq-tw", 4))) is not loader.loads(_pickled(Ref("58-nq-tw", 5)))
 
 
-def test_a_saved_models_results_are_read_one_document_at_a_time():
+def test_a_saved_models_results_and_bodies_are_read_as_they_are_asked_for():
     from conftest import ROOT
 
     from sitegen.pipeline import check
@@ -112,3 +112,13 @@ def test_a_saved_models_results_are_read_one_document_at_a_time():
     assert list(restored) == list(fresh) and dict(restored.items()) == fresh  # whole, in the same order
     again = pickle.loads(pickle.dumps(restored, protocol=pickle.HIGHEST_PROTOCOL))
     assert dict(again.items()) == fresh and len(again) == len(fresh)
+
+    bodies = dict(model.bodies.items())
+    restored = pickle.loads(pickle.dumps(model.bodies, protocol=pickle.HIGHEST_PROTOCOL))
+    first, second = list(bodies)[:2]
+    changed = restored.updated({second: bodies[first]})  # a part not read yet, replaced
+    assert changed[second] == bodies[first] and restored[second] == bodies[second]
+    assert changed[first] == bodies[first]
+    assert len(restored._parts) == len(bodies) - 1 and len(changed._parts) == len(bodies) - 2  # each reads its own
+    assert dict(changed.items()) == {**bodies, second: bodies[first]} and list(changed) == list(bodies)
+    assert dict(restored.items()) == bodies
