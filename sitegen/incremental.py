@@ -50,7 +50,8 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     """`build` with the cache, and the builder it ended with. When nothing had changed: with
     `keep`, the builder the last build saved (None if it saved none), else None."""
     timer = Timer(on_stage)
-    found = _last_build(content_dir, out_dir, template_dir, settings)
+    found = _last_build(content_dir, out_dir, template_dir, settings,
+                        prepare=lambda builder, folder, stamps: _prepare(builder, folder, timer, stamps))
     folder, last, stamps, inputs, key = found.folder, found.last, found.stamps, found.inputs, found.key
     if found.unchanged:
         return unchanged_summary(found.previous, out_dir, timer), _restore_built(found) if keep else None
@@ -60,9 +61,10 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     changed = None
     build_id = os.urandom(8).hex()
     if builder is not None:
-        timer.mark("đọc trạng thái")
+        timer.mark("đọc trạng thái")  # (after a rebuild prepared meanwhile: the wait for the output's comparison)
         builder.build_id = build_id
-        summary, changed = _rebuild(builder, folder, key, timer, stamps)
+        prepared = found.prepared or _prepare(builder, folder, timer, stamps)
+        summary, changed = _finish(builder, prepared, folder, key, timer)
     else:
         last.forget()
         (folder / EDITS).unlink(missing_ok=True)
@@ -104,27 +106,45 @@ class _Found:
     previous: Any  # the last build's summary
     unchanged: bool  # nothing it read changed, and its output is intact
     builder: DevBuilder | None  # when the inputs changed: its saved state, if that describes the output
+    prepared: _Prepared | None = None  # the builder's rebuild, made while the output was compared
 
 
-def _last_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings) -> _Found:
+def _last_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
+                prepare: Callable[[DevBuilder, Path, tuple[dict, dict]], _Prepared] | None = None) -> _Found:
     """What the last build read and left: when the inputs changed, its saved state is read while
-    the output folder's stamps are compared with its record (by a forked child)."""
+    the output folder's stamps are compared with its record (by a forked child).
+
+    `prepare(builder, cache folder, stamps)`, if given, is run on the state meanwhile (it writes
+    nothing): what it prepared is kept when that state turns out to describe the output."""
     folder = cache_folder(out_dir)
     last = LastBuild(folder / "last.pickle")
     stamps = input_stamps(content_dir, template_dir)
     inputs = build_inputs(content_dir, template_dir, settings, stamps)
     key = _key(content_dir, out_dir, template_dir, settings)
     restored: list[DevBuilder | None] = []
-    previous_inputs, previous, intact = last.read(out_dir, inputs,
-                                                  meanwhile=lambda: restored.append(_restore_quietly(folder, key)))
+    prepared: list[_Prepared] = []
+
+    def meanwhile() -> None:
+        builder = _restore_quietly(folder, key)
+        restored.append(builder)
+        if prepare is not None and builder is not None and builder.build_id == last.build:
+            prepared.append(prepare(builder, folder, stamps))
+
+    previous_inputs, previous, intact = last.read(out_dir, inputs, meanwhile=meanwhile)
     found = _Found(folder, last, stamps, inputs, key, previous, intact and previous_inputs == inputs, None)
     # The state is used only when the output is intact; else the output changed, or there was no
     # last build. A state saved by another build than the one recorded (a save stopped half-way,
     # edits lost) does not describe the output.
     builder = restored[0] if restored and restored[0] is not None and restored[0].build_id == last.build else None
+    if prepared and (not intact or found.unchanged):
+        prepared[0].discard()  # made from a state that does not describe the output
+        prepared.clear()
+        if builder is not None:  # what it changed in the builder is not wanted either
+            builder = _restore_quietly(folder, key)
     if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
         intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
     found.builder = builder if intact and not found.unchanged else None
+    found.prepared = prepared[0] if prepared and found.builder is not None else None
     return found
 
 
@@ -236,29 +256,56 @@ def _restore_quietly(folder: Path, key: tuple) -> DevBuilder | None:
         return None
 
 
-def _rebuild(builder: DevBuilder, folder: Path, key: tuple, timer: Timer,
-             stamps: tuple[dict, dict]) -> tuple[Summary, list[str]]:
-    """Apply what changed since the last build to the published folder; raise ContentError when
-    the content has problems. Nothing is written before every file, the search index included,
-    has been made. `stamps`: `input_stamps` as this build took them. Returns the summary and the
-    paths written or removed (folders end in "/")."""
+@dataclass
+class _Prepared:
+    """A rebuild made and indexed, nothing written yet (`_prepare`); or the error it stopped at."""
+    outcome: Outcome | None = None
+    update: Any = None  # search.Update, or None when no indexed page changed
+    error: Exception | None = None
+
+    def discard(self) -> None:
+        if self.update is not None:
+            self.update.discard()
+
+
+def _prepare(builder: DevBuilder, folder: Path, timer: Timer, stamps: tuple[dict, dict]) -> _Prepared:
+    """Work out what changed since the last build, render it and index it, writing nothing in the
+    published folder (the builder holds its writes). `stamps`: `input_stamps` as this build took
+    them. An error is kept, to be raised once the state is known to describe the output."""
     from . import search  # loaded only by builds that index
 
-    builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
-    builder.hold_writes()
-    with collector_paused():
-        outcome = builder.rebuild(stamps=stamps)
-    if not outcome.ok:
-        raise ContentError(outcome.errors)
-    builder.refresh_data(ExportCache(folder / "exports"))
-    timer.mark("dựng trang")
+    timer.mark("đọc trạng thái")
+    prepared = _Prepared()
+    try:
+        builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
+        builder.hold_writes()
+        with collector_paused():
+            prepared.outcome = outcome = builder.rebuild(stamps=stamps)
+        if not outcome.ok:
+            raise ContentError(outcome.errors)
+        builder.refresh_data(ExportCache(folder / "exports"))
+        timer.mark("dựng trang")
+        changed = {rel: data for rel, data in (builder.pending or {}).items() if search.may_index(rel)}
+        if changed:
+            prepared.update = search.update(builder.out, changed, folder / "search.json")
+            timer.mark("tìm kiếm")
+    except Exception as error:
+        prepared.error = error
+    return prepared
+
+
+def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:
+    """Apply a prepared rebuild to the published folder (or raise the error it stopped at:
+    ContentError when the content has problems). Nothing was written before every file, the
+    search index included, had been made. Returns the summary and the paths written or removed
+    (folders end in "/")."""
+    if prepared.error is not None:
+        prepared.discard()
+        raise prepared.error
+    outcome, update = prepared.outcome, prepared.update
     pending = builder.pending or {}
-    changed = {rel: data for rel, data in pending.items() if search.may_index(rel)}
-    update = search.update(builder.out, changed, folder / "search.json") if changed else None
     touched = sorted(pending)
     try:
-        if update is not None:
-            timer.mark("tìm kiếm")
         builder.flush()
         if update is not None:
             touched += update.apply()
