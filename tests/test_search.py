@@ -90,6 +90,44 @@ def test_a_bucket_holds_each_words_pages_weights_and_positions(sample_site):
         n for n, f in enumerate(fragments) if f["filters"].get("kind") == ["Chương trình hành động"])
 
 
+def test_a_bucket_is_written_as_json_would_write_it():
+    entries = {"thanh": ["AAEC", "AQ=="], "hoa": ["", "AA=="], 'a"b\\c': ["AAAA", "AAAA"], "tên\u0001": ["", ""],
+               "0": ["/+/+", "+/=="]}
+    written = search._bucket_json(entries)
+    assert written == search._dumps(entries) and json.loads(written) == entries
+    assert search._bucket_json({}) == b"{}"
+
+
+def test_a_patched_entry_equals_the_entry_written_whole():
+    import random
+
+    from sitegen.searchpage import packed
+
+    rng = random.Random(7)
+    for _ in range(300):
+        pages = sorted(rng.sample(range(60), rng.randint(0, 12)))
+        positions = {n: sorted(rng.sample(range(500), rng.randint(1, 5))) for n in pages}
+        weights = {n: rng.randint(1, 40) for n in pages}
+        stored = (search._pages_value(pages, [weights[n] for n in pages]),
+                  search._positions_value([len(positions[n]) for n in pages],
+                                          b"".join(packed(positions[n]) for n in pages)))
+        entry = search._Entry(*stored) if pages else search._Entry(None, None)
+        for number in rng.sample(range(60), rng.randint(1, 4)):  # edited, added or removed pages
+            if rng.random() < 0.3:
+                positions.pop(number, None), weights.pop(number, None)
+                entry.replace(number, None)
+            else:
+                positions[number] = sorted(rng.sample(range(500), rng.randint(1, 5)))
+                weights[number] = rng.randint(1, 40)
+                entry.replace(number, (weights[number], packed(positions[number])))
+        after = sorted(positions)
+        whole = (search._pages_value(after, [weights[n] for n in after]),
+                 search._positions_value([len(positions[n]) for n in after],
+                                         b"".join(packed(positions[n]) for n in after)))
+        assert entry.encoded() == whole
+        assert entry.blob == b"".join(packed(positions[n]) for n in after)
+
+
 def test_target_rows_are_anchors_with_their_name_goal_and_status(sample_site):
     """What the search page reads a target from: the row heading's anchor and the words after it."""
     fragment = _fragments(sample_site)["/chuong-trinh/12-ctr-duk-2021/"]
