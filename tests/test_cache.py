@@ -177,3 +177,13 @@ def test_an_unchanged_build_compares_each_half_of_the_output(tmp_path, monkeypat
     last.record("inputs", out, "summary")
     (out / "a" / "x" / "index.html").unlink()
     assert last.read(out, "inputs")[2] is False
+
+
+def test_the_engine_version_names_the_installed_parsing_libraries():
+    from importlib import metadata
+
+    from sitegen import cache
+
+    found = cache._installed_versions()
+    assert {name: found.get(cache._project_key(name)) for name in cache._PACKAGES} == \
+        {name: metadata.version(name) for name in cache._PACKAGES}
