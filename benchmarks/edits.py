@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import TODAY, edit_one, export, last_line  # noqa: E402
+from benchmarks.run import TODAY, compiled, edit_one, export, last_line  # noqa: E402
 
 
 def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:
@@ -40,7 +40,7 @@ def compare(corpus: Path, revs: list[str], edits: int, work: Path, log) -> dict[
     """Each engine's one-edit build times (the first of each left out)."""
     sides = []
     for rev in revs:
-        engine = export(rev, work)
+        engine = compiled(export(rev, work))
         folder = work / f"edits-{engine.name}"
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(corpus, folder / "content")
