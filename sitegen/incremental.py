@@ -141,6 +141,7 @@ def _last_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
         prepared.clear()
         if builder is not None:  # what it changed in the builder is not wanted either
             builder = _restore_quietly(folder, key)
+            builder = builder if builder is not None and builder.build_id == last.build else None
     if builder is not None and not intact:  # the same bytes with other times (a CI cache restored) will do
         intact = last.confirm(out_dir, lambda rels: _holds(builder, out_dir, folder, rels))
     found.builder = builder if intact and not found.unchanged else None

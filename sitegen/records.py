@@ -8,6 +8,9 @@ and than its own constructor.
 
 Records read from many files repeat the same values (a unit, a period, a group, a document's
 id, a year) as distinct objects. `Loader` unpickles records keeping one object per value.
+
+`Parted` is a mapping of records pickled in parts, each unpickled when first needed (the model's
+results and bodies, of which a build restored from its saved state uses a few).
 """
 from __future__ import annotations
 
