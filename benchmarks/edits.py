@@ -23,13 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import TODAY, compiled, edit_one, export, last_line  # noqa: E402
+from benchmarks.run import build_cmd, compiled, edit_one, export, last_line  # noqa: E402
 
 
 def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(engine / "build.py"), "build", "--content", str(content),
-                           "--out", str(out), "--today", TODAY], capture_output=True, text=True)
+    done = subprocess.run(build_cmd(engine, content, out), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{engine}: the build failed:\n{done.stderr}")

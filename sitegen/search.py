@@ -763,8 +763,10 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
     # a shard is patched only where the same code made it: another version's index is made again
     known = _record(saved, shards) if known_pages is not None and saved.get("code") == _code_digest() else {}
     bundle = site / BUNDLE
-    kept = [shard for shard in range(shards) if known and inputs[shard] == known["inputs"][shard]
-            and known["entries"][shard] == _entry_digest(_shard_bundle(bundle, shard))]
+    # which published shards are still the ones recorded (each manifest read once)
+    recorded = [bool(known) and known["entries"][shard] == _entry_digest(_shard_bundle(bundle, shard))
+                for shard in range(shards)]
+    kept = [shard for shard in range(shards) if recorded[shard] and inputs[shard] == known["inputs"][shard]]
     if len(kept) == shards:
         return None
     # shards that gained or lost a page (the others hold the same pages, some of them edited)
@@ -777,7 +779,7 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
             if shard in kept:
                 continue
             folder = _shard_bundle(bundle, shard)
-            if known and shard not in regrouped and known["entries"][shard] == _entry_digest(folder):
+            if recorded[shard] and shard not in regrouped:
                 edited = {n: source.record(rel) for n, rel in enumerate(groups[shard])
                           if pages[rel] != known_pages[rel]}
                 try:

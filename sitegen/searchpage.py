@@ -39,8 +39,9 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case, no tone or vowel marks, đ -> d: the form every word is indexed and searched in
-    (the search page folds a query the same way)."""
+    """Lower-case, no tone or vowel marks, đ -> d: the form every word is indexed and searched in.
+    Not `text.fold` (which drops every combining mark, for slugs): this drops exactly what the
+    search page's script drops from a query (U+0300-U+036F), so both sides fold alike."""
     return _MARKS.sub("", unicodedata.normalize("NFD", text.lower())).replace("đ", "d")
 
 
