@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Container, Iterable, Iterator
 
 from . import present, urls, xlsx
 from .link import Model
@@ -64,12 +64,16 @@ def result_records(rows: list[TargetRow]) -> list[list]:
 
 def _encode_csv(table: tuple[list[str], list[list]]) -> bytes:
     columns, values = table
+    return _csv_lines([columns], "\ufeff") + _csv_lines(values)
+
+
+def _csv_lines(values: list[list], start: str = "") -> bytes:
+    """CSV lines (each ending in CRLF) of the given rows, after `start`."""
     buffer = io.BytesIO()
     # Encoded as it is written: the whole file as one str would take twice its size in memory.
     text = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
-    text.write("\ufeff")
+    text.write(start)
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(columns)
     # A text starting as a formula would (FORMULA_START) gets a leading quote. Checked inline: a call
     # per cell would cost more than the check (2 million cells at 10,000 documents).
     writer.writerows([("'" + v if v.startswith(FORMULA_START) else v) if isinstance(v, str) else v for v in row]
@@ -87,31 +91,37 @@ def document_records(model: Model, rows: list[TargetRow]) -> tuple[str, Iterator
     for r in rows:
         by_doc.setdefault(r.doc.id, []).append(r)
 
-    def ref(doc_id: str) -> dict:
-        doc = model.documents[doc_id]
-        if doc.published:
-            return {"id": doc.id, "number": doc.number, "url": model.url(doc)}
-        return {"number": doc.number} if doc.number else {"number": ""}
-
     def records() -> Iterator[dict]:
         for doc in sorted(model.published(), key=lambda d: d.id):
-            yield {
-                "id": doc.id, "url": model.url(doc), "section": doc.section, "number": doc.number,
-                "title": doc.title, "kind": doc.kind,
-                "issuer": {"id": doc.issuer.value, "name": model.organisations[doc.issuer.value].name},
-                "issued": doc.issued.isoformat(), "place": doc.place, "signer": doc.signer,
-                "effective": doc.effective.isoformat() if doc.effective else None,
-                "expires": doc.expires.isoformat() if doc.expires else None,
-                "status": "replaced" if model.incoming[doc.id]["replaces"] else doc.status,
-                "term": list(doc.term) if doc.term else None,
-                "relations": {rel: [ref(i) for i in model.outgoing[doc.id][rel]] for rel in RELATIONS},
-                "inverse_relations": {rel: [ref(i) for i in model.incoming[doc.id][rel]] for rel in RELATIONS},
-                "tags": list(doc.tags),
-                "attachments": [{"file": a.file, "title": a.title} for a in doc.attachments],
-                "targets": [_target_json(r) for r in by_doc.get(doc.id, [])],
-            }
+            yield _document_record(model, doc, by_doc.get(doc.id, []))
 
     return model.site.title, records()
+
+
+def _document_record(model: Model, doc, rows: list[TargetRow]) -> dict:
+    """One published document's entry in documents.json, with its target rows."""
+
+    def ref(doc_id: str) -> dict:
+        other = model.documents[doc_id]
+        if other.published:
+            return {"id": other.id, "number": other.number, "url": model.url(other)}
+        return {"number": other.number} if other.number else {"number": ""}
+
+    return {
+        "id": doc.id, "url": model.url(doc), "section": doc.section, "number": doc.number,
+        "title": doc.title, "kind": doc.kind,
+        "issuer": {"id": doc.issuer.value, "name": model.organisations[doc.issuer.value].name},
+        "issued": doc.issued.isoformat(), "place": doc.place, "signer": doc.signer,
+        "effective": doc.effective.isoformat() if doc.effective else None,
+        "expires": doc.expires.isoformat() if doc.expires else None,
+        "status": "replaced" if model.incoming[doc.id]["replaces"] else doc.status,
+        "term": list(doc.term) if doc.term else None,
+        "relations": {rel: [ref(i) for i in model.outgoing[doc.id][rel]] for rel in RELATIONS},
+        "inverse_relations": {rel: [ref(i) for i in model.incoming[doc.id][rel]] for rel in RELATIONS},
+        "tags": list(doc.tags),
+        "attachments": [{"file": a.file, "title": a.title} for a in doc.attachments],
+        "targets": [_target_json(r) for r in rows],
+    }
 
 
 # One encoder for every line: `json.dumps` with options builds a new encoder on each call.
@@ -209,6 +219,29 @@ EXPORTS = (
 )
 
 
-def exports(model: Model, rows: list[TargetRow], base_url: str) -> dict[str, bytes]:
-    """Every data file, keyed by its path inside site/."""
-    return {e.name: e.encode(e.inputs(model, rows, base_url)) for e in sorted(EXPORTS, key=lambda e: e.name)}
+def exports(model: Model, rows: list[TargetRow], base_url: str, names: Container[str] | None = None) -> dict[str, bytes]:
+    """Every data file (or those named), keyed by its path inside site/."""
+    return {e.name: e.encode(e.inputs(model, rows, base_url)) for e in sorted(EXPORTS, key=lambda e: e.name)
+            if names is None or e.name in names}
+
+
+def document_parts(model: Model, doc, rows: list[TargetRow], base_url: str) -> dict[str, bytes]:
+    """What each download that can be patched holds for one published document (`rows`: its
+    target rows), by name: whole lines, with the line break before them. The workbook cannot be
+    patched (its strings are numbered in order of first use): absent."""
+    return {
+        _PREFIX + "targets.csv": b"\r\n" + _csv_lines(target_records(rows, base_url)),
+        _PREFIX + "results.csv": b"\r\n" + _csv_lines(result_records(rows)),
+        _PREFIX + "documents.json": b"\n" + _DOC_JSON.encode(_document_record(model, doc, rows)).encode("utf-8"),
+    }
+
+
+def splice(data: bytes, old: bytes, new: bytes) -> bytes | None:
+    """`data` with its one run of the bytes `old` replaced by `new`; None when `old` is not found
+    exactly once."""
+    if old == new:
+        return data
+    at = data.find(old)
+    if at < 0 or data.find(old, at + 1) >= 0:
+        return None
+    return data[:at] + new + data[at + len(old):]

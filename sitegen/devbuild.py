@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, urls
-from .data import exports
-from .affected import affected_specs
+from .data import EXPORTS, document_parts, exports, splice
+from .affected import affected_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import Model, body_checker, body_key
 from .load import SECTIONS, Source
 from .model import Document
+from .rows import document_rows
 from .pipeline import (Rendered, assets, cached_exports, check, published_files, read_all, render_all,
                        render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
@@ -123,6 +124,7 @@ class DevBuilder:
         self._head = ""
         self._checker = None  # link.body_checker of the model, made when first needed
         self._feed: set[str] = set()  # page paths the feed lists
+        self._listed: dict | None = None  # Views.listed_on of the model, made when first needed
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
@@ -214,6 +216,8 @@ class DevBuilder:
         body edit needs it)."""
         if self._checker is None and self.model is not None:
             self._checker = body_checker(self.model)
+        if self._listed is None and self.views is not None:
+            self._listed = self.views.listed_on()
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
@@ -294,6 +298,7 @@ class DevBuilder:
         self.edits = {}
         self._tree, self._template_tree, self._head = sources
         self._checker = None
+        self._listed = None
         self._feed = _feed_paths(model)
 
     def rebuild(self, changed=None, stamps: tuple[dict, dict] | None = None) -> Outcome:
@@ -344,7 +349,7 @@ class DevBuilder:
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
         if rendered or gone or data_due:
-            self._data_due = (model, views, base_url)
+            self._data_due = (model, views, base_url, None)
         shown, published = assets(self.templates), published_files(model, self.content)
         gone_copies = sorted(self._copies - shown.keys() - published.keys())  # deleted, or no longer published
         removed += self._drop(gone_copies)
@@ -359,14 +364,17 @@ class DevBuilder:
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
-        """The rebuild after edits that change only the bodies of published documents or posts (no file
-        added or removed, no template, front matter, target or result changed), or after commits, or
-        None when the change is anything else (or finds a problem): then the full rebuild runs.
+        """The rebuild after edits that change only the bodies of published documents or posts, or
+        the fields of published documents that are shown as written (`_shown_fields_only`: no file
+        added or removed, no template, id, date, relation, tag, goal or result changed), or after
+        commits; None when the change is anything else (or finds a problem): then the full rebuild
+        runs.
 
         Each edited file is read and checked alone, its body's links checked against the pages of
         the last good model, and the new documents and bodies swapped into that model; only their
         own pages (and the feed, when it lists them) are rendered again, with those of the documents
-        whose git history changed."""
+        whose git history changed. A document whose shown fields changed is shown again on every
+        page that shows it, and patched into the data downloads."""
         tree, template_tree, commit = sources
         if self.model is None or self.views is None or self.errors or self._tree is None \
                 or not self._same_templates(template_tree) or (commit is None) != (self._head is None):
@@ -402,6 +410,7 @@ class DevBuilder:
         new_docs: dict = {}
         new_posts: dict = {}
         new_bodies: dict = {}
+        refielded: set[str] = set()  # documents whose shown fields changed
         problems = Collector()
         for record, item, body, found in fronts:
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
@@ -410,9 +419,12 @@ class DevBuilder:
             if before is not None and _same(item, before) and body is not None and \
                     new_bodies.get(body_key(section, item.id), model.bodies.get(body_key(section, item.id))) == body:
                 continue  # saved again unchanged (items hold no Markdown source: their bodies are compared)
-            if found or type(item) is not type(before) or body is None \
-                    or not _same(replace(before, body=""), replace(item, body="")):
+            if found or type(item) is not type(before) or body is None:
                 return None  # (`before` is None for an unpublished document or a draft post)
+            if not _same(replace(before, body=""), replace(item, body="")):
+                if not _shown_fields_only(before, item):
+                    return None
+                refielded.add(item.id)
             if isinstance(item, Document) and not item.published:
                 return None
             if self._checker is None:
@@ -422,6 +434,7 @@ class DevBuilder:
                 return None
             edited[item.id] = item
             new_bodies[body_key(section, item.id)] = body
+        before = model
         if new_docs or new_posts:
             self._swap(new_docs, new_posts, new_bodies)
         views = _showing(self.views, history)
@@ -429,18 +442,64 @@ class DevBuilder:
         base_url = self.settings.base_url or model.site.base_url
         specs = [("document", i) for i in sorted(set(new_docs) | redated_ids)]
         specs += [("post", i) for i in sorted(new_posts)]
+        only: dict[tuple, set[str]] = {}
+        if refielded:
+            more, only = shown_fields_specs(model, refielded, self._listed_on())
+            specs += sorted(more - set(specs))
         written = []
-        rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs) if specs else {}
+        rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs, only) if specs else {}
         for pages in rendered.values():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
         listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
+        if refielded:
+            written += self._patch_data(before, views, sorted(refielded), base_url)
         self._redate(history, commit, views)
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+
+    def _listed_on(self) -> dict:
+        """`Views.listed_on` of the last good model (kept while only shown fields change)."""
+        if self._listed is None:
+            self._listed = self.views.listed_on()
+        return self._listed
+
+    def _patch_data(self, before: Model, views: Views, doc_ids: list[str], base_url: str) -> list[str]:
+        """Patch the documents' lines into the data downloads, from what the model `before` showed
+        of them to what the current one (with its `views`) shows; a download that cannot be patched
+        is made again (`refresh_data`)."""
+        year = self.settings.current_year
+        parts = []
+        for doc_id in doc_ids:
+            old, new = before.documents[doc_id], self.model.documents[doc_id]
+            parts.append((document_parts(before, old, document_rows(before, old, year), base_url),
+                          document_parts(self.model, new, document_rows(self.model, new, year), base_url)))
+        written, due = [], []
+        for export in EXPORTS:
+            data = self._output(export.name)
+            for old, new in parts:
+                if data is None or export.name not in old:
+                    data = None
+                    break
+                data = splice(data, old[export.name], new[export.name])
+            if data is None:
+                due.append(export.name)
+            else:
+                written += self._put(export.name, data)
+        if due:
+            self._data_due = (self.model, views, base_url, due)
+        return written
+
+    def _output(self, rel: str) -> bytes | None:
+        """The output file `rel`, if it holds what this builder last wrote there."""
+        try:
+            data = (self.out / rel).read_bytes()
+        except OSError:
+            return None
+        return data if self.digests.get(rel) == _digest(data) else None
 
     def template_digests(self) -> dict[str, bytes]:
         """Each template and asset file's digest, now (what `adopt` is given before a build)."""
@@ -509,11 +568,15 @@ class DevBuilder:
                           posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
         model = replace(model, content=content, documents={**model.documents, **new_docs},
                         posts={**model.posts, **new_posts}, bodies=model.bodies.updated(new_bodies))
-        views = copy.copy(self.views)  # statuses, rows and tables do not depend on bodies: kept
+        views = copy.copy(self.views)  # statuses do not depend on bodies, nor on shown fields: kept
         views.model = model
         if "rows" in views.__dict__:  # else worked out from this model when first asked for
-            views.rows = [replace(row, doc=new_docs[row.doc.id]) if row.doc.id in new_docs else row
-                          for row in views.rows]
+            views.rows = [replace(row, doc=new_docs[row.doc.id], target=_target(new_docs[row.doc.id], row.target.id))
+                          if row.doc.id in new_docs else row for row in views.rows]
+        if new_docs:  # what was made from their shown fields is made again when next needed
+            views._refs = {k: v for k, v in views._refs.items() if k not in new_docs}
+            views._tables = {k: v for k, v in views._tables.items() if k not in new_docs}
+            views._fixed = {k: v for k, v in views._fixed.items() if k[0] not in new_docs}
         views.__dict__.pop("_issuer_docs", None)
         self.model, self.views = model, views
         for name, items in zip(("documents", "posts", "bodies"), (new_docs, new_posts, new_bodies)):
@@ -611,9 +674,9 @@ class DevBuilder:
         due, self._data_due = self._data_due, None
         if due is None:
             return []
-        model, views, base_url = due
-        if cache is None:
-            files = exports(model, views.rows, base_url)
+        model, views, base_url, names = due
+        if cache is None or names is not None:  # (a download patched in part would not be found)
+            files = exports(model, views.rows, base_url, names)
         else:
             files, keys = cached_exports(model, views, base_url, cache)
             cache.keep_only(keys)
@@ -673,6 +736,35 @@ class DevBuilder:
                 _remove(self.out, rel)
             else:
                 _write_atomic(self.out / rel, data)
+
+
+SHOWN_FIELDS = ("title", "kind", "place", "signer", "status", "effective", "expires")
+SHOWN_TARGET_FIELDS = ("text", "group", "unit")
+
+
+def _shown_fields_only(before, after) -> bool:
+    """Whether two versions of a published document differ only in fields shown as written
+    (SHOWN_FIELDS, and SHOWN_TARGET_FIELDS of each target) and in the lines things are written on:
+    no id, date, relation, tag, issuer, term, goal or result changed, so every list, dashboard and
+    status keeps its order and its counts."""
+    if not isinstance(after, Document) or not after.published or len(before.targets) != len(after.targets):
+        return False
+    targets = tuple(replace(new, **{name: getattr(old, name) for name in SHOWN_TARGET_FIELDS})
+                    for old, new in zip(before.targets, after.targets))
+    kept = replace(after, targets=targets, **{name: getattr(before, name) for name in SHOWN_FIELDS})
+    return _same(_unlined(kept), _unlined(before))
+
+
+def _unlined(doc: Document) -> Document:
+    """The document without its body and without the line of anything in it (for comparisons)."""
+    return replace(doc, body="", body_line=0, issuer=replace(doc.issuer, line=0),
+                   relations={name: tuple(replace(ref, line=0) for ref in refs) for name, refs in doc.relations.items()},
+                   attachments=tuple(replace(a, line=0) for a in doc.attachments),
+                   targets=tuple(replace(t, line=0) for t in doc.targets))
+
+
+def _target(doc: Document, target_id: str):
+    return next(t for t in doc.targets if t.id == target_id)
 
 
 def _showing(views: Views, history: dict) -> Views:

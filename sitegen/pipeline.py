@@ -194,12 +194,13 @@ class PageRender:
 
     For the preview's small re-renders and `check`; a build writes its pages with `render_all`."""
 
-    def __init__(self, views: Views, env, base_url: str, specs: list, finish: Callable[[str], Any] | None = None):
+    def __init__(self, views: Views, env, base_url: str, specs: list, finish: Callable[[str], Any] | None = None,
+                 only: dict[tuple, set[str]] | None = None):
         from .render import Job, render_specs
 
         processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
         chunks = _page_chunks(views, specs, processes * 4)
-        self._pool = Forked(render_specs, Job(views, env, base_url, finish), chunks, processes).start()
+        self._pool = Forked(render_specs, Job(views, env, base_url, finish, only), chunks, processes).start()
 
     def results(self) -> dict[tuple, list[tuple[str, Any]]]:
         """spec -> [(site path, HTML bytes, or what `finish` made of the HTML)]."""
@@ -213,9 +214,11 @@ def _page_chunks(views: Views, specs: list, parts: int) -> list[list]:
     return chunked_groups(views.spec_groups(specs, most), parts)
 
 
-def render_pages(views: Views, env, base_url: str, specs: list) -> dict[tuple, list[tuple[str, bytes]]]:
-    """Render the given page specs: spec -> [(path, html)]."""
-    return PageRender(views, env, base_url, specs).results()
+def render_pages(views: Views, env, base_url: str, specs: list,
+                 only: dict[tuple, set[str]] | None = None) -> dict[tuple, list[tuple[str, bytes]]]:
+    """Render the given page specs: spec -> [(path, html)]; of a spec in `only`, only the pages at
+    the paths it gives."""
+    return PageRender(views, env, base_url, specs, only=only).results()
 
 
 def digest(data: bytes) -> bytes:

@@ -172,9 +172,11 @@ def page_root(page_path: str, base_url: str) -> str:
 class Job:
     """What a renderer needs: the views, the template environment, site settings."""
 
-    def __init__(self, views, env: jinja2.Environment, base_url: str, finish: Callable[[str], Any] | None = None):
+    def __init__(self, views, env: jinja2.Environment, base_url: str, finish: Callable[[str], Any] | None = None,
+                 only: dict[tuple, set[str]] | None = None):
         self.views, self.env, self.base_url = views, env, base_url
         self.finish = finish  # what a page's HTML becomes in the worker (default: its UTF-8 bytes)
+        self.only = only or {}  # spec -> the paths of the only pages of it to render
         self.shared: dict[tuple, str] = {}  # fragments rendered once (see `_once`); each worker fills its own
 
 
@@ -185,7 +187,7 @@ def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, Any
     finish = job.finish or _encoded
     for spec in specs:
         pages = [(page.path, finish(render_page(job.env, page, site, job.base_url, {"shared": job.shared})))
-                 for page in job.views.expand(spec)]
+                 for page in job.views.expand(spec, job.only.get(spec))]
         out.append((spec, pages))
     return out
 

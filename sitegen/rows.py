@@ -34,11 +34,18 @@ def target_rows(model: Model, current_year: int) -> list[TargetRow]:
     """Every target of every published document, in document then target order."""
     rows = []
     for doc in sorted(model.published(), key=lambda d: (d.issued, d.id), reverse=True):
-        issuer = model.organisations.get(doc.issuer.value)
-        for target in doc.targets:
-            results = model.results.get((doc.id, target.id), {})
-            status = evaluate(target, doc.term, results, current_year)
-            rows.append(TargetRow(doc, target, status, results, issuer.name if issuer else doc.issuer.value))
+        rows += document_rows(model, doc, current_year)
+    return rows
+
+
+def document_rows(model: Model, doc: Document, current_year: int) -> list[TargetRow]:
+    """The target rows of one published document, in target order."""
+    issuer = model.organisations.get(doc.issuer.value)
+    issuer_name = issuer.name if issuer else doc.issuer.value
+    rows = []
+    for target in doc.targets:
+        results = model.results.get((doc.id, target.id), {})
+        rows.append(TargetRow(doc, target, evaluate(target, doc.term, results, current_year), results, issuer_name))
     return rows
 
 

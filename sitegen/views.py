@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Container, Iterable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -132,8 +132,11 @@ class Views:
 
     @cached_property
     def rows(self) -> list[TargetRow]:
-        """Every target row (set by `__init__`; worked out again only in a restored view)."""
-        return target_rows(self.model, self.settings.current_year)
+        """Every target row (set by `__init__`; worked out again only in a restored view, whose
+        statuses are then taken from the rows)."""
+        rows = target_rows(self.model, self.settings.current_year)
+        self.statuses.update(((r.doc.id, r.target.id), r.status) for r in rows)
+        return rows
 
     # --- shared values ------------------------------------------------------------
     def doc_status(self, doc: Document) -> str:
@@ -381,12 +384,16 @@ class Views:
     # --- lists -------------------------------------------------------------------
     def section(self, section: str) -> list[Page]:
         title = {"resolution": "Nghị quyết", "programme": "Chương trình, kế hoạch"}[section]
-        path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
-        docs = self.newest(self.section_docs(section))
+        chunks = self._section_chunks(section)
+        count = chunks[0][2]["count"]
         return [Page(url, "list.html", title if pager["number"] == 1 else f"{title} — trang {pager['number']}",
-                     {"groups": self.by_year(chunk), "count": len(docs), "pager": pager},
-                     f"Danh sách {title.lower()} ({len(docs)} văn bản)")
-                for url, chunk, pager in paginate(docs, path, LIST_PAGE_SIZE)]
+                     {"groups": self.by_year(chunk), "count": count, "pager": pager},
+                     f"Danh sách {title.lower()} ({count} văn bản)")
+                for url, chunk, pager in chunks]
+
+    def _section_chunks(self, section: str) -> list[tuple[str, list, dict]]:
+        path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
+        return paginate(self.newest(self.section_docs(section)), path, LIST_PAGE_SIZE)
 
     def posts_page(self) -> list[Page]:
         posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)
@@ -417,9 +424,8 @@ class Views:
         children = sorted((o for o in self.model.organisations.values() if o.parent == org.id),
                           key=lambda o: sort_key(o.name))
         parent = self.model.organisations.get(org.parent)
-        docs = self.newest(docs)
         pages = []
-        for url, chunk, pager in paginate(docs, urls.organisation(org.id), LIST_PAGE_SIZE):
+        for url, chunk, pager in self._organisation_chunks(org.id, docs):
             context = {
                 "org": org, "groups": self.by_year(chunk), "count": len(docs), "pager": pager,
                 "parent": {"url": urls.organisation(parent.id), "name": parent.name} if parent else None,
@@ -429,6 +435,9 @@ class Views:
             pages.append(Page(url, "organisation.html", title, context, f"Văn bản do {org.name} ban hành"))
         return pages
 
+    def _organisation_chunks(self, org_id: str, docs: list[Document]) -> list[tuple[str, list, dict]]:
+        return paginate(self.newest(docs), urls.organisation(org_id), LIST_PAGE_SIZE)
+
     def tags_page(self) -> Page:
         tags = sorted(self.model.tags.values(), key=lambda t: sort_key(t.name))
         items = [{"url": urls.tag(t.slug), "name": t.name, "count": len(t.documents) + len(t.posts)}
@@ -436,17 +445,21 @@ class Views:
         return Page(urls.TAGS, "tags.html", "Chủ đề", {"items": items}, "Văn bản và tin tức theo chủ đề")
 
     def tag(self, tag) -> list[Page]:
-        docs = self.newest([self.model.documents[d] for d in tag.documents])
-        posts = sorted((self.model.posts[p] for p in tag.posts), key=lambda p: (p.date, p.id), reverse=True)
-        items = [("doc", d.id) for d in docs] + [("post", p) for p in posts]
         pages = []
-        for url, chunk, pager in paginate(items, urls.tag(tag.slug), LIST_PAGE_SIZE):
+        for url, chunk, pager in self._tag_chunks(tag):
             context = {"tag": tag, "pager": pager,
                        "documents": [self.ref(i) for kind, i in chunk if kind == "doc"],
                        "posts": [self.post_ref(p) for kind, p in chunk if kind == "post"]}
             title = f"Chủ đề: {tag.name}" + (f" — trang {pager['number']}" if pager["number"] > 1 else "")
             pages.append(Page(url, "tag.html", title, context, f"Văn bản và tin tức về {tag.name}"))
         return pages
+
+    def _tag_chunks(self, tag) -> list[tuple[str, list, dict]]:
+        """The tag's pages: its documents, then its posts, as ("doc", id) or ("post", Post)."""
+        docs = self.newest([self.model.documents[d] for d in tag.documents])
+        posts = sorted((self.model.posts[p] for p in tag.posts), key=lambda p: (p.date, p.id), reverse=True)
+        items = [("doc", d.id) for d in docs] + [("post", p) for p in posts]
+        return paginate(items, urls.tag(tag.slug), LIST_PAGE_SIZE)
 
     def home(self) -> Page:
         docs = self.newest(self.model.published())[:HOME_ITEMS]
@@ -533,9 +546,9 @@ class Views:
         return {menu: present.options(html for _, html in sorted(items[v] for v in found[menu] if v in items))
                 for menu, items in options.items()}
 
-    def targets_dashboard(self) -> Iterator[Page]:
-        """The dashboard's pages, each made as it is rendered: a page's rows are made for that page
-        only, not for every target at once."""
+    def targets_dashboard(self, paths: Container[str] | None = None) -> Iterator[Page]:
+        """The dashboard's pages (only those at `paths`, when given), each made as it is rendered:
+        a page's rows are made for that page only, not for every target at once."""
         total = len(self.rows)
         years = sorted({y for r in self.rows for y in r.results}, reverse=True)
         counts = self.status_counts([(r.doc, r.target) for r in self.rows])
@@ -545,8 +558,15 @@ class Views:
         split = total > ROW_PAGE_SIZE
         status_pages = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
                         for s in STATUS_ORDER] if split else []
-        for url, chunk, pager in paginate(self.rows, urls.TARGETS, ROW_PAGE_SIZE):
+        for url, chunk, pager, code in self._dashboard_chunks():
+            if paths is not None and url not in paths:
+                continue
             rows = [self._dashboard_row(r) for r in chunk]
+            if code:
+                yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
+                           {"rows": rows, "pager": pager, "status": code, "label": STATUS_TEXT[code]},
+                           f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}")
+                continue
             menus = {**self._page_menus(options, rows), "statuses": statuses}
             context = {"rows": rows, "total": total, "counts": counts, "menus": menus, "pager": pager,
                        "year_pages": year_pages, "status_pages": status_pages, "by_status": []}
@@ -555,17 +575,20 @@ class Views:
                                          "rows": [r for r in rows if r["status"] == s]} for s in STATUS_ORDER]
             title = "Chỉ tiêu" if pager["number"] == 1 else f"Chỉ tiêu — trang {pager['number']}"
             yield Page(url, "targets.html", title, context, f"Theo dõi {total} chỉ tiêu và kết quả thực hiện")
-        if split:
+
+    def _dashboard_chunks(self) -> Iterator[tuple[str, list[TargetRow], dict, str]]:
+        """The dashboard's pages as (path, rows, pager, status): every target, then, when that
+        takes more than one page, the targets of each status ("" on the pages of every target)."""
+        yield from ((url, chunk, pager, "") for url, chunk, pager in paginate(self.rows, urls.TARGETS, ROW_PAGE_SIZE))
+        if len(self.rows) > ROW_PAGE_SIZE:
             for code in STATUS_ORDER:
                 chosen = [r for r in self.rows if r.status.overall == code]
                 for url, chunk, pager in paginate(chosen, urls.TARGETS + f"trang-thai/{code}/", ROW_PAGE_SIZE):
-                    yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
-                               {"rows": [self._dashboard_row(r) for r in chunk], "pager": pager, "status": code,
-                                "label": STATUS_TEXT[code]},
-                               f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}")
+                    yield url, chunk, pager, code
 
-    def target_years(self) -> Iterator[Page]:
-        """The year pages, each made as it is rendered (as the dashboard's)."""
+    def target_years(self, paths: Container[str] | None = None) -> Iterator[Page]:
+        """The year pages (only those at `paths`, when given), each made as it is rendered (as the
+        dashboard's)."""
         reported, missing = self._rows_by_year()
         years = sorted(reported)
         for year in years:
@@ -574,6 +597,8 @@ class Views:
             count_list = [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
             for url, chunk, pager in paginate(reported[year], urls.target_year(year), ROW_PAGE_SIZE):
+                if paths is not None and url not in paths:
+                    continue
                 context = {"year": year, "rows": [self._dashboard_row(r, year) for r in chunk],
                            "counts": count_list, "other_years": others, "pager": pager}
                 title = f"Kết quả thực hiện chỉ tiêu năm {year}"
@@ -587,11 +612,38 @@ class Views:
         reported: dict[int, list[TargetRow]] = defaultdict(list)
         missing: Counter = Counter()
         for row in self.rows:
-            for year in row.results:
+            results = row.results
+            for year in results:
                 reported[year].append(row)
             start, end = row.doc.term
-            missing.update(year for year in range(start, end + 1) if year not in row.results)
+            for year in range(start, end + 1):
+                if year not in results:
+                    missing[year] += 1
         return reported, missing
+
+    def listed_on(self) -> dict[str, set[tuple[tuple[str, str], str]]]:
+        """Each published document -> the list pages that show it, as (spec, page path): its
+        section's, its issuer's and its tags' lists, and the dashboard and year pages with a row of
+        its targets. (A document whose shown fields alone changed is shown again on those only.)"""
+        found: dict[str, set[tuple[tuple[str, str], str]]] = defaultdict(set)
+
+        def add(spec: tuple[str, str], chunks, doc_id) -> None:
+            for url, chunk, *_ in chunks:
+                for item in chunk:
+                    found[doc_id(item)].add((spec, url))
+
+        for section in ("resolution", "programme"):
+            add(("section", section), self._section_chunks(section), lambda d: d.id)
+        for org_id, docs in self._by_issuer().items():
+            add(("organisation", org_id), self._organisation_chunks(org_id, docs), lambda d: d.id)
+        for slug, tag in self.model.tags.items():
+            chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self._tag_chunks(tag)]
+            add(("tag", slug), chunks, str)
+        add(("dashboard", ""), self._dashboard_chunks(), lambda r: r.doc.id)
+        reported, _ = self._rows_by_year()
+        for year in sorted(reported):
+            add(("years", ""), paginate(reported[year], urls.target_year(year), ROW_PAGE_SIZE), lambda r: r.doc.id)
+        return dict(found)
 
     def method(self) -> Page:
         return Page(urls.METHOD, "method.html", "Cách tính trạng thái chỉ tiêu",
@@ -659,9 +711,16 @@ class Views:
             doc_id = parents[0]
         return doc_id
 
-    def expand(self, spec: tuple[str, str]) -> Iterable[Page]:
-        """The pages of one spec (made one by one where there can be many)."""
+    def expand(self, spec: tuple[str, str], paths: Container[str] | None = None) -> Iterable[Page]:
+        """The pages of one spec (made one by one where there can be many); with `paths`, only the
+        pages at those paths."""
         kind, key = spec
+        if kind in ("dashboard", "years"):
+            return {"dashboard": self.targets_dashboard, "years": self.target_years}[kind](paths)
+        pages = self._expand(kind, key)
+        return pages if paths is None else [page for page in pages if page.path in paths]
+
+    def _expand(self, kind: str, key: str) -> Iterable[Page]:
         model = self.model
         if kind == "document":
             return [self.document(model.documents[key])]
@@ -677,7 +736,7 @@ class Views:
                   "404": self.not_found, "method": self.method, "data": self.data, "search": self.search}
         if kind in single:
             return [single[kind]()]
-        return {"posts": self.posts_page, "dashboard": self.targets_dashboard, "years": self.target_years}[kind]()
+        return self.posts_page()
 
     def share(self) -> None:
         """Make now what many pages use, before pages are rendered in forked workers: each worker

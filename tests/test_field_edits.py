@@ -1,0 +1,151 @@
+"""Edits of fields shown as written (a title, a signer, a target's text…): only the pages that show
+the document are rendered again, and the downloads are patched; the result must be exactly what a
+clean build gives, search index included.
+
+Pages are made small here (two documents per list page, five target rows per dashboard page) so
+that the sample's lists, dashboard and year pages run over several pages, of which an edit must
+render again only those that show the edited document."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY, copy_sample
+
+from sitegen import views as views_module
+from sitegen.devbuild import DevBuilder
+from sitegen.views import Settings
+
+SETTINGS = Settings(current_year=dt.date.fromisoformat(TODAY).year)
+DOC = "programmes/12-ctr-duk-2021.md"
+PAGE = "chuong-trinh/12-ctr-duk-2021/index.html"
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """Every file's digest and every folder (the build cache left out)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+            for p in sorted(folder.rglob("*")) if ".cache" not in p.parts}
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(views_module, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 5)
+
+
+@pytest.fixture
+def dev(tmp_path, small_pages, monkeypatch):
+    content = copy_sample(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    builder = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
+    assert builder.initial().ok
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole content was checked again")
+    monkeypatch.setattr("sitegen.devbuild.check", refuse)  # edits of shown fields must not need it
+    return builder
+
+
+def clean_build(dev: DevBuilder, out: Path) -> Path:
+    """What a build from nothing gives for the same content (the same small pages)."""
+    from sitegen import pipeline
+
+    builder = DevBuilder(dev.content, out, dev.templates, SETTINGS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sitegen.devbuild.check", pipeline.check)
+        assert builder.initial().ok
+    return out
+
+
+def assert_as_clean(dev: DevBuilder, tmp_path: Path) -> None:
+    dev.refresh_data()
+    dev.refresh_search()
+    assert hashes(dev.out) == hashes(clean_build(dev, tmp_path / "clean"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = [
+    ("title: Chương trình hành động thực hiện", "title: Chương trình hành động để thực hiện"),
+    ("kind: Chương trình hành động", "kind: Kế hoạch"),
+    ("issued: 2021-04-07", "issued: 2021-04-07\nsigner: Bí thư Đảng ủy Khối\nplace: Thanh Hóa"),
+    ("issued: 2021-04-07", "issued: 2021-04-07\nstatus: expired\nexpires: 2025-12-31"),
+    ("    text: Kết nạp đảng viên mới", "    text: Kết nạp đảng viên mới trong năm"),
+    ("    group: Nhiệm vụ chuyên môn\n    text: Cơ quan", "    group: Nhiệm vụ trọng tâm\n    text: Cơ quan"),
+    ("    unit: đảng viên", "    unit: người"),
+]
+
+
+@pytest.mark.parametrize("old, new", EDITS, ids=["title", "kind", "signer", "status", "target", "group", "unit"])
+def test_a_shown_field_edit_renders_only_the_pages_showing_it(dev, tmp_path, old, new):
+    pages = {rel for rel in hashes(dev.out) if rel.endswith(".html")}
+    showing = {rel for rel in pages if "12-ctr-duk-2021" in (dev.out / rel).read_text(encoding="utf-8")}
+    edit(dev.content / DOC, old, new)
+    outcome = dev.rebuild()
+    assert outcome.ok and not outcome.full
+    assert PAGE in outcome.written
+    # Only pages linking to the document change (and the search page, whose filters list every kind
+    # and status); of the lists split over pages, some do not show it.
+    assert {rel for rel in outcome.written if rel.endswith(".html")} <= showing | {"tim-kiem/index.html"}
+    assert any(rel.startswith(("chuong-trinh/trang-", "chi-tieu/")) for rel in pages - showing)
+    assert_as_clean(dev, tmp_path)
+
+
+def test_a_title_reaches_its_list_page_dashboard_pages_and_downloads_only(dev, tmp_path):
+    old_title = "Chương trình hành động thực hiện Nghị quyết Đại hội"
+    new_title = "Chương trình hành động số một thực hiện Nghị quyết Đại hội"
+    shown_on = {rel for rel, digest in hashes(dev.out).items()  # (the search index: see `assert_as_clean`)
+                if digest != "folder" and not rel.startswith("chi-muc/") and old_title in (dev.out / rel).read_text(encoding="utf-8", errors="replace")}
+    edit(dev.content / DOC, "title: " + old_title, "title: " + new_title)
+    outcome = dev.rebuild()
+    assert outcome.ok
+    written = set(outcome.written) | set(dev.refresh_data())
+    # Every file that showed the old title shows the new one (the workbook is compressed: not searched).
+    for rel in shown_on:
+        assert rel in written, rel
+        assert old_title not in (dev.out / rel).read_text(encoding="utf-8")
+    assert {"du-lieu/targets.csv", "du-lieu/documents.json", "du-lieu/chi-tieu.xlsx"} <= written
+    assert "du-lieu/results.csv" not in written  # it shows no title
+    list_pages = {rel for rel in written if rel.startswith(("chuong-trinh/trang-", "chi-tieu/"))}
+    assert list_pages and all(new_title in (dev.out / rel).read_text(encoding="utf-8") for rel in list_pages)
+    assert_as_clean(dev, tmp_path)
+
+
+def test_successive_shown_field_and_body_edits_of_several_documents(dev, tmp_path):
+    text = "    text: Kết nạp đảng viên mới"
+    signer = "title: "
+    for round_ in range(3):
+        edit(dev.content / DOC, text, f"    text: Kết nạp đảng viên (lần {round_})")
+        text = f"    text: Kết nạp đảng viên (lần {round_})"
+        edit(dev.content / "resolutions/58-nq-tw.md", signer, f"signer: Người ký {round_}\ntitle: ")
+        signer = f"signer: Người ký {round_}\ntitle: "
+        path = dev.content / "resolutions/58-nq-tw.md"
+        path.write_text(path.read_text(encoding="utf-8") + f"\nĐoạn {round_}.\n", encoding="utf-8")
+        outcome = dev.rebuild()
+        assert outcome.ok and not outcome.full
+    assert_as_clean(dev, tmp_path)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("issued: 2021-04-07", "issued: 2021-04-08"),  # lists keep documents newest first
+    ("tags: [Xây dựng Đảng, Đại hội Đảng]", "tags: [Xây dựng Đảng]"),
+    ("implements: [nq-dai-hoi-xix-dang-bo-tinh, nq-dai-hoi-xx-dang-bo-khoi]", "implements: [nq-dai-hoi-xix-dang-bo-tinh]"),
+    ('    goal: ">= 300"', '    goal: ">= 3000"'),  # statuses and their counts
+])
+def test_other_front_matter_edits_read_the_whole_content_again(dev, tmp_path, monkeypatch, old, new):
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+    edit(dev.content / DOC, old, new)
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full
+    assert_as_clean(dev, tmp_path)
