@@ -162,7 +162,17 @@ def workbook(rows: list[TargetRow], title: str) -> bytes:
 
 def workbook_cells(rows: list[TargetRow], title: str) -> tuple:
     """Everything the workbook shows, as plain values: (title, years, target rows, result rows)."""
-    years = sorted({y for r in rows for y in range(r.doc.term[0], r.doc.term[1] + 1)})
+    years = workbook_years(rows)
+    return title, years, target_cells(rows, years), result_cells(rows)
+
+
+def workbook_years(rows: list[TargetRow]) -> list[int]:
+    """The years of the target sheet's columns: every year of every term."""
+    return sorted({y for r in rows for y in range(r.doc.term[0], r.doc.term[1] + 1)})
+
+
+def target_cells(rows: list[TargetRow], years: list[int]) -> list[list]:
+    """The target sheet's rows."""
     targets = []
     for r in rows:
         cells = [present.heading(r.doc) + " — " + r.doc.title, r.target.group, r.target.text,
@@ -170,26 +180,80 @@ def workbook_cells(rows: list[TargetRow], title: str) -> tuple:
         cells += [present.value_text(r.target, r.results[y]) if y in r.results else "" for y in years]
         cells.append(LABELS[r.status.overall])
         targets.append(cells)
-    picked = [RESULT_COLUMNS.index(key) for key in ("document_id", "document_number", "target", "year", "value",
-                                                    "done", "unit", "status_label", "note", "source")]
-    results = [[record[i] for i in picked] for record in result_records(rows)]
-    return title, years, targets, results
+    return targets
+
+
+_PICKED = [RESULT_COLUMNS.index(key) for key in ("document_id", "document_number", "target", "year", "value",
+                                                 "done", "unit", "status_label", "note", "source")]
+
+
+def result_cells(rows: list[TargetRow]) -> list[list]:
+    """The result sheet's rows."""
+    results = [[record[i] for i in _PICKED] for record in result_records(rows)]
+    return [[doc_id, doc_number, target, year,
+             float(value) if value else ("Đã hoàn thành" if done == "true" else "Chưa hoàn thành"), *rest]
+            for doc_id, doc_number, target, year, value, done, *rest in results]
+
+
+TARGET_SHEET = ("Chỉ tiêu", ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"], [28, 20, 40, 16, 12])
+RESULT_SHEET = ("Kết quả", ["Mã văn bản", "Số ký hiệu", "Chỉ tiêu", "Năm", "Giá trị", "Đơn vị", "Trạng thái",
+                            "Ghi chú", "Nguồn số liệu"], [16, 16, 40, 12, 12, 12, 12, 30, 30])
 
 
 def encode_workbook(cells: tuple) -> bytes:
     """The workbook's bytes from `workbook_cells`."""
     title, years, targets, results = cells
-    target_sheet = xlsx.Sheet(
-        "Chỉ tiêu", ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"] + [str(y) for y in years] + ["Trạng thái"],
-        [28, 20, 40, 16, 12] + [14] * len(years) + [16], targets)
-    result_rows = [[doc_id, doc_number, target, year,
-                    float(value) if value else ("Đã hoàn thành" if done == "true" else "Chưa hoàn thành"), *rest]
-                   for doc_id, doc_number, target, year, value, done, *rest in results]
-    result_sheet = xlsx.Sheet(
-        "Kết quả", ["Mã văn bản", "Số ký hiệu", "Chỉ tiêu", "Năm", "Giá trị", "Đơn vị", "Trạng thái", "Ghi chú",
-                    "Nguồn số liệu"],
-        [16, 16, 40, 12, 12, 12, 12, 30, 30], result_rows)
+    name, headers, widths = TARGET_SHEET
+    target_sheet = xlsx.Sheet(name, headers + [str(y) for y in years] + ["Trạng thái"],
+                              widths + [14] * len(years) + [16], targets)
+    result_sheet = xlsx.Sheet(*RESULT_SHEET, results)
     return xlsx.workbook(title, [target_sheet, result_sheet], header_text=title)
+
+
+@dataclass(frozen=True)
+class RowPlaces:
+    """Where each published document's rows are in the workbook, to patch them (`patch_workbook`)."""
+    targets: dict[str, int]  # document -> index of its first row on the target sheet (0: the first row)
+    results: dict[str, int]  # document -> index of its first row on the result sheet
+    target_rows: int
+    years: list[int]  # `workbook_years`
+
+
+def row_places(rows: list[TargetRow]) -> RowPlaces:
+    targets: dict[str, int] = {}
+    results: dict[str, int] = {}
+    reported = 0
+    for index, r in enumerate(rows):
+        if r.doc.id not in targets:
+            targets[r.doc.id], results[r.doc.id] = index, reported
+        reported += len(r.results)
+    return RowPlaces(targets, results, len(rows), workbook_years(rows))
+
+
+def patch_workbook(data: bytes, places: RowPlaces, old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:
+    """The workbook `data` with one document's rows, as `old_rows` wrote them, written as `new_rows`
+    (as many, in the same places); None when it does not hold them as written."""
+    if not old_rows:
+        return data
+    doc_id, per_sheet = old_rows[0].doc.id, xlsx.MAX_ROWS - 1
+    target_sheets = max(1, -(-places.target_rows // per_sheet))  # (`xlsx._parts`)
+    target_columns = len(TARGET_SHEET[1]) + len(places.years) + 1
+    sheets = (
+        (places.targets[doc_id], 1, target_columns,
+         target_cells(old_rows, places.years), target_cells(new_rows, places.years)),
+        (places.results[doc_id], 1 + target_sheets, len(RESULT_SHEET[1]), result_cells(old_rows), result_cells(new_rows)),
+    )
+    changes: dict[tuple[int, int], list] = {}
+    for first, first_sheet, columns, old, new in sheets:
+        for index, (before, after) in enumerate(zip(old, new), start=first):
+            if before != after:
+                changes.setdefault((first_sheet + index // per_sheet, columns), []).append(
+                    (2 + index % per_sheet, before, after))
+    for (sheet, columns), rows in sorted(changes.items()):
+        data = xlsx.patched(data, sheet, columns, rows)
+        if data is None:
+            return None
+    return data
 
 
 @dataclass(frozen=True)
@@ -205,10 +269,11 @@ class Export:
 
 
 _PREFIX = urls.DATA.lstrip("/")
+WORKBOOK = _PREFIX + "chi-tieu.xlsx"
 
 # In the order one render worker makes them, before the pages (`pipeline.work_chunks`).
 EXPORTS = (
-    Export(_PREFIX + "chi-tieu.xlsx", lambda model, rows, base_url: workbook_cells(rows, model.site.title),
+    Export(WORKBOOK, lambda model, rows, base_url: workbook_cells(rows, model.site.title),
            encode_workbook),
     Export(_PREFIX + "documents.json", lambda model, rows, base_url: document_records(model, rows),
            encode_documents, cached=False),
@@ -226,9 +291,8 @@ def exports(model: Model, rows: list[TargetRow], base_url: str, names: Container
 
 
 def document_parts(model: Model, doc, rows: list[TargetRow], base_url: str) -> dict[str, bytes]:
-    """What each download that can be patched holds for one published document (`rows`: its
-    target rows), by name: whole lines, with the line break before them. The workbook cannot be
-    patched (its strings are numbered in order of first use): absent."""
+    """What each download of lines holds for one published document (`rows`: its target rows), by
+    name: whole lines, with the line break before them (the workbook: `patch_workbook`)."""
     return {
         _PREFIX + "targets.csv": b"\r\n" + _csv_lines(target_records(rows, base_url)),
         _PREFIX + "results.csv": b"\r\n" + _csv_lines(result_records(rows)),

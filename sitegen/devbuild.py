@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, urls
-from .data import EXPORTS, document_parts, exports, splice
+from .data import EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, row_places, splice
 from .affected import affected_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
@@ -125,6 +125,7 @@ class DevBuilder:
         self._checker = None  # link.body_checker of the model, made when first needed
         self._feed: set[str] = set()  # page paths the feed lists
         self._listed: dict | None = None  # Views.listed_on of the model, made when first needed
+        self._places: RowPlaces | None = None  # data.row_places of the model, made when first needed
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
@@ -218,6 +219,8 @@ class DevBuilder:
             self._checker = body_checker(self.model)
         if self._listed is None and self.views is not None:
             self._listed = self.views.listed_on()
+        if self._places is None and self.views is not None:
+            self._places = row_places(self.views.rows)
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
@@ -299,6 +302,7 @@ class DevBuilder:
         self._tree, self._template_tree, self._head = sources
         self._checker = None
         self._listed = None
+        self._places = None
         self._feed = _feed_paths(model)
 
     def rebuild(self, changed=None, stamps: tuple[dict, dict] | None = None) -> Outcome:
@@ -472,19 +476,20 @@ class DevBuilder:
         of them to what the current one (with its `views`) shows; a download that cannot be patched
         is made again (`refresh_data`)."""
         year = self.settings.current_year
-        parts = []
-        for doc_id in doc_ids:
-            old, new = before.documents[doc_id], self.model.documents[doc_id]
-            parts.append((document_parts(before, old, document_rows(before, old, year), base_url),
-                          document_parts(self.model, new, document_rows(self.model, new, year), base_url)))
+        docs = [(before.documents[d], self.model.documents[d]) for d in doc_ids]
+        rows = [(document_rows(before, old, year), document_rows(self.model, new, year)) for old, new in docs]
+        parts = [(document_parts(before, old, old_rows, base_url), document_parts(self.model, new, new_rows, base_url))
+                 for (old, new), (old_rows, new_rows) in zip(docs, rows)]
+        if self._places is None:
+            self._places = row_places(views.rows)
         written, due = [], []
         for export in EXPORTS:
             data = self._output(export.name)
-            for old, new in parts:
-                if data is None or export.name not in old:
-                    data = None
-                    break
-                data = splice(data, old[export.name], new[export.name])
+            if export.name == WORKBOOK:
+                for old, new in rows:
+                    data = patch_workbook(data, self._places, old, new) if data is not None else None
+            for old, new in parts if export.name != WORKBOOK else ():
+                data = splice(data, old[export.name], new[export.name]) if data is not None else None
             if data is None:
                 due.append(export.name)
             else:

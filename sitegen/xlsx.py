@@ -1,30 +1,40 @@
-"""A small streaming writer of Excel workbooks (.xlsx): sheets of text and numbers with a header
-row, formatted for reading and printing.
+"""A small writer of Excel workbooks (.xlsx): sheets of text and numbers with a header row,
+formatted for reading and printing, that can be patched row by row.
 
 The site's workbook has about two million cells at 10,000 documents. A general-purpose writer
 keeps an object per cell until the file is closed (half a gigabyte there) and spends most of its
-time on per-cell bookkeeping; this one writes each row's XML as it goes, with one table of shared
-strings, and takes a tenth of the time. Every part follows ECMA-376 (SpreadsheetML)."""
+time on per-cell bookkeeping; this one writes each row's XML as it goes and takes a tenth of the
+time. Every part follows ECMA-376 (SpreadsheetML).
+
+So that a build after an edit can replace a few rows without compressing the whole workbook
+again (`patched`), texts are written in their cells (no table of shared strings, whose numbering
+would change with any text), and each sheet is compressed in pieces of CHUNK_ROWS rows, each
+piece on its own (a deflate stream of independent parts, as parallel compressors write). The
+archive is written here: each sheet's entry names the compressed length of its pieces in its
+comment in the archive's directory, which spreadsheet programs ignore."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+import struct
+import zlib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 Cell = str | int | float | None  # None: no cell at all; "" is an empty cell with the text style
 
 MAX_TEXT = 32767  # characters a cell may hold
 MAX_ROWS = 1048576  # rows a sheet may hold (the header row included): longer sheets go on in more
 MAX_NAME = 31  # characters of a sheet's name
-ROWS_PER_WRITE = 2000  # rows of XML joined before each write into the archive
+CHUNK_ROWS = 512  # rows of a sheet compressed together, apart from the others
+LEVEL = 6  # zlib's compression level
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_DATE = (1980, 1, 1, 0, 0, 0)  # every archive entry's time: the same sources give the same bytes
+_DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1  # every entry's time, 1980-01-01 00:00: the same sources, the same bytes
+_PIECES = b"pieces:"  # starts the comment of a sheet's entry, before its pieces' compressed lengths
+_LAST_BLOCK = b"\x03\x00"  # an empty final deflate block: ends a stream of pieces
 
 # cellXfs indexes in styles.xml
 HEADER, TEXT, NUMBER = 1, 2, 3
@@ -44,29 +54,134 @@ class Sheet:
 def workbook(title: str, sheets: Sequence[Sheet], header_text: str = "") -> bytes:
     """The workbook's bytes: on each sheet the first row is frozen, filtered and repeated on every
     printed page; pages are A4 landscape, one page wide; `header_text` is printed top left with
-    the page number top right."""
+    the page number top right. A sheet with more rows than a sheet may hold goes on in more
+    (`_parts`)."""
     sheets = [part for sheet in sheets for part in _parts(sheet)]
-    strings: dict[str, int] = {}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        def put(name: str, text: str) -> None:
-            archive.writestr(zipfile.ZipInfo(name, _DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+    members = [_whole(name, text) for name, text in (
+        ("[Content_Types].xml", _content_types(len(sheets))), ("_rels/.rels", _root_rels()),
+        ("docProps/app.xml", _app()), ("docProps/core.xml", _core(title)), ("xl/workbook.xml", _workbook(sheets)),
+        ("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets))), ("xl/styles.xml", _STYLES))]
+    for number, sheet in enumerate(sheets, start=1):
+        members.append(_sheet_member(f"xl/worksheets/sheet{number}.xml", sheet, number == 1, header_text))
+    return _archive(members)
 
-        put("[Content_Types].xml", _content_types(len(sheets)))
-        put("_rels/.rels", _root_rels())
-        put("docProps/app.xml", _app())
-        put("docProps/core.xml", _core(title))
-        put("xl/workbook.xml", _workbook(sheets))
-        put("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
-        put("xl/styles.xml", _STYLES)
-        references = 0
-        for number, sheet in enumerate(sheets, start=1):
-            info = zipfile.ZipInfo(f"xl/worksheets/sheet{number}.xml", _DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, "w") as stream:
-                references += _write_sheet(stream, sheet, number == 1, strings, header_text)
-        put("xl/sharedStrings.xml", _shared_strings(strings, references))
-    return buffer.getvalue()
+
+@dataclass
+class _Member:
+    """One file of the archive, compressed."""
+    name: str
+    crc: int
+    size: int  # uncompressed
+    data: bytes  # raw deflate
+    comment: bytes = b""
+
+
+def _whole(name: str, text: str) -> _Member:
+    data = text.encode("utf-8")
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return _Member(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def _piece(data: bytes) -> bytes:
+    """`data` compressed on its own, as a part of a longer stream (not its last)."""
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> _Member:
+    """A worksheet part, compressed in pieces: its start with the header row, then CHUNK_ROWS rows
+    at a time, then its end."""
+    letters = [column_letters(i) for i in range(len(sheet.headers))]
+    row_xml = row_writer(len(sheet.headers))
+    texts = [_sheet_start(sheet, selected, letters[-1], len(sheet.rows) + 1) + row_xml(1, sheet.headers, HEADER)]
+    for first in range(0, len(sheet.rows), CHUNK_ROWS):
+        texts.append("".join(row_xml(number, cells, TEXT)
+                             for number, cells in enumerate(sheet.rows[first:first + CHUNK_ROWS], start=first + 2)))
+    texts.append(_sheet_end(letters[-1], header_text))
+    crc, size, pieces = 0, 0, []
+    for text in texts:
+        data = text.encode("utf-8")
+        crc, size = zlib.crc32(data, crc), size + len(data)
+        pieces.append(_piece(data))
+    comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
+    return _Member(name, crc, size, b"".join(pieces) + _LAST_BLOCK, comment)
+
+
+def _archive(members: list[_Member]) -> bytes:
+    """A ZIP archive of the members, in order (no ZIP64: a larger workbook is an error)."""
+    out, directory = [], []
+    offset = 0
+    for member in members:
+        name = member.name.encode("utf-8")
+        if max(offset, member.size, len(member.data)) >= 0xFFFFFFFF or len(member.comment) > 0xFFFF:
+            raise ValueError("the workbook is too large for a ZIP archive without ZIP64")
+        fields = (20, 0, 8, _DOS_TIME, _DOS_DATE, member.crc, len(member.data), member.size, len(name))
+        out += [struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0), name, member.data]
+        directory += [struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, len(member.comment), 0, 0, 0,
+                                  offset), name, member.comment]
+        offset += 30 + len(name) + len(member.data)
+    central = b"".join(directory)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), offset, 0)
+    return b"".join(out) + central + end
+
+
+def _read_archive(data: bytes) -> list[_Member] | None:
+    """The members of an archive `_archive` wrote (None for any other)."""
+    if len(data) < 22 or data[-22:-18] != b"PK\x05\x06":
+        return None
+    count, start = struct.unpack("<IHHHHIIH", data[-22:])[4:7:2]
+    members, at = [], start
+    for _ in range(count):
+        if data[at:at + 4] != b"PK\x01\x02":
+            return None
+        crc, compressed, size, name_length, extra, comment_length = struct.unpack("<IIIHHH", data[at + 16:at + 34])
+        offset = struct.unpack("<I", data[at + 42:at + 46])[0]
+        name = data[at + 46:at + 46 + name_length].decode("utf-8")
+        comment = data[at + 46 + name_length + extra:at + 46 + name_length + extra + comment_length]
+        begin = offset + 30 + sum(struct.unpack("<HH", data[offset + 26:offset + 30]))  # past its local header
+        members.append(_Member(name, crc, size, data[begin:begin + compressed], comment))
+        at += 46 + name_length + extra + comment_length
+    return members
+
+
+def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, list]]) -> bytes | None:
+    """A workbook this module wrote, with rows of its `sheet` (1 for the first; `columns` cells a
+    row) replaced: [(row number (the header is row 1), the cells written, the new cells)]. Only
+    the pieces holding them are compressed again. None when the workbook is not one this module
+    wrote or does not hold those rows as written."""
+    members = _read_archive(data)
+    name = f"xl/worksheets/sheet{sheet}.xml"
+    member = next((m for m in members or () if m.name == name), None)
+    if member is None or not member.comment.startswith(_PIECES):
+        return None
+    lengths = [int(n) for n in member.comment[len(_PIECES):].split(b",")]
+    pieces, at = [], 0
+    for length in lengths:
+        pieces.append(member.data[at:at + length])
+        at += length
+    if member.data[at:] != _LAST_BLOCK:
+        return None
+    row_xml = row_writer(columns)
+    texts: dict[int, bytes] = {}
+    for number, old, new in rows:
+        index = 1 + (number - 2) // CHUNK_ROWS
+        if not 0 < index < len(pieces) - 1:
+            return None
+        if index not in texts:
+            texts[index] = zlib.decompressobj(-15).decompress(pieces[index])
+        before, after = row_xml(number, old, TEXT).encode("utf-8"), row_xml(number, new, TEXT).encode("utf-8")
+        at = texts[index].find(before)
+        if at < 0:
+            return None
+        texts[index] = texts[index][:at] + after + texts[index][at + len(before):]
+    for index, text in texts.items():
+        pieces[index] = _piece(text)
+    stream = b"".join(pieces) + _LAST_BLOCK
+    whole = zlib.decompress(stream, -15)
+    comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
+    members = [m if m is not member else _Member(name, zlib.crc32(whole), len(whole), stream, comment)
+               for m in members]
+    return _archive(members)
 
 
 def _parts(sheet: Sheet) -> list[Sheet]:
@@ -111,22 +226,16 @@ def _attribute(text: str) -> str:
     return _escape(text).replace('"', "&quot;")
 
 
-def _write_sheet(stream, sheet: Sheet, selected: bool, strings: dict[str, int], header_text: str) -> int:
-    """Write one worksheet part, a few thousand rows at a time; return how many cells refer to a
-    shared string."""
-    letters = [column_letters(i) for i in range(len(sheet.headers))]
-    last = letters[-1]
-    references = 0
-
+def row_writer(columns: int) -> Callable[[int, Sequence[Cell], int], str]:
+    """A function giving a row's XML: (row number, cells, style of its text cells) -> XML."""
     # Each cell is written from pieces made once per sheet or row: this runs for every cell of the
     # workbook (2 million at 10,000 documents), so it builds no string it can reuse.
-    starts = [f'<c r="{letter}' for letter in letters]
+    starts = [f'<c r="{column_letters(i)}' for i in range(columns)]
     number_end = f'" s="{NUMBER}"><v>'
 
     def row_xml(number: int, cells: Sequence[Cell], text_style: int) -> str:
-        nonlocal references
         row = str(number)
-        text_end, empty_end = f'{row}" s="{text_style}" t="s"><v>', f'{row}" s="{text_style}"/>'
+        text_end, empty_end = f'{row}" s="{text_style}" t="inlineStr"><is>', f'{row}" s="{text_style}"/>'
         number_end_row = row + number_end
         parts = [f'<row r="{row}">']
         for start, value in zip(starts, cells):
@@ -136,26 +245,20 @@ def _write_sheet(stream, sheet: Sheet, selected: bool, strings: dict[str, int], 
                 if value == "":
                     parts += (start, empty_end)
                     continue
-                index = strings.get(value)
-                if index is None:
-                    index = strings[value] = len(strings)
-                references += 1
-                parts += (start, text_end, str(index), "</v></c>")
+                parts += (start, text_end, _text_element(value), "</is></c>")
             else:
                 parts += (start, number_end_row, _number(value), "</v></c>")
         parts.append("</row>")
         return "".join(parts)
 
-    stream.write(_sheet_start(sheet, selected, last, len(sheet.rows) + 1).encode("utf-8"))
-    body = [row_xml(1, sheet.headers, HEADER)]
-    for number, cells in enumerate(sheet.rows, start=2):
-        body.append(row_xml(number, cells, TEXT))
-        if len(body) >= ROWS_PER_WRITE:
-            stream.write("".join(body).encode("utf-8"))
-            body = []
-    stream.write("".join(body).encode("utf-8"))
-    stream.write(_sheet_end(last, header_text).encode("utf-8"))
-    return references
+    return row_xml
+
+
+def _text_element(value: str) -> str:
+    stored = _escape(clean_text(value))
+    if stored != stored.strip() or "\n" in stored:
+        return f'<t xml:space="preserve">{stored}</t>'
+    return f"<t>{stored}</t>"
 
 
 def _number(value: int | float) -> str:
@@ -193,16 +296,6 @@ def _sheet_end(last: str, header_text: str) -> str:
             "</worksheet>")
 
 
-def _shared_strings(strings: dict[str, int], references: int) -> str:
-    items = []
-    for text in strings:  # in index order: dicts keep insertion order
-        stored = _escape(clean_text(text))
-        space = ' xml:space="preserve"' if stored != stored.strip() or "\n" in stored else ""
-        items.append(f"<si><t{space}>{stored}</t></si>")
-    return (f'{_HEAD}<sst xmlns="{_MAIN}" count="{references}" uniqueCount="{len(strings)}">'
-            + "".join(items) + "</sst>")
-
-
 def _quoted(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
@@ -229,7 +322,6 @@ def _workbook_rels(count: int) -> str:
     rels = [f'<Relationship Id="rId{i}" Type="{kind}worksheet" Target="worksheets/sheet{i}.xml"/>'
             for i in range(1, count + 1)]
     rels.append(f'<Relationship Id="rId{count + 1}" Type="{kind}styles" Target="styles.xml"/>')
-    rels.append(f'<Relationship Id="rId{count + 2}" Type="{kind}sharedStrings" Target="sharedStrings.xml"/>')
     return f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{"".join(rels)}</Relationships>'
 
 
@@ -254,7 +346,6 @@ def _content_types(count: int) -> str:
             f'<Override PartName="/xl/workbook.xml" ContentType="{kind}spreadsheetml.sheet.main+xml"/>'
             f"{sheets}"
             f'<Override PartName="/xl/styles.xml" ContentType="{kind}spreadsheetml.styles+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}spreadsheetml.sharedStrings+xml"/>'
             '<Override PartName="/docProps/core.xml" '
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             f'<Override PartName="/docProps/app.xml" ContentType="{kind}extended-properties+xml"/>'

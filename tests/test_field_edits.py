@@ -93,6 +93,7 @@ def test_a_shown_field_edit_renders_only_the_pages_showing_it(dev, tmp_path, old
     outcome = dev.rebuild()
     assert outcome.ok and not outcome.full
     assert PAGE in outcome.written
+    assert not dev.data_due  # every download was patched
     # Only pages linking to the document change (and the search page, whose filters list every kind
     # and status); of the lists split over pages, some do not show it.
     assert {rel for rel in outcome.written if rel.endswith(".html")} <= showing | {"tim-kiem/index.html"}

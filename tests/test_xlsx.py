@@ -30,8 +30,10 @@ def test_values_read_back_as_written():
     sheet = book["Chỉ tiêu"]
     assert [c.value for c in sheet[1]] == ["Văn bản", "Số", "Giá trị", "Trống"]
     body = list(sheet.iter_rows(min_row=2, values_only=True))
+    # "_x0041_" is stored escaped ("_x005F_x0041_"), which Excel reads back as written (ECMA-376's
+    # ST_Xstring); openpyxl undoes that escape in shared strings only, not in a cell's own text.
     expected_text = ["  leading and trailing  ", "a & b <c> \"d\" 'e'", "dòng 1\ndòng 2", "chuông bỏ",
-                     "_x0041_ giữ nguyên", "Nghị quyết 58-NQ/TW", "=1+1", "x" * xlsx.MAX_TEXT, None]
+                     "_x005F_x0041_ giữ nguyên", "Nghị quyết 58-NQ/TW", "=1+1", "x" * xlsx.MAX_TEXT, None]
     assert [r[0] for r in body] == expected_text
     assert [r[1] for r in body] == list(range(len(TRICKY)))
     assert all(isinstance(r[1], int) for r in body)
@@ -98,3 +100,52 @@ def test_a_sheet_longer_than_excel_allows_goes_on_in_more_sheets(monkeypatch):
     assert [row for part in read for row in part[1:]] == [tuple(r) for r in rows]
     assert [len(part) for part in read] == [4, 4, 2]
     assert all(len(name) <= xlsx.MAX_NAME for name in book.sheetnames)
+
+
+def _rows(count: int, mark: str = "") -> list[list]:
+    return [[f"Văn bản {i}{mark if i % 7 == 3 else ''}", i, i / 4, "" if i % 5 else None] for i in range(count)]
+
+
+def _sheets(targets: list[list], results: list[list]) -> list[xlsx.Sheet]:
+    return [xlsx.Sheet("Chỉ tiêu", ["Văn bản", "Số", "Giá trị", "Trống"], [28, 10, 12, 8], targets),
+            xlsx.Sheet("Kết quả", ["Văn bản", "Số", "Giá trị", "Trống"], [28, 10, 12, 8], results)]
+
+
+@pytest.mark.parametrize("changed", [[0], [255], [256], [255, 256, 257], [3, 600, 899], list(range(250, 520, 7))])
+def test_a_patched_workbook_is_the_workbook_written_with_the_new_rows(changed, monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    count = 900  # several pieces of CHUNK_ROWS rows
+    old_rows, results = _rows(count), _rows(40)
+    new_rows = [list(row) for row in old_rows]
+    for index in changed:
+        new_rows[index][0] = f"Văn bản đã sửa {index} & <mới>"
+        new_rows[index][2] = index * 1.5
+    old = _book(_sheets(old_rows, results))
+    patched = xlsx.patched(old, 1, 4, [(index + 2, old_rows[index], new_rows[index]) for index in changed])
+    assert patched == _book(_sheets(new_rows, results))
+    archive = zipfile.ZipFile(io.BytesIO(patched))
+    assert archive.testzip() is None  # every entry's checksum holds
+    assert openpyxl.load_workbook(io.BytesIO(patched))["Chỉ tiêu"].cell(changed[0] + 2, 3).value == changed[0] * 1.5
+
+
+def test_a_workbook_split_over_sheets_is_patched_on_the_right_one(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 301)  # 300 rows a sheet, the header apart
+    old_rows = _rows(700)
+    new_rows = [list(row) for row in old_rows]
+    new_rows[650][0] = "Dòng đã sửa"
+    old = _book(_sheets([[1]], old_rows))
+    assert [n for n in zipfile.ZipFile(io.BytesIO(old)).namelist() if "worksheets" in n] == \
+        [f"xl/worksheets/sheet{i}.xml" for i in range(1, 5)]
+    patched = xlsx.patched(old, 4, 4, [(650 - 600 + 2, old_rows[650], new_rows[650])])
+    assert patched == _book(_sheets([[1]], new_rows))
+
+
+def test_a_workbook_that_does_not_hold_the_rows_as_written_is_not_patched():
+    rows = _rows(300)
+    old = _book(_sheets(rows, []))
+    other = [list(rows[10])]
+    other[0][0] = "không có"
+    assert xlsx.patched(old, 1, 4, [(12, other[0], rows[11])]) is None  # not the cells written there
+    assert xlsx.patched(old, 1, 4, [(400, rows[10], rows[11])]) is None  # no such row
+    assert xlsx.patched(old, 3, 4, [(12, rows[10], rows[11])]) is None  # no such sheet
+    assert xlsx.patched(b"PK" + bytes(100), 1, 4, [(12, rows[10], rows[11])]) is None
