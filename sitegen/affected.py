@@ -111,14 +111,15 @@ def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None
 
 
 
-def shown_fields_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]]
-                       ) -> tuple[set[tuple[str, str]], dict[tuple[str, str], set[str]]]:
+def shown_fields_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]],
+                       filters: bool) -> tuple[set[tuple[str, str]], dict[tuple[str, str], set[str]]]:
     """The pages to render again after documents changed only fields shown as written (no order,
     count or status changed): each one's own page and its neighbours' (`_document_neighbours`), the
-    home and search pages, and of the lists, dashboard and year pages only those that show it
-    (`listed`: `Views.listed_on`). Returns the specs, and for the specs rendered in part, the
-    paths of their pages to render."""
-    specs = {("home", ""), ("search", "")}
+    home page, the search page when a kind or status changed (`filters`: its filters list them),
+    and of the lists, dashboard and year pages only those that show it (`listed`:
+    `Views.listed_on`). Returns the specs, and for the specs rendered in part, the paths of their
+    pages to render."""
+    specs = {("home", "")} | ({("search", "")} if filters else set())
     only: dict[tuple[str, str], set[str]] = {}
     for doc_id in doc_ids:
         specs |= {spec for spec in _document_neighbours(model, doc_id) if spec[0] in ("document", "post")}

@@ -415,6 +415,7 @@ class DevBuilder:
         new_posts: dict = {}
         new_bodies: dict = {}
         refielded: set[str] = set()  # documents whose shown fields changed
+        filters = False  # whether one's kind or status changed (the search page's filters list them)
         problems = Collector()
         for record, item, body, found in fronts:
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
@@ -429,6 +430,7 @@ class DevBuilder:
                 if not _shown_fields_only(before, item):
                     return None
                 refielded.add(item.id)
+                filters |= (before.kind, before.status) != (item.kind, item.status)
             if isinstance(item, Document) and not item.published:
                 return None
             if self._checker is None:
@@ -448,7 +450,7 @@ class DevBuilder:
         specs += [("post", i) for i in sorted(new_posts)]
         only: dict[tuple, set[str]] = {}
         if refielded:
-            more, only = shown_fields_specs(model, refielded, self._listed_on())
+            more, only = shown_fields_specs(model, refielded, self._listed_on(), filters)
             specs += sorted(more - set(specs))
         written = []
         rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs, only) if specs else {}

@@ -84,14 +84,13 @@ def post_fields(views, post) -> list[Field]:
 def facets(views) -> list[dict]:
     """Filter choices for the search page: exactly the values the index holds, in Vietnamese order."""
     docs = views.model.published()
-    rows = views.rows
     kinds = {d.kind for d in docs}
     issuers = {views.org_name(d.issuer.value) for d in docs}
     years = {d.issued.year for d in docs} | {p.date.year for p in views.model.posts.values()}
     doc_statuses = {views.doc_status(d) for d in docs}
-    found_statuses = {r.status.overall for r in rows}
+    found_statuses = {count["status"] for count in views.target_counts() if count["count"]}
     sections = [label for key, label in SECTIONS.items()
-                if {"document": docs, "target": rows, "post": views.model.posts}[key]]
+                if {"document": docs, "target": found_statuses, "post": views.model.posts}[key]]
     options = {
         "section": sections,
         "kind": sorted(kinds, key=sort_key),

@@ -1,10 +1,12 @@
 """Stage 4a: the model -> one context per page. All sorting, grouping and counting is here."""
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Container, Iterable, Iterator, Mapping
+from typing import Any, Container, Iterable, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -14,7 +16,7 @@ from .link import RELATION_LABELS, Model
 from .model import RELATIONS, Document, Post
 from .status import LABELS as STATUS_TEXT
 from .status import ORDER as STATUS_ORDER
-from .rows import TargetRow, target_rows
+from .rows import TargetRow, document_rows, target_rows
 from .status import TargetStatus, evaluate
 from .text import slugify, sort_key
 
@@ -83,6 +85,63 @@ class _Statuses(dict):
             return default
 
 
+@dataclass
+class RowLayout:
+    """Where every target row is, in short: what the dashboard and year pages show of all rows
+    (their places, statuses and counts). A view restored from a saved state keeps it instead of
+    the rows, and renders one of those pages working out that page's rows only."""
+
+    docs: list[str]  # the published documents with targets, in row order
+    starts: list[int]  # the place of each one's first row
+    statuses: dict[str, array]  # status -> the places of the rows of that status, in order
+    years: dict[int, array]  # year -> the places of the rows with a result that year, in order
+    counts: list[dict]  # `Views.status_counts` of every row
+    year_counts: dict[int, list[dict]]  # year -> the counts its year page shows
+    issuers: dict[str, int]  # issuer -> the place of its first row
+    total: int
+
+    @classmethod
+    def of(cls, rows: list[TargetRow]) -> "RowLayout":
+        docs, starts = [], []
+        statuses: dict[str, array] = {}
+        years: dict[int, array] = {}
+        missing: Counter = Counter()
+        by_year: dict[int, Counter] = defaultdict(Counter)
+        issuers: dict[str, int] = {}
+        for index, r in enumerate(rows):
+            if not docs or docs[-1] != r.doc.id:
+                docs.append(r.doc.id)
+                starts.append(index)
+                issuers.setdefault(r.doc.issuer.value, index)
+            statuses.setdefault(r.status.overall, array("l")).append(index)
+            for year in r.results:
+                years.setdefault(year, array("l")).append(index)
+                by_year[year][r.status.years.get(year, "")] += 1
+            start, end = r.doc.term
+            for year in range(start, end + 1):
+                if year not in r.results:
+                    missing[year] += 1
+        overall = Counter({code: len(places) for code, places in statuses.items()})
+        year_counts = {}
+        for year in years:
+            found = by_year[year]
+            found["no-data"] += missing[year]
+            year_counts[year] = [{"status": s, "label": STATUS_TEXT[s], "count": found.get(s, 0)} for s in STATUS_ORDER]
+        return cls(docs, starts, statuses, dict(sorted(years.items())),
+                   [{"status": s, "label": STATUS_TEXT[s], "count": overall.get(s, 0)} for s in STATUS_ORDER],
+                   year_counts, issuers, len(rows))
+
+    def find(self, index: int) -> tuple[str, int]:
+        """The document of the row at `index`, and the row's place among that document's rows."""
+        at = bisect_right(self.starts, index) - 1
+        return self.docs[at], index - self.starts[at]
+
+    def doc_starts(self) -> dict[str, int]:
+        if "_firsts" not in self.__dict__:
+            self.__dict__["_firsts"] = dict(zip(self.docs, self.starts))
+        return self.__dict__["_firsts"]
+
+
 def history_path(doc: Document) -> str:
     """The document's file as the content's git history names it (history.py)."""
     return f"{urls.SECTION_FOLDER[doc.section]}/{doc.id}.md"
@@ -112,10 +171,11 @@ class Views:
 
     def __getstate__(self) -> dict:
         """What an incremental build keeps (incremental.py): not the target rows and statuses, a
-        third of the time to read a large site's state back. A restored view works out all the
-        rows when first asked for them, and each status alone (a body edit needs only the edited
-        page's)."""
+        third of the time to read a large site's state back, but their layout (`RowLayout`). A
+        restored view works out all the rows when first asked for them, each status alone (a body
+        edit needs only the edited page's), and a dashboard or year page's rows alone."""
         state = dict(self.__dict__)
+        state["_layout"] = self._row_layout()
         state.pop("rows", None)
         state.pop("statuses", None)
         return state
@@ -464,14 +524,14 @@ class Views:
     def home(self) -> Page:
         docs = self.newest(self.model.published())[:HOME_ITEMS]
         posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)[:HOME_ITEMS]
-        pairs = [(d, t) for d in self.model.published() for t in d.targets]
+        layout = self._row_layout()
         context = {"documents": [self.ref(d.id) for d in docs], "posts": [self.post_ref(p) for p in posts],
-                   "counts": self.status_counts(pairs), "target_count": len(pairs),
+                   "counts": layout.counts, "target_count": layout.total,
                    "sections": [
                        {"url": urls.RESOLUTIONS, "name": "Nghị quyết", "count": len(self.section_docs("resolution"))},
                        {"url": urls.PROGRAMMES, "name": "Chương trình, kế hoạch",
                         "count": len(self.section_docs("programme"))},
-                       {"url": urls.TARGETS, "name": "Chỉ tiêu", "count": len(pairs)},
+                       {"url": urls.TARGETS, "name": "Chỉ tiêu", "count": layout.total},
                        {"url": urls.POSTS, "name": "Tin tức", "count": len(self.model.posts)},
                        {"url": urls.ORGANISATIONS, "name": "Cơ quan ban hành", "count": len(self.model.organisations)},
                        {"url": urls.TAGS, "name": "Chủ đề", "count": len(self.model.tags)},
@@ -510,49 +570,56 @@ class Views:
             }
         return fixed
 
-    def _filters(self, rows: list[TargetRow]) -> dict:
+    def _page_menus(self, rows: list[TargetRow]) -> dict[str, Markup]:
+        """The filter menus of one dashboard page: only values found in its rows (the filters act
+        on the rows of the page being viewed), in Vietnamese order; of two equal names, the one
+        whose first row comes first among all rows comes first."""
+        layout = self._row_layout()
+        firsts = layout.doc_starts()
         docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
         issuers = {r.doc.issuer.value: r.issuer_name for r in rows}
         groups = sorted({r.target.group for r in rows if r.target.group}, key=sort_key)
         years = sorted({y for r in rows for y in r.results}, reverse=True)
+        documents = sorted(docs.items(), key=lambda kv: (sort_key(kv[1]), firsts[kv[0]]))
+        issuer_items = sorted(issuers.items(), key=lambda kv: (sort_key(kv[1]), layout.issuers[kv[0]]))
         return {
-            "documents": sorted(docs.items(), key=lambda kv: sort_key(kv[1])),
-            "issuers": sorted(issuers.items(), key=lambda kv: sort_key(kv[1])),
-            "groups": groups, "years": years,
-            "statuses": [(s, STATUS_TEXT[s]) for s in STATUS_ORDER],
+            "documents": present.options(present.option(k, present.truncate(name, 70)) for k, name in documents),
+            "issuers": present.options(present.option(k, name) for k, name in issuer_items),
+            "groups": present.options(present.option(g, g) for g in groups),
+            "years": present.options(present.option(y, y) for y in years),
         }
 
-    def _menu_options(self) -> dict[str, dict[Any, tuple[int, Markup]]]:
-        """Every option of the dashboard's filter menus, rendered once: menu -> {value: (place in
-        the menu, option)}."""
-        filters = self._filters(self.rows)
-        menus = {
-            "documents": [(k, present.option(k, present.truncate(name, 70))) for k, name in filters["documents"]],
-            "issuers": [(k, present.option(k, name)) for k, name in filters["issuers"]],
-            "groups": [(g, present.option(g, g)) for g in filters["groups"]],
-            "years": [(str(y), present.option(y, y)) for y in filters["years"]],
-        }
-        return {menu: {value: (place, html) for place, (value, html) in enumerate(items)}
-                for menu, items in menus.items()}
+    def _row_layout(self) -> "RowLayout":
+        """Where every target row is (`RowLayout`): made from the rows once, or kept from the state
+        this view was restored from."""
+        if "_layout" not in self.__dict__:
+            self._layout = RowLayout.of(self.rows)
+        return self._layout
 
-    @staticmethod
-    def _page_menus(options: dict[str, dict[Any, tuple[int, Markup]]], rows: list[dict]) -> dict[str, Markup]:
-        """The filter menus of one dashboard page: only values found in its rows (the filters
-        act on the rows of the page being viewed), in menu order, from options rendered once per build."""
-        found = {
-            "documents": {r["doc_id"] for r in rows}, "issuers": {r["issuer_id"] for r in rows},
-            "groups": {r["group"] for r in rows}, "years": {y for r in rows for y in r["years"].split()},
-        }
-        return {menu: present.options(html for _, html in sorted(items[v] for v in found[menu] if v in items))
-                for menu, items in options.items()}
+    def _rows_at(self, indices: Iterable[int]) -> list[TargetRow]:
+        """The target rows at these places among all rows (worked out for these only in a view
+        restored without its rows)."""
+        if "rows" in self.__dict__:
+            return [self.rows[i] for i in indices]
+        layout, made = self._row_layout(), {}
+        out = []
+        for index in indices:
+            doc_id, offset = layout.find(index)
+            if doc_id not in made:
+                made[doc_id] = document_rows(self.model, self.model.documents[doc_id], self.settings.current_year)
+            out.append(made[doc_id][offset])
+        return out
+
+    def target_counts(self) -> list[dict]:
+        """`status_counts` of every target of every published document."""
+        return self._row_layout().counts
 
     def targets_dashboard(self, paths: Container[str] | None = None) -> Iterator[Page]:
         """The dashboard's pages (only those at `paths`, when given), each made as it is rendered:
         a page's rows are made for that page only, not for every target at once."""
-        total = len(self.rows)
-        years = sorted({y for r in self.rows for y in r.results}, reverse=True)
-        counts = self.status_counts([(r.doc, r.target) for r in self.rows])
-        options = self._menu_options()
+        layout = self._row_layout()
+        total, counts = layout.total, layout.counts
+        years = sorted(layout.years, reverse=True)
         statuses = present.options(present.option(s, STATUS_TEXT[s]) for s in STATUS_ORDER)
         year_pages = [{"year": y, "url": urls.target_year(y)} for y in years]
         split = total > ROW_PAGE_SIZE
@@ -561,13 +628,14 @@ class Views:
         for url, chunk, pager, code in self._dashboard_chunks():
             if paths is not None and url not in paths:
                 continue
-            rows = [self._dashboard_row(r) for r in chunk]
+            target_rows_ = self._rows_at(chunk)
+            rows = [self._dashboard_row(r) for r in target_rows_]
             if code:
                 yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
                            {"rows": rows, "pager": pager, "status": code, "label": STATUS_TEXT[code]},
                            f"Các chỉ tiêu có trạng thái {STATUS_TEXT[code]}")
                 continue
-            menus = {**self._page_menus(options, rows), "statuses": statuses}
+            menus = {**self._page_menus(target_rows_), "statuses": statuses}
             context = {"rows": rows, "total": total, "counts": counts, "menus": menus, "pager": pager,
                        "year_pages": year_pages, "status_pages": status_pages, "by_status": []}
             if not split:  # one page: its rows are all the rows
@@ -576,50 +644,41 @@ class Views:
             title = "Chỉ tiêu" if pager["number"] == 1 else f"Chỉ tiêu — trang {pager['number']}"
             yield Page(url, "targets.html", title, context, f"Theo dõi {total} chỉ tiêu và kết quả thực hiện")
 
-    def _dashboard_chunks(self) -> Iterator[tuple[str, list[TargetRow], dict, str]]:
-        """The dashboard's pages as (path, rows, pager, status): every target, then, when that
-        takes more than one page, the targets of each status ("" on the pages of every target)."""
-        yield from ((url, chunk, pager, "") for url, chunk, pager in paginate(self.rows, urls.TARGETS, ROW_PAGE_SIZE))
-        if len(self.rows) > ROW_PAGE_SIZE:
+    def _dashboard_chunks(self) -> Iterator[tuple[str, Sequence[int], dict, str]]:
+        """The dashboard's pages as (path, places of its rows among all rows, pager, status): every
+        target, then, when that takes more than one page, the targets of each status ("" on the
+        pages of every target)."""
+        layout = self._row_layout()
+        yield from ((url, chunk, pager, "")
+                    for url, chunk, pager in paginate(range(layout.total), urls.TARGETS, ROW_PAGE_SIZE))
+        if layout.total > ROW_PAGE_SIZE:
             for code in STATUS_ORDER:
-                chosen = [r for r in self.rows if r.status.overall == code]
+                chosen = layout.statuses.get(code, ())
                 for url, chunk, pager in paginate(chosen, urls.TARGETS + f"trang-thai/{code}/", ROW_PAGE_SIZE):
                     yield url, chunk, pager, code
 
     def target_years(self, paths: Container[str] | None = None) -> Iterator[Page]:
         """The year pages (only those at `paths`, when given), each made as it is rendered (as the
         dashboard's)."""
-        reported, missing = self._rows_by_year()
-        years = sorted(reported)
-        for year in years:
-            counts = Counter(r.status.years.get(year, "") for r in reported[year])
-            counts["no-data"] += missing[year]
-            count_list = [{"status": s, "label": STATUS_TEXT[s], "count": counts.get(s, 0)} for s in STATUS_ORDER]
+        layout = self._row_layout()
+        years = sorted(layout.years)
+        for year, url, chunk, pager in self._year_chunks():
+            if paths is not None and url not in paths:
+                continue
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
-            for url, chunk, pager in paginate(reported[year], urls.target_year(year), ROW_PAGE_SIZE):
-                if paths is not None and url not in paths:
-                    continue
-                context = {"year": year, "rows": [self._dashboard_row(r, year) for r in chunk],
-                           "counts": count_list, "other_years": others, "pager": pager}
-                title = f"Kết quả thực hiện chỉ tiêu năm {year}"
-                if pager["number"] > 1:
-                    title += f" — trang {pager['number']}"
-                yield Page(url, "targets_year.html", title, context, f"Kết quả thực hiện các chỉ tiêu năm {year}")
+            context = {"year": year, "rows": [self._dashboard_row(r, year) for r in self._rows_at(chunk)],
+                       "counts": layout.year_counts[year], "other_years": others, "pager": pager}
+            title = f"Kết quả thực hiện chỉ tiêu năm {year}"
+            if pager["number"] > 1:
+                title += f" — trang {pager['number']}"
+            yield Page(url, "targets_year.html", title, context, f"Kết quả thực hiện các chỉ tiêu năm {year}")
 
-    def _rows_by_year(self) -> tuple[dict[int, list[TargetRow]], Counter]:
-        """In one pass over the target rows: year -> the rows with a result that year (in row order),
-        and year -> how many rows have none that year although their term includes it."""
-        reported: dict[int, list[TargetRow]] = defaultdict(list)
-        missing: Counter = Counter()
-        for row in self.rows:
-            results = row.results
-            for year in results:
-                reported[year].append(row)
-            start, end = row.doc.term
-            for year in range(start, end + 1):
-                if year not in results:
-                    missing[year] += 1
-        return reported, missing
+    def _year_chunks(self) -> Iterator[tuple[int, str, Sequence[int], dict]]:
+        """The year pages as (year, path, places of its rows among all rows, pager)."""
+        layout = self._row_layout()
+        for year in sorted(layout.years):
+            for url, chunk, pager in paginate(layout.years[year], urls.target_year(year), ROW_PAGE_SIZE):
+                yield year, url, chunk, pager
 
     def listed_on(self) -> dict[str, set[tuple[tuple[str, str], str]]]:
         """Each published document -> the list pages that show it, as (spec, page path): its
@@ -639,10 +698,9 @@ class Views:
         for slug, tag in self.model.tags.items():
             chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self._tag_chunks(tag)]
             add(("tag", slug), chunks, str)
-        add(("dashboard", ""), self._dashboard_chunks(), lambda r: r.doc.id)
-        reported, _ = self._rows_by_year()
-        for year in sorted(reported):
-            add(("years", ""), paginate(reported[year], urls.target_year(year), ROW_PAGE_SIZE), lambda r: r.doc.id)
+        layout = self._row_layout()
+        add(("dashboard", ""), self._dashboard_chunks(), lambda index: layout.find(index)[0])
+        add(("years", ""), ((url, chunk) for _, url, chunk, _ in self._year_chunks()), lambda index: layout.find(index)[0])
         return dict(found)
 
     def method(self) -> Page:

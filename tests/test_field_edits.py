@@ -150,3 +150,26 @@ def test_other_front_matter_edits_read_the_whole_content_again(dev, tmp_path, mo
     outcome = dev.rebuild()
     assert outcome.ok and outcome.full
     assert_as_clean(dev, tmp_path)
+
+
+def test_a_build_from_the_saved_state_works_out_the_rows_of_the_pages_it_renders_only(tmp_path, small_pages,
+                                                                                        monkeypatch):
+    """From the command line the builder is restored from the last build's state, without the target
+    rows: the dashboard and year pages showing an edited document are made from the rows of those
+    pages alone, and give what a clean build gives."""
+    from sitegen import cli
+
+    content, out, clean = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "clean"
+    args = ["build", "--content", str(content), "--today", TODAY]
+    assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+    edit(content / DOC, "    text: Kết nạp đảng viên mới", "    text: Kết nạp đảng viên mới trong năm")
+    edit(content / DOC, "title: Chương trình hành động thực hiện", "title: Chương trình hành động để thực hiện")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("every target row was worked out")
+    with monkeypatch.context() as patch:
+        patch.setattr("sitegen.views.target_rows", refuse)
+        patch.setattr("sitegen.devbuild.check", refuse)
+        assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+    assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
+    assert hashes(out) == hashes(clean)
