@@ -22,6 +22,7 @@ from .history import _git, load_history
 from .link import Model, body_checker, body_key
 from .load import SECTIONS, Source
 from .model import Document
+from .records import Deferred
 from .rows import document_rows
 from .pipeline import (Rendered, assets, cached_exports, check, published_files, read_all, render_all,
                        render_pages, site_files, write_indexed)
@@ -104,6 +105,9 @@ class DevBuilder:
     """Keeps the last good model and what each page spec wrote, between rebuilds."""
 
     dry = False  # when true, nothing is written but `pending`: no file cache saved, no compiled templates kept
+    # True when the output folder is known to hold what this builder last wrote (a command-line build
+    # compared it with its record): a file is then not digested again before it is patched.
+    output_checked = False
 
     def __init__(self, content: Path, out: Path, templates: Path, settings: Settings):
         self.content, self.out, self.templates, self.settings = content, out, templates, settings
@@ -124,7 +128,7 @@ class DevBuilder:
         self._head = ""
         self._checker = None  # link.body_checker of the model, made when first needed
         self._feed: set[str] = set()  # page paths the feed lists
-        self._listed: dict | None = None  # Views.listed_on of the model, made when first needed
+        self._listed: Deferred | None = None  # Views.listed_on of the model, made when first needed
         self._places: RowPlaces | None = None  # data.row_places of the model, made when first needed
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
@@ -217,12 +221,12 @@ class DevBuilder:
         body edit needs it)."""
         if self._checker is None and self.model is not None:
             self._checker = body_checker(self.model)
-        if self._listed is None and self.views is not None:
-            self._listed = self.views.listed_on()
+        if self._listed is None and self.views is not None:  # (read back only by an edit of shown fields)
+            self._listed = Deferred(self.views.listed_on())
         if self._places is None and self.views is not None:
             self._places = row_places(self.views.rows)
         state = dict(self.__dict__)
-        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None,
+        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 
@@ -470,8 +474,8 @@ class DevBuilder:
     def _listed_on(self) -> dict:
         """`Views.listed_on` of the last good model (kept while only shown fields change)."""
         if self._listed is None:
-            self._listed = self.views.listed_on()
-        return self._listed
+            self._listed = Deferred(self.views.listed_on())
+        return self._listed.get()
 
     def _patch_data(self, before: Model, views: Views, doc_ids: list[str], base_url: str) -> list[str]:
         """Patch the documents' lines into the data downloads, from what the model `before` showed
@@ -506,7 +510,9 @@ class DevBuilder:
             data = (self.out / rel).read_bytes()
         except OSError:
             return None
-        return data if self.digests.get(rel) == _digest(data) else None
+        if rel not in self.digests:
+            return None
+        return data if self.output_checked or self.digests[rel] == _digest(data) else None
 
     def template_digests(self) -> dict[str, bytes]:
         """Each template and asset file's digest, now (what `adopt` is given before a build)."""

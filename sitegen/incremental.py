@@ -181,6 +181,7 @@ def pending_site(content_dir: Path, out_dir: Path, template_dir: Path, settings:
     if builder is None or builder.templates_changed():
         return None  # after a template change most pages change: rendered where they are scanned
     builder.dry = True
+    builder.output_checked = True  # (`_last_build` found it as recorded)
     builder.hold_writes()
     if not found.unchanged:
         builder.cache = FileCache(found.folder / "front.pickle")
@@ -279,6 +280,7 @@ def _prepare(builder: DevBuilder, folder: Path, timer: Timer, stamps: tuple[dict
     prepared = _Prepared()
     try:
         builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
+        builder.output_checked = True  # (what is prepared is used only if the output is as recorded)
         builder.hold_writes()
         with collector_paused():
             prepared.outcome = outcome = builder.rebuild(stamps=stamps)
@@ -308,6 +310,7 @@ def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, 
     touched = sorted(pending)
     try:
         builder.flush()
+        builder.output_checked = False  # (a preview server goes on with this builder: it checks again)
         if update is not None:
             touched += update.apply()
     finally:

@@ -208,3 +208,30 @@ def _parted(part: Callable[[Any], str], parts: dict[str, bytes]) -> Parted:
     mapping = Parted({}, part)
     mapping._parts = parts
     return mapping
+
+
+class Deferred:
+    """A value pickled apart from what holds it, and unpickled when first asked for (`get`): for a
+    part of a build's saved state that only some builds restored from it use."""
+
+    def __init__(self, value: Any):
+        self._value, self._pickled = value, None
+        self._lock = threading.Lock()
+
+    def __reduce__(self):
+        with self._lock:
+            data = self._pickled if self._pickled is not None else \
+                pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return _deferred, (data,)
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._pickled is not None:
+                self._value, self._pickled = pickle.loads(self._pickled), None
+            return self._value
+
+
+def _deferred(data: bytes) -> Deferred:
+    held = Deferred(None)
+    held._pickled = data
+    return held

@@ -228,7 +228,9 @@ class Views:
         return {"url": urls.post(post.id), "title": post.title, "date": formats.short_date(post.date)}
 
     def newest(self, docs: list[Document]) -> list[Document]:
-        return sorted(docs, key=lambda d: (d.issued, d.id), reverse=True)
+        """Documents by date then id, newest first (by each one's place, worked out once)."""
+        places = self._newness()
+        return sorted(docs, key=lambda d: places[d.id])
 
     def by_year(self, docs: list[Document]) -> list[dict]:
         groups: dict[int, list] = defaultdict(list)
@@ -312,7 +314,8 @@ class Views:
         """Each document's place among all documents in `newest` order. Only ids are kept, so a
         body edit swapped in (devbuild.py) leaves it true: it changes no id and no date."""
         if not hasattr(self, "_places"):
-            self._places = {doc.id: place for place, doc in enumerate(self.newest(list(self.model.documents.values())))}
+            docs = sorted(self.model.documents.values(), key=lambda d: (d.issued, d.id), reverse=True)
+            self._places = {doc.id: place for place, doc in enumerate(docs)}
         return self._places
 
     def ancestors(self, doc_id: str) -> list[str]:
@@ -442,14 +445,15 @@ class Views:
         return out
 
     # --- lists -------------------------------------------------------------------
-    def section(self, section: str) -> list[Page]:
+    def section(self, section: str, paths: Container[str] | None = None) -> list[Page]:
+        """The section's list pages (only those at `paths`, when given)."""
         title = {"resolution": "Nghị quyết", "programme": "Chương trình, kế hoạch"}[section]
         chunks = self._section_chunks(section)
         count = chunks[0][2]["count"]
         return [Page(url, "list.html", title if pager["number"] == 1 else f"{title} — trang {pager['number']}",
                      {"groups": self.by_year(chunk), "count": count, "pager": pager},
                      f"Danh sách {title.lower()} ({count} văn bản)")
-                for url, chunk, pager in chunks]
+                for url, chunk, pager in chunks if paths is None or url in paths]
 
     def _section_chunks(self, section: str) -> list[tuple[str, list, dict]]:
         path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
@@ -480,12 +484,15 @@ class Views:
         return Page(urls.ORGANISATIONS, "organisations.html", "Cơ quan ban hành", {"items": items},
                     "Các cơ quan ban hành văn bản")
 
-    def organisation(self, org, docs: list[Document]) -> list[Page]:
+    def organisation(self, org, docs: list[Document], paths: Container[str] | None = None) -> list[Page]:
+        """The organisation's pages (only those at `paths`, when given)."""
         children = sorted((o for o in self.model.organisations.values() if o.parent == org.id),
                           key=lambda o: sort_key(o.name))
         parent = self.model.organisations.get(org.parent)
         pages = []
         for url, chunk, pager in self._organisation_chunks(org.id, docs):
+            if paths is not None and url not in paths:
+                continue
             context = {
                 "org": org, "groups": self.by_year(chunk), "count": len(docs), "pager": pager,
                 "parent": {"url": urls.organisation(parent.id), "name": parent.name} if parent else None,
@@ -504,9 +511,12 @@ class Views:
                  for t in tags]
         return Page(urls.TAGS, "tags.html", "Chủ đề", {"items": items}, "Văn bản và tin tức theo chủ đề")
 
-    def tag(self, tag) -> list[Page]:
+    def tag(self, tag, paths: Container[str] | None = None) -> list[Page]:
+        """The tag's pages (only those at `paths`, when given)."""
         pages = []
         for url, chunk, pager in self._tag_chunks(tag):
+            if paths is not None and url not in paths:
+                continue
             context = {"tag": tag, "pager": pager,
                        "documents": [self.ref(i) for kind, i in chunk if kind == "doc"],
                        "posts": [self.post_ref(p) for kind, p in chunk if kind == "post"]}
@@ -773,8 +783,17 @@ class Views:
         """The pages of one spec (made one by one where there can be many); with `paths`, only the
         pages at those paths."""
         kind, key = spec
-        if kind in ("dashboard", "years"):
-            return {"dashboard": self.targets_dashboard, "years": self.target_years}[kind](paths)
+        model = self.model
+        if kind == "dashboard":
+            return self.targets_dashboard(paths)
+        if kind == "years":
+            return self.target_years(paths)
+        if kind == "organisation":
+            return self.organisation(model.organisations[key], self._by_issuer().get(key, []), paths)
+        if kind == "tag":
+            return self.tag(model.tags[key], paths)
+        if kind == "section":
+            return self.section(key, paths)
         pages = self._expand(kind, key)
         return pages if paths is None else [page for page in pages if page.path in paths]
 
@@ -784,12 +803,6 @@ class Views:
             return [self.document(model.documents[key])]
         if kind == "post":
             return [self.post(model.posts[key])]
-        if kind == "organisation":
-            return self.organisation(model.organisations[key], self._by_issuer().get(key, []))
-        if kind == "tag":
-            return self.tag(model.tags[key])
-        if kind == "section":
-            return self.section(key)
         single = {"home": self.home, "organisations": self.organisations_page, "tags": self.tags_page,
                   "404": self.not_found, "method": self.method, "data": self.data, "search": self.search}
         if kind in single:

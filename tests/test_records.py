@@ -122,3 +122,25 @@ def test_a_saved_models_results_and_bodies_are_read_as_they_are_asked_for():
     assert len(restored._parts) == len(bodies) - 1 and len(changed._parts) == len(bodies) - 2  # each reads its own
     assert dict(changed.items()) == {**bodies, second: bodies[first]} and list(changed) == list(bodies)
     assert dict(restored.items()) == bodies
+
+
+class _Counted:
+    loads = 0
+
+    def __setstate__(self, state):
+        type(self).loads += 1
+        self.__dict__.update(state)
+
+
+def test_a_deferred_value_is_unpickled_when_first_asked_for_and_pickles_the_same_again():
+    from sitegen.records import Deferred
+
+    value = _Counted()
+    value.data = {"a": [1, 2], "b": "bốn"}
+    held = pickle.loads(pickle.dumps({"held": Deferred(value)}))["held"]
+    assert _Counted.loads == 0  # read along with what holds it: not unpickled
+    again = pickle.loads(pickle.dumps(held))  # pickled again before being read: the same bytes kept
+    assert _Counted.loads == 0
+    assert held.get().data == {"a": [1, 2], "b": "bốn"} and held.get() is held.get()
+    assert _Counted.loads == 1
+    assert again.get().data == value.data
