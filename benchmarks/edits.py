@@ -1,11 +1,11 @@
 """One-edit builds of several engines, taken in turns, so that they can be compared on a machine
 whose speed drifts.
 
-    python3 benchmarks/edits.py CORPUS --rev 39c9a99 --rev HEAD [--edits 8] [--work DIR]
+    python3 benchmarks/edits.py CORPUS --rev 39c9a99 --rev HEAD [--edits 8] [--edit title] [--work DIR]
 
 Each commit is exported (git archive) and builds its own copy of the corpus into its own site
-folder (a cold build, not timed). Then, in turns, one programme's body is edited in each copy and
-that engine's build is timed from outside (wall clock, interpreter start included), with the
+folder (a cold build, not timed). Then, in turns, one programme's body (or with `--edit title`, its
+title) is edited in each copy and that engine's build is timed from outside (wall clock, interpreter start included), with the
 interpreter this script runs on. The first edit of each engine is left out of the figures (it also
 reads what the cold build left to read). Prints, for each engine, the median and range, and the
 stages the last build reported.
@@ -23,7 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import build_cmd, compiled, edit_one, export, last_line  # noqa: E402
+from benchmarks.run import build_cmd, compiled, edit_one, edit_title, export, last_line  # noqa: E402
+
+EDITS = {"body": edit_one, "title": edit_title}
 
 
 def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:
@@ -35,7 +37,7 @@ def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:
     return seconds, last_line(done.stdout)
 
 
-def compare(corpus: Path, revs: list[str], edits: int, work: Path, log) -> dict[str, list[float]]:
+def compare(corpus: Path, revs: list[str], edits: int, work: Path, log, edit=edit_one) -> dict[str, list[float]]:
     """Each engine's one-edit build times (the first of each left out)."""
     sides = []
     for rev in revs:
@@ -50,7 +52,7 @@ def compare(corpus: Path, revs: list[str], edits: int, work: Path, log) -> dict[
     said: dict[str, str] = {}
     for turn in range(edits + 1):
         for rev, engine, folder in sides:
-            edit_one(folder / "content", turn)
+            edit(folder / "content", turn)
             seconds, said[rev] = _build(engine, folder / "content", folder / "site")
             log(f"{rev}: edit {turn + 1}: {seconds:.3f} s")
             if turn:
@@ -66,9 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path, help="a corpus made by benchmarks/corpus.py")
     parser.add_argument("--rev", action="append", required=True, help="a commit to time (repeat for each)")
     parser.add_argument("--edits", type=int, default=8, help="timed edits per engine")
+    parser.add_argument("--edit", choices=sorted(EDITS), default="body", help="what each edit changes")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench")
     args = parser.parse_args(argv)
-    times = compare(args.corpus, args.rev, args.edits, args.work, lambda line: print(line, flush=True))
+    times = compare(args.corpus, args.rev, args.edits, args.work, lambda line: print(line, flush=True),
+                    EDITS[args.edit])
     print("\n| engine | median | range |\n| --- | ---: | ---: |")
     for rev, values in times.items():
         print(f"| {rev} | {statistics.median(values):.2f} s | {min(values):.2f}–{max(values):.2f} s |")

@@ -22,9 +22,10 @@ runs' own ratios: this machine's speed drifts by up to 2× within minutes, so a 
 the build it is compared with can be off by as much.
 
 More measurements: write a function `measure(content, work, engine) -> {column: value}` and add it
-to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Three are there: the preview server's save to page
-served (benchmarks/devserver.py, 5 saves), the search index stage run alone on the built site, and
-builds as editors publish (git commits, and a publishing job starting from a restored cache).
+to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Four are there: the preview server's save to page
+served (benchmarks/devserver.py, 5 saves), the search index stage run alone on the built site,
+builds as editors publish (git commits, and a publishing job starting from a restored cache), and
+builds after an edit of a front matter (a title, a reported value).
 --cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents);
 --skip leaves out the bare loop or an extra measurement; --keep keeps the built site.
 """
@@ -148,14 +149,49 @@ def measure_commits(content: Path, work: Path, engine: Path) -> dict[str, float 
             "CI check s": check.seconds, "CI build s": publish.seconds}
 
 
+def edit_title(content: Path, run: int) -> None:
+    """Change one programme's title, as an editor correcting it would."""
+    path = sorted((content / "programmes").glob("*.md"))[1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: (.*?)(?: \(sửa lần \d+\))?$", rf"title: \1 (sửa lần {run + 1})", text, count=1),
+                    encoding="utf-8")
+
+
+def edit_result(content: Path, run: int) -> None:
+    """Change one reported value in the latest year's results, as an editor correcting a figure."""
+    path = sorted((content / "results").glob("*.yaml"))[-1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^(    [a-z0-9-]+: )(\d+)(\.\d+)?$", rf"\g<1>\g<2>.{run % 9 + 1}", text, count=1),
+                    encoding="utf-8")
+
+
+def measure_front_matter(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
+    """Builds after an edit of a front matter, from the last build's state: a programme's title
+    changed (median of EDITS_PER_RUN), and a reported value changed in the results of a year."""
+    folder = work / "front-matter"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(content, folder / "content")
+    built, out = folder / "content", folder / "site"
+    timed(build_cmd(engine, built, out))
+    titles = []
+    for run in range(EDITS_PER_RUN):
+        edit_title(built, run)
+        titles.append(timed(build_cmd(engine, built, out)).seconds)
+    edit_result(built, 0)
+    result = timed(build_cmd(engine, built, out))
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"title edit s": statistics.median(titles), "result edit s": result.seconds}
+
+
 # name, function(content, work, engine) -> {column: value}
 EXTRA_MEASURES = [
     ("save→reload", measure_save_to_reload),
     ("search index", measure_search_index),
     ("commits", measure_commits),
+    ("front matter", measure_front_matter),
 ]
 EXTRA_COLUMNS = ["save→reload ms", "search index s", "search index MB", "edit+commit s", "commit only s",
-                 "CI check s", "CI build s"]
+                 "CI check s", "CI build s", "title edit s", "result edit s"]
 
 # --------------------------------------------------------------------------------------
 # Bare loop: the least work any generator of this site has to do
