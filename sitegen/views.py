@@ -698,8 +698,9 @@ class Views:
 
         def add(spec: tuple[str, str], chunks, doc_id) -> None:
             for url, chunk, *_ in chunks:
-                for item in chunk:
-                    found[doc_id(item)].add((spec, url))
+                place = (spec, url)
+                for doc in set(map(doc_id, chunk)):
+                    found[doc].add(place)
 
         for section in ("resolution", "programme"):
             add(("section", section), self._section_chunks(section), lambda d: d.id)
@@ -709,8 +710,10 @@ class Views:
             chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self._tag_chunks(tag)]
             add(("tag", slug), chunks, str)
         layout = self._row_layout()
-        add(("dashboard", ""), self._dashboard_chunks(), lambda index: layout.find(index)[0])
-        add(("years", ""), ((url, chunk) for _, url, chunk, _ in self._year_chunks()), lambda index: layout.find(index)[0])
+        owners = [doc for doc, start, end in zip(layout.docs, layout.starts, layout.starts[1:] + [layout.total])
+                  for _ in range(end - start)]  # the document of each row
+        add(("dashboard", ""), self._dashboard_chunks(), owners.__getitem__)
+        add(("years", ""), ((url, chunk) for _, url, chunk, _ in self._year_chunks()), owners.__getitem__)
         return dict(found)
 
     def method(self) -> Page:

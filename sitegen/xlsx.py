@@ -93,13 +93,16 @@ def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> 
     at a time, then its end."""
     letters = [column_letters(i) for i in range(len(sheet.headers))]
     row_xml = row_writer(len(sheet.headers))
-    texts = [_sheet_start(sheet, selected, letters[-1], len(sheet.rows) + 1) + row_xml(1, sheet.headers, HEADER)]
-    for first in range(0, len(sheet.rows), CHUNK_ROWS):
-        texts.append("".join(row_xml(number, cells, TEXT)
-                             for number, cells in enumerate(sheet.rows[first:first + CHUNK_ROWS], start=first + 2)))
-    texts.append(_sheet_end(letters[-1], header_text))
+
+    def texts():  # made one at a time, each compressed before the next is made
+        yield _sheet_start(sheet, selected, letters[-1], len(sheet.rows) + 1) + row_xml(1, sheet.headers, HEADER)
+        for first in range(0, len(sheet.rows), CHUNK_ROWS):
+            rows = enumerate(sheet.rows[first:first + CHUNK_ROWS], start=first + 2)
+            yield "".join(row_xml(number, cells, TEXT) for number, cells in rows)
+        yield _sheet_end(letters[-1], header_text)
+
     crc, size, pieces = 0, 0, []
-    for text in texts:
+    for text in texts():
         data = text.encode("utf-8")
         crc, size = zlib.crc32(data, crc), size + len(data)
         pieces.append(_piece(data))
