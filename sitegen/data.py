@@ -233,8 +233,10 @@ def row_places(rows: list[TargetRow]) -> RowPlaces:
 def patch_workbook(data: bytes, places: RowPlaces, old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:
     """The workbook `data` with one document's rows, as `old_rows` wrote them, written as `new_rows`
     (as many, in the same places); None when it does not hold them as written."""
-    if not old_rows:
+    if not old_rows and not new_rows:
         return data
+    if len(old_rows) != len(new_rows) or sum(len(r.results) for r in old_rows) != sum(len(r.results) for r in new_rows):
+        return None  # rows added or removed: every later row moves
     doc_id, per_sheet = old_rows[0].doc.id, xlsx.MAX_ROWS - 1
     target_sheets = max(1, -(-places.target_rows // per_sheet))  # (`xlsx._parts`)
     target_columns = len(TARGET_SHEET[1]) + len(places.years) + 1

@@ -357,7 +357,13 @@ class DevBuilder:
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
         if rendered or gone or data_due:
-            self._data_due = (model, views, base_url, None)
+            relined = self._relined(sources[0], model, views, wanted)
+            patch = None
+            if relined is not None:
+                places = self._places or row_places(self.views.rows)
+                same = places if places == row_places(views.rows) else None  # (rows added or removed: not the workbook)
+                patch = (self.model, relined, same)
+            self._due(model, views, base_url, patch)
         shown, published = assets(self.templates), published_files(model, self.content)
         gone_copies = sorted(self._copies - shown.keys() - published.keys())  # deleted, or no longer published
         removed += self._drop(gone_copies)
@@ -465,11 +471,38 @@ class DevBuilder:
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
         if refielded:
-            written += self._patch_data(before, views, sorted(refielded), base_url)
+            if self._places is None:
+                self._places = row_places(views.rows)
+            self._due(model, views, base_url, (before, refielded, self._places))
         self._redate(history, commit, views)
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+
+    def _relined(self, tree: dict, model: Model, views: Views, wanted: set | None) -> set[str] | None:
+        """After a full rebuild, the published documents whose lines in the downloads may differ
+        from the last model's: the documents whose pages are rendered again (`wanted`: the changed
+        ones and their neighbours, whose lines name them), those whose files changed (a value
+        written otherwise, 91.0 for 91, prints otherwise), those with a result printed otherwise.
+        None when the downloads must be made again whole: documents published, withdrawn or moved
+        among the rows, files added or removed, or too many documents to patch one by one."""
+        old, old_views = self.model, self.views
+        if wanted is None or old is None or old_views is None or self._tree is None:
+            return None
+        published = {d.id for d in model.published()}
+        if published != {d.id for d in old.published()} or views._row_layout().docs != old_views._row_layout().docs:
+            return None
+        changed = _changed(self._tree, tree)
+        if changed is None:
+            return None
+        docs = {key for kind, key in wanted if kind == "document"}
+        docs |= {name[:-3] for folder, _, name in (rel.partition("/") for rel in changed)
+                 if folder in SECTIONS and name.endswith(".md")}
+        if any(rel.startswith("results/") for rel in changed):
+            docs |= {key[0] for key in set(old.results) | set(model.results)
+                     if _printed(old.results.get(key)) != _printed(model.results.get(key))}
+        docs &= published
+        return docs if len(docs) <= PATCH_MOST else None
 
     def _listed_on(self) -> dict:
         """`Views.listed_on` of the last good model (kept while only shown fields change)."""
@@ -477,32 +510,41 @@ class DevBuilder:
             self._listed = Deferred(self.views.listed_on())
         return self._listed.get()
 
-    def _patch_data(self, before: Model, views: Views, doc_ids: list[str], base_url: str) -> list[str]:
-        """Patch the documents' lines into the data downloads, from what the model `before` showed
-        of them to what the current one (with its `views`) shows; a download that cannot be patched
-        is made again (`refresh_data`)."""
+    def _due(self, model: Model, views: Views, base_url: str, patch: tuple | None) -> None:
+        """Mark the data downloads as to be made for `model` by `refresh_data`: patched, with `patch`
+        = (the model they show now, the documents whose lines may differ, the workbook's row
+        places when the same in both, else None), or else made again whole. Joined with what an
+        earlier rebuild left to do, if `refresh_data` has not run since."""
+        if self._data_due is not None:
+            earlier = self._data_due[3]
+            if earlier is None or patch is None:
+                patch = None
+            else:
+                places = earlier[2] if earlier[2] is not None and earlier[2] == patch[2] else None
+                patch = (earlier[0], earlier[1] | patch[1], places)
+        self._data_due = (model, views, base_url, patch)
+
+    def _patched(self, before: Model, after: Model, views: Views, doc_ids: list[str], base_url: str,
+                 places: RowPlaces | None) -> dict[str, bytes | None]:
+        """The data downloads with the documents' lines patched in, from what the model `before`
+        showed of them to what `after` (with its `views`) shows, in the same order; the workbook
+        only with `places` (its rows' places, the same in both). None for a download that cannot
+        be patched."""
         year = self.settings.current_year
-        docs = [(before.documents[d], self.model.documents[d]) for d in doc_ids]
-        rows = [(document_rows(before, old, year), document_rows(self.model, new, year)) for old, new in docs]
-        parts = [(document_parts(before, old, old_rows, base_url), document_parts(self.model, new, new_rows, base_url))
+        docs = [(before.documents[d], after.documents[d]) for d in doc_ids]
+        rows = [(document_rows(before, old, year), document_rows(after, new, year)) for old, new in docs]
+        parts = [(document_parts(before, old, old_rows, base_url), document_parts(after, new, new_rows, base_url))
                  for (old, new), (old_rows, new_rows) in zip(docs, rows)]
-        if self._places is None:
-            self._places = row_places(views.rows)
-        written, due = [], []
+        files: dict[str, bytes | None] = {}
         for export in EXPORTS:
             data = self._output(export.name)
             if export.name == WORKBOOK:
                 for old, new in rows:
-                    data = patch_workbook(data, self._places, old, new) if data is not None else None
+                    data = patch_workbook(data, places, old, new) if data is not None and places else None
             for old, new in parts if export.name != WORKBOOK else ():
                 data = splice(data, old[export.name], new[export.name]) if data is not None else None
-            if data is None:
-                due.append(export.name)
-            else:
-                written += self._put(export.name, data)
-        if due:
-            self._data_due = (self.model, views, base_url, due)
-        return written
+            files[export.name] = data
+        return files
 
     def _output(self, rel: str) -> bytes | None:
         """The output file `rel`, if it holds what this builder last wrote there."""
@@ -679,21 +721,31 @@ class DevBuilder:
             update.discard()
 
     def refresh_data(self, cache: ExportCache | None = None) -> list[str]:
-        """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything;
-        with `cache`, a download whose inputs did not change is read from it instead of encoded.
+        """Write the data downloads (CSV, JSON, XLSX) of the last rebuild, if it changed anything:
+        the lines of the documents that changed patched in where they can be (`_due`), else made
+        again; with `cache`, a download whose inputs did not change is read from it instead of
+        encoded.
 
         Kept out of `rebuild` so the browser reloads first: the downloads of a large site take
         seconds to write, and the pages do not depend on them."""
         due, self._data_due = self._data_due, None
         if due is None:
             return []
-        model, views, base_url, names = due
+        model, views, base_url, patch = due
+        written, names = [], None
+        if patch is not None:  # the documents' lines patched in; what cannot be is made again below
+            before, doc_ids, places = patch
+            patched = self._patched(before, model, views, sorted(doc_ids), base_url, places)
+            written = [rel for name, data in patched.items() if data is not None for rel in self._put(name, data)]
+            names = [name for name, data in patched.items() if data is None]
+            if not names:
+                return written
         if cache is None or names is not None:  # (a download patched in part would not be found)
             files = exports(model, views.rows, base_url, names)
         else:
             files, keys = cached_exports(model, views, base_url, cache)
             cache.keep_only(keys)
-        return [rel for name, data in files.items() for rel in self._put(name, data)]
+        return written + [rel for name, data in files.items() for rel in self._put(name, data)]
 
     def _copy(self, copies: dict[str, Path], stamps: dict) -> list[str]:
         """Put the files to copy (assets/…, files/…: the same paths as in `stamps`, the template or
@@ -749,6 +801,14 @@ class DevBuilder:
                 _remove(self.out, rel)
             else:
                 _write_atomic(self.out / rel, data)
+
+
+PATCH_MOST = 2000  # documents patched into the downloads one by one; more, and they are made again whole
+
+
+def _printed(results: dict | None) -> tuple:
+    """What the downloads print of a target's results."""
+    return tuple((year, str(r.value), r.done, r.note, r.source) for year, r in sorted((results or {}).items()))
 
 
 SHOWN_FIELDS = ("title", "kind", "place", "signer", "status", "effective", "expires")

@@ -263,12 +263,21 @@ def test_data_downloads_are_encoded_again_only_when_their_rows_change(tmp_path):
                     encoding="utf-8")
     assert build(content, out).out.startswith("Đã dựng")
     assert entries() == first
-    results = content / "results" / "2023.yaml"  # a new value: targets, results and the workbook change
+    results = content / "results" / "2023.yaml"  # a new value: its document's lines are patched in
     results.write_text(results.read_text(encoding="utf-8").replace("mo-hinh-hay: 1", "mo-hinh-hay: 3"),
                        encoding="utf-8")
     assert build(content, out).out.startswith("Đã dựng")
+    assert entries() == first  # nothing encoded whole
+    assert b"mo-hinh-hay" in (out / "du-lieu" / "results.csv").read_bytes()
+    programme = content / "programmes" / "kh-moi.md"  # a new document: every row after it moves
+    programme.write_text("---\ntitle: Kế hoạch mới\nissuer: dang-uy-khoi\nissued: 2030-01-02\nterm: 2030-2030\n"
+                         "targets:\n  - id: moi\n    text: Chỉ tiêu mới\n---\nNội dung.\n", encoding="utf-8")
+    assert build(content, out).out.startswith("Đã dựng")
     after = entries()
     assert len(after) == 3  # the entries the last build did not use are gone
-    changed = {name.split(".")[0] for name in set(after) - set(first)}
-    assert {"du-lieu_results", "du-lieu_chi-tieu"} <= changed
-    assert b"3" in (out / "du-lieu" / "results.csv").read_bytes()
+    assert {name.split(".")[0] for name in set(after) - set(first)} == \
+        {"du-lieu_chi-tieu", "du-lieu_results", "du-lieu_targets"}
+    assert b"kh-moi" in (out / "du-lieu" / "targets.csv").read_bytes()
+    clean = tmp_path / "clean"
+    assert build(content, clean, "--no-cache").code == 0
+    assert tree_hashes(out) == tree_hashes(clean)

@@ -93,7 +93,12 @@ def test_a_shown_field_edit_renders_only_the_pages_showing_it(dev, tmp_path, old
     outcome = dev.rebuild()
     assert outcome.ok and not outcome.full
     assert PAGE in outcome.written
-    assert not dev.data_due  # every download was patched
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was made again whole")
+    with pytest.MonkeyPatch.context() as patch:  # every download is patched, none made again
+        patch.setattr("sitegen.devbuild.exports", refuse)
+        patch.setattr("sitegen.devbuild.cached_exports", refuse)
+        assert dev.data_due and dev.refresh_data()
     # Only pages linking to the document change (and the search page, whose filters list every kind
     # and status); of the lists split over pages, some do not show it.
     assert {rel for rel in outcome.written if rel.endswith(".html")} <= showing | {"tim-kiem/index.html"}
@@ -173,3 +178,23 @@ def test_a_build_from_the_saved_state_works_out_the_rows_of_the_pages_it_renders
         assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
     assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
     assert hashes(out) == hashes(clean)
+
+
+@pytest.mark.parametrize("first", ["a value", "a new document"])
+def test_downloads_a_rebuild_left_to_write_are_joined_with_the_next_rebuild_s(dev, tmp_path, monkeypatch, first):
+    """The preview writes the downloads when idle: a second edit before that must not patch them as
+    if the first were in them."""
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+    if first == "a value":  # its document's lines are to be patched
+        edit(dev.content / "results/2023.yaml", "mo-hinh-hay: 1", "mo-hinh-hay: 3")
+    else:  # the downloads are to be made again whole
+        (dev.content / "programmes/kh-moi.md").write_text(
+            "---\ntitle: Kế hoạch mới\nissuer: dang-uy-khoi\nissued: 2030-01-02\nterm: 2030-2030\n"
+            "targets:\n  - id: moi\n    text: Chỉ tiêu mới\n---\nNội dung.\n", encoding="utf-8")
+    assert dev.rebuild().ok and dev.data_due
+    edit(dev.content / DOC, "    text: Kết nạp đảng viên mới", "    text: Kết nạp đảng viên mới trong năm")
+    outcome = dev.rebuild()
+    assert outcome.ok and not outcome.full
+    assert_as_clean(dev, tmp_path)

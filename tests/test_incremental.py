@@ -77,6 +77,7 @@ def test_a_new_result_updates_statuses_dashboard_and_exports(dev, tmp_path):
     edit(dev.content / "results/2024.yaml", "    to-chuc-dang-fdi: 0", "    to-chuc-dang-fdi: 1")
     outcome = dev.rebuild()
     assert {"chuong-trinh/12-ctr-duk-2021/index.html", "chi-tieu/index.html"} <= set(outcome.written)
+    assert "du-lieu/targets.csv" not in outcome.written
     assert "du-lieu/targets.csv" in dev.refresh_data()  # written after the browser reloads
     assert_same_as_clean_build(dev, tmp_path)
 
