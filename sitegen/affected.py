@@ -92,11 +92,13 @@ def _renamed_tags(old: Model, new: Model) -> set[tuple[str, str]]:
     return specs
 
 
-def affected_specs(old: Model | None, new: Model) -> set[tuple[str, str]] | None:
-    """Page specs to render again after a change; None means every page."""
+def affected_specs(old: Model | None, new: Model, changed: tuple[set[str], set[str]] | None = None
+                   ) -> set[tuple[str, str]] | None:
+    """Page specs to render again after a change; None means every page. `changed`:
+    `changed_items(old, new)`, when worked out already."""
     if old is None or old.site != new.site or old.organisations != new.organisations or old.files != new.files:
         return None
-    docs, posts = changed_items(old, new)
+    docs, posts = changed or changed_items(old, new)
     if not docs and not posts:
         return set()
     if not posts and all(_only_body_changed(old, new, d) for d in docs):
@@ -127,3 +129,40 @@ def shown_fields_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tu
             specs.add(spec)
             only.setdefault(spec, set()).add(path)
     return specs, only
+
+
+def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+    """Of the dashboard and year pages (`specs`: those of ("dashboard", "") and ("years", "") to
+    look at), the paths of those to render again, by spec, after a change whose changed documents
+    are `docs` (`changed_items`), between the views `old` and `new`: a page whose rows are the
+    same targets, none of a changed document, under the same pager and the same counts, is left
+    as it is. A spec whose pages are not the same paths as before is left out: every page of it
+    is rendered."""
+    old_layout, new_layout = old._row_layout(), new._row_layout()
+    only: dict[tuple[str, str], set[str]] = {}
+    for spec in sorted(specs):
+        if spec == ("dashboard", ""):
+            before, after = old._dashboard_chunks(), new._dashboard_chunks()
+            same = (old_layout.total, old_layout.counts, sorted(old_layout.years)) == \
+                (new_layout.total, new_layout.counts, sorted(new_layout.years))
+            shown = {"": same}  # the pages of every target show the counts and the years
+        elif spec == ("years", ""):
+            before, after = (((url, chunk, pager, year) for year, url, chunk, pager in views._year_chunks())
+                             for views in (old, new))
+            same = sorted(old_layout.years) == sorted(new_layout.years)  # every year page links the others
+            shown = {year: same and old_layout.year_counts.get(year) == counts
+                     for year, counts in new_layout.year_counts.items()}
+        else:
+            continue
+        pages = {url: (pager, [old_layout.find(i) for i in chunk]) for url, chunk, pager, _ in before}
+        paths: set[str] = set()
+        for url, chunk, pager, key in after:
+            if url not in pages:
+                break  # a page more than before
+            rows = [new_layout.find(i) for i in chunk]
+            if pages.pop(url) != (pager, rows) or not shown.get(key, True) or any(d in docs for d, _ in rows):
+                paths.add(url)
+        else:
+            if not pages:  # (else a page less than before)
+                only[spec] = paths
+    return only

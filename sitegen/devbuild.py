@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feeds, urls
 from .data import EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, row_places, splice
-from .affected import affected_specs, shown_fields_specs
+from .affected import affected_specs, changed_items, changed_row_pages, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
@@ -329,23 +329,31 @@ class DevBuilder:
         specs = views.page_specs()
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
-        wanted = affected_specs(self.model, model)
+        changed = changed_items(self.model, model) if self.model is not None else (set(), set())
+        wanted = affected_specs(self.model, model, changed)
         # The downloads may change with any content file, even where records compare equal: they
         # print values as written (91 and 91.0 are equal decimals). They are made again from a cache.
         data_due = sources[0] != self._tree
         if wanted is not None and history != self.history:  # a commit: the pages showing its files' history
             wanted |= {("document", d) for d in redated(model, self.history, history)}
         todo = specs if wanted is None else [s for s in specs if s in wanted]
+        again_all: set = set()  # specs whose every page is rendered again (a template they use changed)
         if changed_templates:
             env = self._environment(stamp)
-            again = set(_specs_using(env, changed_templates, specs))
-            todo = [s for s in specs if s in again or s in set(todo)]
+            again_all = set(_specs_using(env, changed_templates, specs))
+            todo = [s for s in specs if s in again_all or s in set(todo)]
         base_url = self.settings.base_url or model.site.base_url
-        rendered = render_pages(views, self._environment(stamp), base_url, todo) if todo else {}
+        only = {}
+        if wanted is not None and self.views is not None:  # of the pages of every target row, those that changed
+            shown = {spec for spec in Views.WHOLE_MODEL_SPECS if spec in todo and spec not in again_all}
+            only = changed_row_pages(self.views, views, changed[0], shown)
+        rendered = render_pages(views, self._environment(stamp), base_url, todo, only) if todo else {}
         written, removed = [], []
         for spec, pages in rendered.items():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
+            if spec in only:  # rendered in part: the same pages as before
+                continue
             kept = {p for p, _ in pages}
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.get(spec, []) if p not in kept])
             self.spec_paths[spec] = sorted(kept)

@@ -198,3 +198,38 @@ def test_downloads_a_rebuild_left_to_write_are_joined_with_the_next_rebuild_s(de
     outcome = dev.rebuild()
     assert outcome.ok and not outcome.full
     assert_as_clean(dev, tmp_path)
+
+
+@pytest.mark.parametrize("new", ["3", "0"], ids=["same status", "status changed"])
+def test_a_changed_result_renders_the_dashboard_and_year_pages_that_changed(dev, tmp_path, monkeypatch, new):
+    """A result changed: of the dashboard and year pages, those whose rows, pager and counts are
+    the same are left as they are (with the same status, all but those showing the document)."""
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+    pages = {rel for rel in hashes(dev.out) if rel.startswith("chi-tieu/") and rel.endswith(".html")}
+    showing = {rel for rel in pages if "kh-minh-hoa-dang-uy-co-so" in (dev.out / rel).read_text(encoding="utf-8")}
+    edit(dev.content / "results/2023.yaml", "mo-hinh-hay: 1", f"mo-hinh-hay: {new}")
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full
+    written = {rel for rel in outcome.written if rel in pages}
+    assert written and pages - written  # some rendered again, not all
+    if new == "3":
+        assert written <= showing
+    assert_as_clean(dev, tmp_path)
+
+
+def test_from_the_command_line_a_changed_result_and_goal_give_a_clean_build_s_site(tmp_path, small_pages):
+    from sitegen import cli
+
+    content, out, clean = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "clean"
+    args = ["build", "--content", str(content), "--today", TODAY]
+    assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+    for name, old, new in [("results/2023.yaml", "mo-hinh-hay: 1", "mo-hinh-hay: 3"),
+                           ("results/2023.yaml", "mo-hinh-hay: 3", "mo-hinh-hay: 0"),
+                           (DOC, '    goal: ">= 300"', '    goal: ">= 3000"')]:
+        edit(content / name, old, new)
+        assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+        shutil.rmtree(clean, ignore_errors=True)
+        assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
+        assert hashes(out) == hashes(clean), (name, new)
