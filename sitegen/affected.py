@@ -138,16 +138,16 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> 
     same targets, none of a changed document, under the same pager and the same counts, is left
     as it is. A spec whose pages are not the same paths as before is left out: every page of it
     is rendered."""
-    old_layout, new_layout = old._row_layout(), new._row_layout()
+    old_layout, new_layout = old.row_layout(), new.row_layout()
     only: dict[tuple[str, str], set[str]] = {}
     for spec in sorted(specs):
         if spec == ("dashboard", ""):
-            before, after = old._dashboard_chunks(), new._dashboard_chunks()
+            before, after = old.dashboard_chunks(), new.dashboard_chunks()
             same = (old_layout.total, old_layout.counts, sorted(old_layout.years)) == \
                 (new_layout.total, new_layout.counts, sorted(new_layout.years))
             shown = {"": same}  # the pages of every target show the counts and the years
         elif spec == ("years", ""):
-            before, after = (((url, chunk, pager, year) for year, url, chunk, pager in views._year_chunks())
+            before, after = (((url, chunk, pager, year) for year, url, chunk, pager in views.year_chunks())
                              for views in (old, new))
             same = sorted(old_layout.years) == sorted(new_layout.years)  # every year page links the others
             shown = {year: same and old_layout.year_counts.get(year) == counts

@@ -498,7 +498,7 @@ class DevBuilder:
         if wanted is None or old is None or old_views is None or self._tree is None:
             return None
         published = {d.id for d in model.published()}
-        if published != {d.id for d in old.published()} or views._row_layout().docs != old_views._row_layout().docs:
+        if published != {d.id for d in old.published()} or views.row_layout().docs != old_views.row_layout().docs:
             return None
         changed = _changed(self._tree, tree)
         if changed is None:

@@ -175,7 +175,7 @@ class Views:
         restored view works out all the rows when first asked for them, each status alone (a body
         edit needs only the edited page's), and a dashboard or year page's rows alone."""
         state = dict(self.__dict__)
-        state["_layout"] = self._row_layout()
+        state["_layout"] = self.row_layout()
         state.pop("rows", None)
         state.pop("statuses", None)
         return state
@@ -534,7 +534,7 @@ class Views:
     def home(self) -> Page:
         docs = self.newest(self.model.published())[:HOME_ITEMS]
         posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)[:HOME_ITEMS]
-        layout = self._row_layout()
+        layout = self.row_layout()
         context = {"documents": [self.ref(d.id) for d in docs], "posts": [self.post_ref(p) for p in posts],
                    "counts": layout.counts, "target_count": layout.total,
                    "sections": [
@@ -584,7 +584,7 @@ class Views:
         """The filter menus of one dashboard page: only values found in its rows (the filters act
         on the rows of the page being viewed), in Vietnamese order; of two equal names, the one
         whose first row comes first among all rows comes first."""
-        layout = self._row_layout()
+        layout = self.row_layout()
         firsts = layout.doc_starts()
         docs = {r.doc.id: present.heading(r.doc) + " — " + r.doc.title for r in rows}
         issuers = {r.doc.issuer.value: r.issuer_name for r in rows}
@@ -599,7 +599,7 @@ class Views:
             "years": present.options(present.option(y, y) for y in years),
         }
 
-    def _row_layout(self) -> "RowLayout":
+    def row_layout(self) -> "RowLayout":
         """Where every target row is (`RowLayout`): made from the rows once, or kept from the state
         this view was restored from."""
         if "_layout" not in self.__dict__:
@@ -611,7 +611,7 @@ class Views:
         restored without its rows)."""
         if "rows" in self.__dict__:
             return [self.rows[i] for i in indices]
-        layout, made = self._row_layout(), {}
+        layout, made = self.row_layout(), {}
         out = []
         for index in indices:
             doc_id, offset = layout.find(index)
@@ -622,12 +622,12 @@ class Views:
 
     def target_counts(self) -> list[dict]:
         """`status_counts` of every target of every published document."""
-        return self._row_layout().counts
+        return self.row_layout().counts
 
     def targets_dashboard(self, paths: Container[str] | None = None) -> Iterator[Page]:
         """The dashboard's pages (only those at `paths`, when given), each made as it is rendered:
         a page's rows are made for that page only, not for every target at once."""
-        layout = self._row_layout()
+        layout = self.row_layout()
         total, counts = layout.total, layout.counts
         years = sorted(layout.years, reverse=True)
         statuses = present.options(present.option(s, STATUS_TEXT[s]) for s in STATUS_ORDER)
@@ -635,7 +635,7 @@ class Views:
         split = total > ROW_PAGE_SIZE
         status_pages = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
                         for s in STATUS_ORDER] if split else []
-        for url, chunk, pager, code in self._dashboard_chunks():
+        for url, chunk, pager, code in self.dashboard_chunks():
             if paths is not None and url not in paths:
                 continue
             target_rows_ = self._rows_at(chunk)
@@ -654,11 +654,11 @@ class Views:
             title = "Chỉ tiêu" if pager["number"] == 1 else f"Chỉ tiêu — trang {pager['number']}"
             yield Page(url, "targets.html", title, context, f"Theo dõi {total} chỉ tiêu và kết quả thực hiện")
 
-    def _dashboard_chunks(self) -> Iterator[tuple[str, Sequence[int], dict, str]]:
+    def dashboard_chunks(self) -> Iterator[tuple[str, Sequence[int], dict, str]]:
         """The dashboard's pages as (path, places of its rows among all rows, pager, status): every
         target, then, when that takes more than one page, the targets of each status ("" on the
         pages of every target)."""
-        layout = self._row_layout()
+        layout = self.row_layout()
         yield from ((url, chunk, pager, "")
                     for url, chunk, pager in paginate(range(layout.total), urls.TARGETS, ROW_PAGE_SIZE))
         if layout.total > ROW_PAGE_SIZE:
@@ -670,9 +670,9 @@ class Views:
     def target_years(self, paths: Container[str] | None = None) -> Iterator[Page]:
         """The year pages (only those at `paths`, when given), each made as it is rendered (as the
         dashboard's)."""
-        layout = self._row_layout()
+        layout = self.row_layout()
         years = sorted(layout.years)
-        for year, url, chunk, pager in self._year_chunks():
+        for year, url, chunk, pager in self.year_chunks():
             if paths is not None and url not in paths:
                 continue
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
@@ -683,9 +683,9 @@ class Views:
                 title += f" — trang {pager['number']}"
             yield Page(url, "targets_year.html", title, context, f"Kết quả thực hiện các chỉ tiêu năm {year}")
 
-    def _year_chunks(self) -> Iterator[tuple[int, str, Sequence[int], dict]]:
+    def year_chunks(self) -> Iterator[tuple[int, str, Sequence[int], dict]]:
         """The year pages as (year, path, places of its rows among all rows, pager)."""
-        layout = self._row_layout()
+        layout = self.row_layout()
         for year in sorted(layout.years):
             for url, chunk, pager in paginate(layout.years[year], urls.target_year(year), ROW_PAGE_SIZE):
                 yield year, url, chunk, pager
@@ -709,11 +709,11 @@ class Views:
         for slug, tag in self.model.tags.items():
             chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self._tag_chunks(tag)]
             add(("tag", slug), chunks, str)
-        layout = self._row_layout()
+        layout = self.row_layout()
         owners = [doc for doc, start, end in zip(layout.docs, layout.starts, layout.starts[1:] + [layout.total])
                   for _ in range(end - start)]  # the document of each row
-        add(("dashboard", ""), self._dashboard_chunks(), owners.__getitem__)
-        add(("years", ""), ((url, chunk) for _, url, chunk, _ in self._year_chunks()), owners.__getitem__)
+        add(("dashboard", ""), self.dashboard_chunks(), owners.__getitem__)
+        add(("years", ""), ((url, chunk) for _, url, chunk, _ in self.year_chunks()), owners.__getitem__)
         return dict(found)
 
     def method(self) -> Page:
