@@ -166,3 +166,20 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> 
             if not pages:  # (else a page less than before)
                 only[spec] = paths
     return only
+
+
+def revalued_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]]
+                   ) -> tuple[set[tuple[str, str]], dict[tuple[str, str], set[str]]]:
+    """The pages to render again after results of documents changed in place (no status, count or
+    row moved): each one's own page and those of the documents above and below it (their pages show
+    its target table), and the dashboard and year pages with its rows (`listed`:
+    `Views.listed_on`). Returns the specs, and for those rendered in part, the paths to render."""
+    specs: set[tuple[str, str]] = set()
+    only: dict[tuple[str, str], set[str]] = {}
+    for doc_id in doc_ids:
+        specs |= {("document", d) for d in _chain(model, doc_id) | {doc_id} if model.documents[d].published}
+        for spec, path in listed.get(doc_id, ()):
+            if spec in (("dashboard", ""), ("years", "")):
+                specs.add(spec)
+                only.setdefault(spec, set()).add(path)
+    return specs, only

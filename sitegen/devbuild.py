@@ -15,15 +15,16 @@ from typing import Any
 
 from . import feeds, urls
 from .data import EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, row_places, splice
-from .affected import affected_specs, changed_items, changed_row_pages, shown_fields_specs
+from .affected import affected_specs, changed_items, changed_row_pages, revalued_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
-from .link import Model, body_checker, body_key
+from .link import Model, body_checker, body_key, link_results
 from .load import SECTIONS, Source
 from .model import Document
 from .records import Deferred
 from .rows import document_rows
+from .status import evaluate
 from .pipeline import (Rendered, assets, cached_exports, check, published_files, read_all, render_all,
                        render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
@@ -416,13 +417,14 @@ class DevBuilder:
         paths = []
         for rel in sorted(changed):
             folder, _, name = rel.partition("/")
-            if folder not in SECTIONS or "/" in name or not name.endswith(".md") or \
-                    (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
+            kind = SECTIONS.get(folder) if name.endswith(".md") else "results" if folder == "results" and \
+                name.endswith((".yaml", ".yml")) else None
+            if kind is None or "/" in name or (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
                 return None
             path = self.content / folder / name
             if not path.is_file():  # not a regular file (the full rebuild reports it)
                 return None
-            paths.append(Source(path, SECTIONS[folder]))
+            paths.append(Source(path, kind))
         read = FileCache(None)  # for the digests of the files read
         try:
             fronts = read_all(paths, self.settings.current_year, read)
@@ -434,8 +436,15 @@ class DevBuilder:
         new_bodies: dict = {}
         refielded: set[str] = set()  # documents whose shown fields changed
         filters = False  # whether one's kind or status changed (the search page's filters list them)
+        new_results: dict = {}  # (document, target) -> year -> result, for results changed in place
         problems = Collector()
         for record, item, body, found in fronts:
+            if record.kind == "results":
+                changes = None if found else self._results_in_place(item)
+                if changes is None:
+                    return None
+                new_results.update(changes)
+                continue
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
             before = edited.get(getattr(item, "id", None)) or shown.get(getattr(item, "id", None))
             section = getattr(item, "section", "post")
@@ -459,8 +468,8 @@ class DevBuilder:
             edited[item.id] = item
             new_bodies[body_key(section, item.id)] = body
         before = model
-        if new_docs or new_posts:
-            self._swap(new_docs, new_posts, new_bodies)
+        if new_docs or new_posts or new_results:
+            self._swap(new_docs, new_posts, new_bodies, new_results)
         views = _showing(self.views, history)
         model = self.model
         base_url = self.settings.base_url or model.site.base_url
@@ -470,6 +479,12 @@ class DevBuilder:
         if refielded:
             more, only = shown_fields_specs(model, refielded, self._listed_on(), filters)
             specs += sorted(more - set(specs))
+        revalued = {doc_id for doc_id, _ in new_results if model.documents[doc_id].published}
+        if revalued:
+            more, shown_rows = revalued_specs(model, revalued, self._listed_on())
+            specs += sorted(more - set(specs))
+            for spec, paths_ in shown_rows.items():
+                only[spec] = only.get(spec, set()) | paths_
         written = []
         rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs, only) if specs else {}
         for pages in rendered.values():
@@ -478,10 +493,10 @@ class DevBuilder:
         listed = [model.url(d) for d in new_docs.values()] + [urls.post(i) for i in new_posts]
         if any(path in self._feed for path in listed):
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
-        if refielded:
+        if refielded or revalued:
             if self._places is None:
                 self._places = row_places(views.rows)
-            self._due(model, views, base_url, (before, refielded, self._places))
+            self._due(model, views, base_url, (before, refielded | revalued, self._places))
         self._redate(history, commit, views)
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
         self._read.update(self._content_digests(read.digests))
@@ -511,6 +526,46 @@ class DevBuilder:
                      if _printed(old.results.get(key)) != _printed(model.results.get(key))}
         docs &= published
         return docs if len(docs) <= PATCH_MOST else None
+
+    def _results_in_place(self, results: list) -> dict | None:
+        """The results of one results file read again, when they change values in place: the same
+        year, the same targets as before, each target's statuses the same (so every count, list and
+        page of rows stays as it is). Returns (document, target) -> year -> result for the targets
+        whose values, notes or sources changed; None when anything else changed or a result has a
+        problem (then the full rebuild runs, and reports it)."""
+        problems = Collector()
+        linked = link_results(self.model, results, problems)
+        years = {year for by_year in linked.values() for year in by_year}
+        if problems.items or len(years) > 1:
+            return None
+        layout, model = self.views.row_layout(), self.model
+        year = next(iter(years), None)
+        # Every published target with a result that year had it from this file, and still has one
+        # (a result taken out of the file, or one of that year written in another file, changes
+        # the counts). Results of documents not published show nowhere.
+        shown = sum(1 for doc_id, _ in linked if model.documents[doc_id].published)
+        if year is None or shown != len(layout.years.get(year, ())):
+            return None
+        changes = {}
+        for key, by_year in linked.items():
+            old = model.results.get(key, {})
+            result = by_year[year]
+            if year not in old or old[year].path != result.path:
+                return None
+            if _printed({year: old[year]}) == _printed({year: result}):
+                continue
+            doc = model.documents[key[0]]
+            if not doc.published:
+                changes[key] = {**old, year: result}
+                continue
+            target = _target(doc, key[1])
+            now = {**old, year: result}
+            status = evaluate(target, doc.term, now, self.settings.current_year)
+            was = self.views.statuses[key]
+            if (status.overall, status.years) != (was.overall, was.years):
+                return None
+            changes[key] = now
+        return changes
 
     def _listed_on(self) -> dict:
         """`Views.listed_on` of the last good model (kept while only shown fields change)."""
@@ -622,28 +677,45 @@ class DevBuilder:
             self.views, self.history = views, history
         self._head = self.edits["head"] = commit
 
-    def _swap(self, new_docs: dict, new_posts: dict, new_bodies: dict) -> None:
-        """Put documents and posts whose body alone changed, and their bodies, into the last good
-        model and its views; remember them as edits made since the last full rebuild."""
+    def _swap(self, new_docs: dict, new_posts: dict, new_bodies: dict, new_results: dict | None = None) -> None:
+        """Put documents and posts whose body or shown fields changed, their bodies, and results
+        changed in place ((document, target) -> year -> result), into the last good model and its
+        views; remember them as edits made since the last full rebuild."""
+        new_results = new_results or {}
         model = self.model
         content = replace(model.content,
                           documents=tuple(new_docs.get(d.id, d) for d in model.content.documents),
                           posts=tuple(new_posts.get(p.id, p) if not p.draft else p for p in model.content.posts))
         model = replace(model, content=content, documents={**model.documents, **new_docs},
-                        posts={**model.posts, **new_posts}, bodies=model.bodies.updated(new_bodies))
-        views = copy.copy(self.views)  # statuses do not depend on bodies, nor on shown fields: kept
+                        posts={**model.posts, **new_posts}, bodies=model.bodies.updated(new_bodies),
+                        results=model.results.updated(new_results) if new_results else model.results)
+        # Statuses do not depend on bodies nor on shown fields, and results change in place only
+        # when their targets' statuses stay: those of their targets are worked out again.
+        views = copy.copy(self.views)
         views.model = model
+        year = self.settings.current_year
+        if new_results:
+            views.statuses = Views.statuses_of(model, year, views.statuses, new_results)
         if "rows" in views.__dict__:  # else worked out from this model when first asked for
-            views.rows = [replace(row, doc=new_docs[row.doc.id], target=_target(new_docs[row.doc.id], row.target.id))
-                          if row.doc.id in new_docs else row for row in views.rows]
-        if new_docs:  # what was made from their shown fields is made again when next needed
-            views._refs = {k: v for k, v in views._refs.items() if k not in new_docs}
-            views._tables = {k: v for k, v in views._tables.items() if k not in new_docs}
-            views._fixed = {k: v for k, v in views._fixed.items() if k[0] not in new_docs}
+            rows = []
+            for row in views.rows:
+                key = (row.doc.id, row.target.id)
+                if row.doc.id in new_docs:
+                    row = replace(row, doc=new_docs[row.doc.id], target=_target(new_docs[row.doc.id], row.target.id))
+                if key in new_results:
+                    row = replace(row, results=new_results[key], status=views.statuses[key])
+                rows.append(row)
+            views.rows = rows
+        changed = set(new_docs) | {doc_id for doc_id, _ in new_results}  # (unpublished ones have none)
+        if changed:  # what was made from their fields or results is made again when next needed
+            views._refs = {k: v for k, v in views._refs.items() if k not in changed}
+            views._tables = {k: v for k, v in views._tables.items() if k not in changed}
+            views._fixed = {k: v for k, v in views._fixed.items() if k[0] not in changed}
         views.__dict__.pop("_issuer_docs", None)
         self.model, self.views = model, views
-        for name, items in zip(("documents", "posts", "bodies"), (new_docs, new_posts, new_bodies)):
-            self.edits.setdefault(name, {}).update(items)
+        for name, items in zip(("documents", "posts", "bodies", "results"), (new_docs, new_posts, new_bodies, new_results)):
+            if items:
+                self.edits.setdefault(name, {}).update(items)
 
     def holds_output(self, rels: list[str]) -> bool:
         """Whether the output files `rels` (files this builder writes: not the search bundle's)
@@ -666,8 +738,9 @@ class DevBuilder:
     def apply_edits(self, saved: dict) -> None:
         """Bring a builder restored from a full rebuild's state up to date with `edits_state()`."""
         edits = saved["edits"]
-        if any(edits.get(name) for name in ("documents", "posts", "bodies")):
-            self._swap(edits.get("documents", {}), edits.get("posts", {}), edits.get("bodies", {}))
+        if any(edits.get(name) for name in ("documents", "posts", "bodies", "results")):
+            self._swap(edits.get("documents", {}), edits.get("posts", {}), edits.get("bodies", {}),
+                       edits.get("results", {}))
         if "head" in edits:
             history = {path: revisions for path, revisions in {**self.history, **edits.get("history", {})}.items()
                        if revisions is not None}

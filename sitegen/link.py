@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -299,9 +300,9 @@ def _check_attachments(documents, files, problems) -> None:
                                                  f"{suggest(norm, files)}; hãy chép tệp vào thư mục files/")
 
 
-def _link_results(content: Content, documents, resolver, problems):
+def _link_results(given: Iterable[Result], documents, resolver, problems):
     results: dict[tuple[str, str], dict[int, Result]] = defaultdict(dict)
-    for result in content.results:
+    for result in given:
         doc_id = resolver.find(result.document, result.path, problems)
         if doc_id is None:
             continue
@@ -320,6 +321,13 @@ def _link_results(content: Content, documents, resolver, problems):
             continue
         results[(doc_id, target.id)][result.year] = result
     return Parted(results, _document_part)
+
+
+def link_results(model: Model, results: Iterable[Result], problems: Collector) -> dict[tuple[str, str], dict]:
+    """Results read again (those of one file), linked to the model's documents and targets as
+    `link` links them: (document, target) -> year -> result."""
+    resolver = _Resolver(model.documents, model.content.unread)
+    return dict(_link_results(results, model.documents, resolver, problems).items())
 
 
 def _document_part(key) -> str:
@@ -393,7 +401,7 @@ def link(content: Content, problems: Collector, bodies: dict[str, Body] | None =
             document_posts[doc_id].append(post.id)
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
-    results = _link_results(content, documents, resolver, problems)
+    results = _link_results(content.results, documents, resolver, problems)
     checker = _checker(content, documents, posts, orgs, tags, results)
     bodies = _bodies(documents, posts, given, checker, problems)
     # The results are the model's by target from here on: its content keeps none of them.

@@ -190,6 +190,20 @@ class Views:
         self.__dict__.update(state)
         self.statuses = _Statuses(self.model, self.settings.current_year)
 
+    @staticmethod
+    def statuses_of(model: Model, current_year: int, statuses: dict, changed: Mapping) -> dict:
+        """`statuses` (a view's) for `model`, whose results of the targets `changed` are new."""
+        if isinstance(statuses, _Statuses):  # worked out as asked for: from this model, from now on
+            return _Statuses(model, current_year)
+        kept = {key: status for key, status in statuses.items() if key not in changed}
+        for key in changed:
+            doc = model.documents[key[0]]
+            if not doc.published:  # (a view has statuses of published documents only)
+                continue
+            target = next(t for t in doc.targets if t.id == key[1])
+            kept[key] = evaluate(target, doc.term, model.results.get(key, {}), current_year)
+        return kept
+
     @cached_property
     def rows(self) -> list[TargetRow]:
         """Every target row (set by `__init__`; worked out again only in a restored view, whose

@@ -208,8 +208,10 @@ def test_a_changed_result_renders_the_dashboard_and_year_pages_that_changed(dev,
 
     monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
     pages = {rel for rel in hashes(dev.out) if rel.startswith("chi-tieu/") and rel.endswith(".html")}
-    showing = {rel for rel in pages if "kh-minh-hoa-dang-uy-co-so" in (dev.out / rel).read_text(encoding="utf-8")}
+    showing = {rel for rel in pages if any(d in (dev.out / rel).read_text(encoding="utf-8")
+                                           for d in ("kh-minh-hoa-dang-uy-co-so", "58-nq-tw"))}
     edit(dev.content / "results/2023.yaml", "mo-hinh-hay: 1", f"mo-hinh-hay: {new}")
+    edit(dev.content / "resolutions/58-nq-tw.md", "tags: [", "tags: [Chủ đề mới, ")  # (the whole content is read)
     outcome = dev.rebuild()
     assert outcome.ok and outcome.full
     written = {rel for rel in outcome.written if rel in pages}
@@ -233,3 +235,63 @@ def test_from_the_command_line_a_changed_result_and_goal_give_a_clean_build_s_si
         shutil.rmtree(clean, ignore_errors=True)
         assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
         assert hashes(out) == hashes(clean), (name, new)
+
+
+def test_a_value_changed_in_place_is_swapped_in_without_reading_the_content_again(dev, tmp_path):
+    """The same year, the same targets, the same statuses: only the pages showing the document's
+    target table and rows change, and the downloads are patched."""
+    pages = {rel for rel in hashes(dev.out) if rel.endswith(".html")}
+    showing = {rel for rel in pages if "kh-minh-hoa-dang-uy-co-so" in (dev.out / rel).read_text(encoding="utf-8")}
+    edit(dev.content / "results/2023.yaml", "mo-hinh-hay: 1", "mo-hinh-hay: 3")
+    outcome = dev.rebuild()
+    assert outcome.ok and not outcome.full
+    written = {rel for rel in outcome.written if rel.endswith(".html")}
+    assert "chuong-trinh/kh-minh-hoa-dang-uy-co-so/index.html" in written and written <= showing
+    assert any(rel.startswith("chi-tieu/2023/") for rel in written)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was made again whole")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sitegen.devbuild.exports", refuse)
+        patch.setattr("sitegen.devbuild.cached_exports", refuse)
+        assert "du-lieu/results.csv" in dev.refresh_data()
+    assert_as_clean(dev, tmp_path)
+    # Moved a line down, the same values: nothing to render again.
+    edit(dev.content / "results/2023.yaml", "year: 2023", "# ghi chú\nyear: 2023")
+    outcome = dev.rebuild()
+    assert outcome.ok and not outcome.full and outcome.pages == 0
+
+
+@pytest.mark.parametrize("old, new", [
+    ("mo-hinh-hay: 1", "mo-hinh-hay: 0"),  # a status changes: counts change
+    ("    doanh-nghiep-co-lai: 83\n", ""),  # a result taken out
+    ("    mo-hinh-hay: 1\n", "    mo-hinh-hay: 1\n    dang-vien-quan-triet: 100\n"),  # a result added
+])
+def test_other_results_edits_read_the_whole_content_again(dev, tmp_path, monkeypatch, old, new):
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+    edit(dev.content / "results/2023.yaml", old, new)
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full
+    assert_as_clean(dev, tmp_path)
+
+
+def test_from_the_command_line_values_changed_in_place_give_a_clean_build_s_site(tmp_path, small_pages,
+                                                                                 monkeypatch):
+    from sitegen import cli
+
+    content, out, clean = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "clean"
+    args = ["build", "--content", str(content), "--today", TODAY]
+    assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole content was checked again")
+    for old, new in [("mo-hinh-hay: 1", "mo-hinh-hay: 3"), ("mo-hinh-hay: 3", "mo-hinh-hay: 2")]:
+        edit(content / "results/2023.yaml", old, new)
+        with monkeypatch.context() as patch:
+            patch.setattr("sitegen.devbuild.check", refuse)
+            assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+        shutil.rmtree(clean, ignore_errors=True)
+        assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
+        assert hashes(out) == hashes(clean), new
