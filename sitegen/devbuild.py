@@ -387,17 +387,18 @@ class DevBuilder:
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
-        """The rebuild after edits that change only the bodies of published documents or posts, or
-        the fields of published documents that are shown as written (`_shown_fields_only`: no file
-        added or removed, no template, id, date, relation, tag, goal or result changed), or after
-        commits; None when the change is anything else (or finds a problem): then the full rebuild
-        runs.
+        """The rebuild after edits that change only the bodies of published documents or posts,
+        the fields of published documents that are shown as written (`_shown_fields_only`), or
+        reported values in place (`_results_in_place`), with no file added or removed and no
+        template changed; or after commits. None when the change is anything else (or finds a
+        problem): then the full rebuild runs.
 
         Each edited file is read and checked alone, its body's links checked against the pages of
-        the last good model, and the new documents and bodies swapped into that model; only their
-        own pages (and the feed, when it lists them) are rendered again, with those of the documents
-        whose git history changed. A document whose shown fields changed is shown again on every
-        page that shows it, and patched into the data downloads."""
+        the last good model, and the new documents, bodies and results swapped into that model;
+        only their own pages (and the feed, when it lists them) are rendered again, with those of
+        the documents whose git history changed. A document whose shown fields changed is shown
+        again on every page that shows it; one whose values changed, on the pages showing its
+        target table or rows; both are patched into the data downloads."""
         tree, template_tree, commit = sources
         if self.model is None or self.views is None or self.errors or self._tree is None \
                 or not self._same_templates(template_tree) or (commit is None) != (self._head is None):
