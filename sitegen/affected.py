@@ -122,13 +122,22 @@ def shown_fields_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tu
     `Views.listed_on`). Returns the specs, and for the specs rendered in part, the paths of their
     pages to render."""
     specs = {("home", "")} | ({("search", "")} if filters else set())
-    only: dict[tuple[str, str], set[str]] = {}
     for doc_id in doc_ids:
         specs |= {spec for spec in _document_neighbours(model, doc_id) if spec[0] in ("document", "post")}
+    only = _listing(doc_ids, listed, lambda spec: True)
+    return specs | set(only), only
+
+
+def _listing(doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]], kept
+             ) -> dict[tuple[str, str], set[str]]:
+    """The list pages showing these documents (`listed`: `Views.listed_on`) whose spec is `kept`:
+    spec -> their paths."""
+    only: dict[tuple[str, str], set[str]] = {}
+    for doc_id in doc_ids:
         for spec, path in listed.get(doc_id, ()):
-            specs.add(spec)
-            only.setdefault(spec, set()).add(path)
-    return specs, only
+            if kept(spec):
+                only.setdefault(spec, set()).add(path)
+    return only
 
 
 def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
@@ -174,12 +183,7 @@ def revalued_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[
     row moved): each one's own page and those of the documents above and below it (their pages show
     its target table), and the dashboard and year pages with its rows (`listed`:
     `Views.listed_on`). Returns the specs, and for those rendered in part, the paths to render."""
-    specs: set[tuple[str, str]] = set()
-    only: dict[tuple[str, str], set[str]] = {}
-    for doc_id in doc_ids:
-        specs |= {("document", d) for d in _chain(model, doc_id) | {doc_id} if model.documents[d].published}
-        for spec, path in listed.get(doc_id, ()):
-            if spec in (("dashboard", ""), ("years", "")):
-                specs.add(spec)
-                only.setdefault(spec, set()).add(path)
-    return specs, only
+    specs = {("document", d) for doc_id in doc_ids for d in _chain(model, doc_id) | {doc_id}
+             if model.documents[d].published}
+    only = _listing(doc_ids, listed, lambda spec: spec in (("dashboard", ""), ("years", "")))
+    return specs | set(only), only
