@@ -107,6 +107,8 @@ def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> 
         crc, size = zlib.crc32(data, crc), size + len(data)
         pieces.append(_piece(data))
     comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
+    if len(comment) > 0xFFFF:  # more pieces than a comment can list: a sheet that is not patched
+        comment = b""
     return _Member(name, crc, size, b"".join(pieces) + _LAST_BLOCK, comment)
 
 

@@ -149,3 +149,12 @@ def test_a_workbook_that_does_not_hold_the_rows_as_written_is_not_patched():
     assert xlsx.patched(old, 1, 4, [(400, rows[10], rows[11])]) is None  # no such row
     assert xlsx.patched(old, 3, 4, [(12, rows[10], rows[11])]) is None  # no such sheet
     assert xlsx.patched(b"PK" + bytes(100), 1, 4, [(12, rows[10], rows[11])]) is None
+
+
+def test_a_sheet_of_more_pieces_than_its_comment_can_list_is_written_but_not_patched(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 1)  # 20,000 pieces: their lengths take more than 65,535 bytes
+    rows = _rows(20000)
+    book = _book(_sheets(rows, []))
+    assert zipfile.ZipFile(io.BytesIO(book)).testzip() is None
+    assert openpyxl.load_workbook(io.BytesIO(book), read_only=True)["Chỉ tiêu"].max_row == 20001
+    assert xlsx.patched(book, 1, 4, [(12, rows[10], rows[11])]) is None
