@@ -365,12 +365,13 @@ class DevBuilder:
             paths = [p for paths in self.spec_paths.values() for p in paths]
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
+        new_places = None  # the new rows' places, when worked out here (kept for the next edit)
         if rendered or gone or data_due:
             relined = self._relined(sources[0], model, views, wanted)
             patch = None
             if relined is not None:
-                places = self._places or row_places(self.views.rows)
-                same = places if places == row_places(views.rows) else None  # (rows added or removed: not the workbook)
+                places, new_places = self._places or row_places(self.views.rows), row_places(views.rows)
+                same = places if places == new_places else None  # (rows added or removed: not the workbook)
                 patch = (self.model, relined, same)
             self._due(model, views, base_url, patch)
         shown, published = assets(self.templates), published_files(model, self.content)
@@ -384,6 +385,7 @@ class DevBuilder:
         self.model, self.history, self.stamp, self.errors = model, history, stamp, []
         self._read = self._content_digests(read)
         self._settle(model, views, sources)
+        self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
     def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
