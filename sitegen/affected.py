@@ -58,12 +58,20 @@ def changed_items(old: Model, new: Model) -> tuple[set[str], set[str]]:
     results_docs = {key[0] for key in set(old.results) | set(new.results)
                     if old.results.get(key) != new.results.get(key)}
     docs = {d for d in set(old.documents) | set(new.documents)
-            if d in results_docs or old.documents.get(d) != new.documents.get(d)
-            or (d in new.documents and old.bodies.get(f"{new.documents[d].section}:{d}")
-                != new.bodies.get(f"{new.documents[d].section}:{d}"))}
+            if d in results_docs or _differ(old.documents.get(d), new.documents.get(d))
+            or (d in new.documents and _body_differs(old, new, f"{new.documents[d].section}:{d}"))}
     posts = {p for p in set(old.posts) | set(new.posts)
-             if old.posts.get(p) != new.posts.get(p) or old.bodies.get(f"post:{p}") != new.bodies.get(f"post:{p}")}
+             if _differ(old.posts.get(p), new.posts.get(p)) or _body_differs(old, new, f"post:{p}")}
     return docs, posts
+
+
+def _differ(old, new) -> bool:
+    return old is not new and old != new
+
+
+def _body_differs(old: Model, new: Model, key: str) -> bool:
+    """Whether a body differs between two models (read only when they may hold different ones)."""
+    return not old.bodies.holds_same(new.bodies, key) and old.bodies.get(key) != new.bodies.get(key)
 
 
 def _only_body_changed(old: Model, new: Model, doc_id: str) -> bool:

@@ -19,14 +19,14 @@ from .affected import affected_specs, changed_items, changed_row_pages, revalued
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
-from .link import Model, body_checker, body_key, link_results
+from .link import Model, body_checker, body_key, content_of, link, link_results
 from .load import SECTIONS, Source
 from .model import Document
 from .records import Deferred
 from .rows import document_rows
 from .status import evaluate
-from .pipeline import (Rendered, assets, cached_exports, check, published_files, read_all, render_all,
-                       render_pages, site_files, write_indexed)
+from .pipeline import (Rendered, assets, cached_exports, check, collector_paused, published_files, read_all,
+                       render_all, render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
 from .render import environment
 from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
@@ -321,9 +321,11 @@ class DevBuilder:
         quick = self._body_edit(sources, start)
         if quick is not None:
             return quick
-        if changed is not None:
-            sources = self.sources()  # the full rebuild starts again from a scan of everything
-        prepared = self._checked(start)
+        prepared = self._relinked(sources)
+        if prepared is None:
+            if changed is not None:
+                sources = self.sources()  # the full rebuild starts again from a scan of everything
+            prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
         model, views, stamp, history, read = prepared
@@ -417,17 +419,9 @@ class DevBuilder:
             self._tree = tree
             self._redate(history, commit, _showing(self.views, history))
             return Outcome(True, ms=_ms(start))
-        paths = []
-        for rel in sorted(changed):
-            folder, _, name = rel.partition("/")
-            kind = SECTIONS.get(folder) if name.endswith(".md") else "results" if folder == "results" and \
-                name.endswith((".yaml", ".yml")) else None
-            if kind is None or "/" in name or (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
-                return None
-            path = self.content / folder / name
-            if not path.is_file():  # not a regular file (the full rebuild reports it)
-                return None
-            paths.append(Source(path, kind))
+        paths = self._edited_sources(changed, tree)
+        if paths is None:
+            return None
         read = FileCache(None)  # for the digests of the files read
         try:
             fronts = read_all(paths, self.settings.current_year, read)
@@ -504,6 +498,64 @@ class DevBuilder:
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
+
+    def _relinked(self, sources: tuple) -> tuple | None:
+        """`_prepare` after edits of documents, posts or results files only (none added or
+        removed): the edited files are read and checked alone, then linked with the rest of the
+        last good model's content, as `check` would link the whole content read again. None when
+        anything else changed or a problem was found: the full check then runs (and reports it)."""
+        tree = sources[0]
+        if self.model is None or self.errors or self._tree is None:
+            return None
+        changed = _changed(self._tree, tree)
+        paths = self._edited_sources(self._rewritten(changed, tree), tree) if changed is not None else None
+        if paths is None:
+            return None
+        read = FileCache(None)  # for the digests of the files read
+        try:
+            fronts = read_all(paths, self.settings.current_year, read)
+        except OSError:  # removed or replaced while being read: the full check will tell
+            return None
+        items, results, bodies = {}, {}, {}
+        for record, item, body, found in fronts:
+            if found or item is None:
+                return None
+            if record.kind == "results":
+                results[record.path] = tuple(item)
+                continue
+            items[item.path] = item
+            if body is not None:
+                bodies[body_key(getattr(item, "section", "post"), item.id)] = body
+        model = self.model
+        if items or results:
+            content = content_of(model, items, results)
+            if content is None:
+                return None
+            problems = Collector()
+            with collector_paused():
+                model = link(content, problems, bodies, model)
+            if problems.items:
+                return None
+        history = self._load_history()
+        root = os.path.abspath(self.content)
+        digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
+        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, digests
+
+    def _edited_sources(self, changed: set[str], tree: dict) -> list[Source] | None:
+        """The changed content entries as sources to read, when each is a document, a post or a
+        results file (regular files); None when one is anything else."""
+        paths = []
+        for rel in sorted(changed):
+            folder, _, name = rel.partition("/")
+            kind = SECTIONS.get(folder) if name.endswith(".md") else "results" if folder == "results" and \
+                name.endswith((".yaml", ".yml")) else None
+            if kind is None or "/" in name or (tree[rel] != RACY and (tree[rel][0] or len(tree[rel]) == 2)):
+                return None
+            path = self.content / folder / name
+            if not path.is_file():  # not a regular file (the full rebuild reports it)
+                return None
+            paths.append(Source(path, kind))
+        return paths
 
     def _relined(self, tree: dict, model: Model, views: Views, wanted: set | None) -> set[str] | None:
         """After a full rebuild, the published documents whose lines in the downloads may differ

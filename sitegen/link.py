@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -237,6 +237,11 @@ class _LinkChecker:
         self.unpublished = unpublished
         self.unread = unread.pages
 
+    def covers(self, other: _LinkChecker) -> bool:
+        """Whether every link `other` finds valid is valid here too (no page or file is gone)."""
+        return self.pages >= other.pages and self.files.keys() >= other.files.keys() and \
+            self.unread >= other.unread
+
     def check(self, body: Body, source_dir: str, path: str, problems: Collector) -> None:
         for href, line in body.links:
             problem = self._problem(href, source_dir)
@@ -275,17 +280,33 @@ def render_body(item: Document | Post) -> Body:
     return render(item.body, item.body_line, lambda href: urls.rewrite(href, folder))
 
 
-def _bodies(documents, posts, given: dict[str, Body] | None, checker: _LinkChecker, problems) -> Parted:
-    """Bodies of what is published (rendered here unless given), with their links checked."""
+def _bodies(documents, posts, given: Mapping[str, Body] | None, checker: _LinkChecker, problems,
+            last: Model | None = None) -> Parted:
+    """Bodies of what is published (rendered here unless given, or taken from the `last` model),
+    with their links checked. The last model's bodies are not checked again while every page and
+    file they could link to is still there and the same items are published."""
+    items = {body_key(getattr(item, "section", "post"), item.id): item
+             for item in [d for d in documents.values() if d.published] + list(posts.values())}
+    given = given or {}
+    if last is not None and items.keys() == _body_keys(last) and checker.covers(body_checker(last)):
+        edited = {key: body for key, body in given.items() if key in items}
+        for key, body in edited.items():
+            checker.check(body, urls.SECTION_FOLDER[key.partition(":")[0]], items[key].path, problems)
+        return last.bodies.updated(edited) if edited else last.bodies
     bodies = {}
-    items = [d for d in documents.values() if d.published] + list(posts.values())
-    for item in items:
-        section = getattr(item, "section", "post")
-        key = body_key(section, item.id)
-        body = given[key] if given is not None and key in given else render_body(item)
+    for key, item in items.items():
+        section = key.partition(":")[0]
+        body = given[key] if key in given else last.bodies[key] if last is not None and key in last.bodies \
+            else render_body(item)
         checker.check(body, urls.SECTION_FOLDER[section], item.path, problems)
         bodies[key] = body
     return Parted(bodies, _own_part)
+
+
+def _body_keys(model: Model) -> set[str]:
+    """The keys of a model's bodies (those of what it publishes), without reading them."""
+    return {body_key(d.section, d.id) for d in model.documents.values() if d.published} | \
+        {body_key("post", p) for p in model.posts}
 
 
 def _check_attachments(documents, files, problems) -> None:
@@ -378,10 +399,33 @@ def body_checker(model: Model) -> _LinkChecker:
                     model.results)
 
 
-def link(content: Content, problems: Collector, bodies: dict[str, Body] | None = None) -> Model:
+def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]]) -> Content | None:
+    """The content `model` was linked from, with edited files' records in place of theirs: `items`,
+    documents and posts by path; `results`, each results file's results by its path. Results come
+    in the order `link` is given them when the content is read: by file, then by line. None when
+    an item's file is not one of the model's (`link` would then be given another content)."""
+    by_file: dict[str, list[Result]] = {}
+    for by_year in model.results.values():
+        for result in by_year.values():
+            by_file.setdefault(result.path, []).append(result)
+    for found in by_file.values():
+        found.sort(key=lambda result: result.line)
+    by_file.update((path, list(found)) for path, found in results.items())
+    documents = tuple(items.get(doc.path, doc) for doc in model.content.documents)
+    posts = tuple(items.get(post.path, post) for post in model.content.posts)
+    replaced = {item.path for item in documents + posts} & items.keys()
+    if len(replaced) != len(items):
+        return None
+    ordered = tuple(result for path in sorted(by_file) for result in by_file[path])
+    return replace(model.content, documents=documents, posts=posts, results=ordered)
+
+
+def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | None = None,
+         last: Model | None = None) -> Model:
     """Resolve every reference; problems are collected, not raised.
 
-    `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`)."""
+    `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`); `last`, a
+    model linked without problems, whose bodies are those of the items `bodies` leaves out."""
     given = bodies
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
@@ -403,7 +447,7 @@ def link(content: Content, problems: Collector, bodies: dict[str, Body] | None =
     _check_attachments(documents, content.files, problems)
     results = _link_results(content.results, documents, resolver, problems)
     checker = _checker(content, documents, posts, orgs, tags, results)
-    bodies = _bodies(documents, posts, given, checker, problems)
+    bodies = _bodies(documents, posts, given, checker, problems, last)
     # The results are the model's by target from here on: its content keeps none of them.
     return Model(replace(content, results=()), orgs, documents, posts, outgoing, incoming, post_documents,
                  dict(document_posts), tags, bodies, results, content.files)

@@ -139,6 +139,9 @@ class _Unpickler(pickle.Unpickler):
         return self._loader.maker(made) if made is not None else found
 
 
+_MISSING = object()
+
+
 class Parted(Mapping):
     """A read-only mapping pickled in parts, each unpickled when one of its keys is first looked
     up. `part(key)` names the part a key belongs to (a module-level function, pickled by name).
@@ -188,6 +191,18 @@ class Parted(Mapping):
             twin._items, twin._parts = {**self._items, **changes}, dict(self._parts)
         twin._ordered = False
         return twin
+
+    def holds_same(self, other: Parted, key) -> bool:
+        """Whether `other` holds the very entry this holds for `key` (both without it, or both
+        with the same object, or its part's same pickled bytes, unread), found without reading it."""
+        name = self._part(key)
+        with self._lock:
+            mine = self._parts.get(name)
+        with other._lock:
+            theirs = other._parts.get(name)
+        if mine is not None or theirs is not None:
+            return mine is theirs
+        return self._items.get(key, _MISSING) is other._items.get(key, _MISSING)
 
     def __getitem__(self, key):
         if self._parts:

@@ -147,7 +147,7 @@ def test_successive_shown_field_and_body_edits_of_several_documents(dev, tmp_pat
     ("implements: [nq-dai-hoi-xix-dang-bo-tinh, nq-dai-hoi-xx-dang-bo-khoi]", "implements: [nq-dai-hoi-xix-dang-bo-tinh]"),
     ('    goal: ">= 300"', '    goal: ">= 3000"'),  # statuses and their counts
 ])
-def test_other_front_matter_edits_read_the_whole_content_again(dev, tmp_path, monkeypatch, old, new):
+def test_other_front_matter_edits_take_the_full_path(dev, tmp_path, monkeypatch, old, new):
     from sitegen import pipeline
 
     monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
@@ -211,7 +211,7 @@ def test_a_changed_result_renders_the_dashboard_and_year_pages_that_changed(dev,
     showing = {rel for rel in pages if any(d in (dev.out / rel).read_text(encoding="utf-8")
                                            for d in ("kh-minh-hoa-dang-uy-co-so", "58-nq-tw"))}
     edit(dev.content / "results/2023.yaml", "mo-hinh-hay: 1", f"mo-hinh-hay: {new}")
-    edit(dev.content / "resolutions/58-nq-tw.md", "tags: [", "tags: [Chủ đề mới, ")  # (the whole content is read)
+    edit(dev.content / "resolutions/58-nq-tw.md", "tags: [", "tags: [Chủ đề mới, ")  # (the full path)
     outcome = dev.rebuild()
     assert outcome.ok and outcome.full
     written = {rel for rel in outcome.written if rel in pages}
@@ -267,7 +267,7 @@ def test_a_value_changed_in_place_is_swapped_in_without_reading_the_content_agai
     ("    doanh-nghiep-co-lai: 83\n", ""),  # a result taken out
     ("    mo-hinh-hay: 1\n", "    mo-hinh-hay: 1\n    dang-vien-quan-triet: 100\n"),  # a result added
 ])
-def test_other_results_edits_read_the_whole_content_again(dev, tmp_path, monkeypatch, old, new):
+def test_other_results_edits_take_the_full_path(dev, tmp_path, monkeypatch, old, new):
     from sitegen import pipeline
 
     monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)

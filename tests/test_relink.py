@@ -1,0 +1,149 @@
+"""Edits of documents, posts and results files that change what lists, counts or links show (a
+date, tags, relations, goals, results added or taken out, a document published or withdrawn):
+only the edited files are read again, linked with the rest of the last good model. The site must
+be exactly what a clean build gives, and a problem must be reported as a full check reports it."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import ROOT, TODAY, copy_sample
+from test_field_edits import DOC, SETTINGS, assert_as_clean, edit, hashes
+
+from sitegen import pipeline
+from sitegen.diagnostics import ContentError
+from sitegen import views as views_module
+from sitegen.devbuild import DevBuilder
+
+POST = "posts/dang-uy-khoi-ban-hanh-chuong-trinh-hanh-dong.md"
+RESULTS = "results/2023.yaml"
+
+
+@pytest.fixture
+def dev(tmp_path, monkeypatch):
+    monkeypatch.setattr(views_module, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 5)
+    content = copy_sample(tmp_path / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    builder = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
+    assert builder.initial().ok
+    return builder
+
+
+def count_checks(monkeypatch) -> list:
+    """The calls to a full check of the content, from now on."""
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return pipeline.check(*args, **kwargs)
+    monkeypatch.setattr("sitegen.devbuild.check", counted)
+    return calls
+
+
+EDITS = {
+    "issue date": [(DOC, "issued: 2021-04-07", "issued: 2019-04-08")],
+    "tags": [(DOC, "tags: [Xây dựng Đảng, Đại hội Đảng]", "tags: [Xây dựng Đảng, Chủ đề mới]")],
+    "relation taken out": [(DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh, nq-dai-hoi-xx-dang-bo-khoi]",
+                            "implements: [nq-dai-hoi-xix-dang-bo-tinh]")],
+    "goal": [(DOC, '    goal: ">= 300"', '    goal: ">= 3000"')],
+    "target added": [(DOC, "targets:\n", 'targets:\n  - id: chi-tieu-moi\n    text: Chỉ tiêu mới thêm\n'
+                                          '    goal: ">= 5"\n    unit: cơ sở\n    period: annual\n')],
+    "status of a value": [(RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: 0")],
+    "result taken out": [(RESULTS, "    doanh-nghiep-co-lai: 83\n", "")],
+    "result added": [(RESULTS, "    mo-hinh-hay: 1\n", "    mo-hinh-hay: 1\n    dang-vien-quan-triet: 100\n")],
+    "withdrawn": [("programmes/kh-minh-hoa-dang-uy-co-so.md", "\ntitle:", "\ndraft: true\ntitle:")],
+    "post": [(POST, "tags: [Xây dựng Đảng, Tuyên truyền]", "tags: [Tuyên truyền]"),
+             (POST, "date: 2021-04", "date: 2021-05")],
+    "several files": [(DOC, "tags: [Xây dựng Đảng, Đại hội Đảng]", "tags: [Đại hội Đảng]"),
+                      ("resolutions/58-nq-tw.md", "issued: 2020-08-05", "issued: 2020-08-06"),
+                      (RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: 0")],
+}
+
+
+@pytest.mark.parametrize("edits", EDITS.values(), ids=EDITS.keys())
+def test_an_edit_is_linked_with_the_last_model_and_gives_a_clean_build_s_site(dev, tmp_path, monkeypatch, edits):
+    calls = count_checks(monkeypatch)
+    for name, old, new in edits:
+        edit(dev.content / name, old, new)
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full
+    assert calls == []  # only the edited files were read
+    assert_as_clean(dev, tmp_path)
+
+
+def test_a_document_published_again_is_rendered_with_its_body(dev, tmp_path, monkeypatch):
+    plan, page = dev.content / "programmes/kh-minh-hoa-dang-uy-co-so.md", dev.out / "chuong-trinh/kh-minh-hoa-dang-uy-co-so/index.html"
+    edit(plan, "\ntitle:", "\nrestricted: true\ntitle:")
+    assert dev.rebuild().ok
+    assert not page.exists()
+    calls = count_checks(monkeypatch)
+    edit(plan, "restricted: true\n", "")
+    assert dev.rebuild().ok and calls == []
+    assert "<h2" in page.read_text("utf-8")  # its body, rendered
+    assert_as_clean(dev, tmp_path)
+
+
+def expected_errors(dev: DevBuilder) -> list[str]:
+    """What a check of the whole content reports."""
+    with pytest.raises(ContentError) as error:
+        pipeline.check(dev.content, SETTINGS.current_year)
+    return sorted(str(d) for d in error.value.diagnostics)
+
+
+@pytest.mark.parametrize("name, old, new, shown", [
+    # the post names this document by its number
+    (DOC, "number: 12-CTr/ĐUK", "number: 13-CTr/ĐUK", "12-CTr/ĐUK"),
+    # results of 2023 name a target taken out
+    (DOC, "  - id: co-quan-hoan-thanh\n", "  - id: co-quan-hoan-thanh-moi\n", "co-quan-hoan-thanh"),
+    # the post's body links to this document's page
+    (DOC, "issued: 2021-04-07", "issued: 2021-04-07\ndraft: true", "/chuong-trinh/12-ctr-duk-2021/"),
+    (DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh,", "implements: [nq-khong-co,", "nq-khong-co"),
+    (RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: nhiều", "2023.yaml:14: giá trị \"nhiều\""),
+])
+def test_a_problem_the_edit_brings_is_reported_as_a_full_check_reports_it(dev, name, old, new, shown):
+    page = dev.out / "chuong-trinh/12-ctr-duk-2021/index.html"
+    before = page.read_bytes()
+    edit(dev.content / name, old, new)
+    outcome = dev.rebuild()
+    assert not outcome.ok
+    found = sorted(str(d) for d in outcome.errors)
+    assert found == expected_errors(dev)
+    assert any(shown in line for line in found), found
+    assert page.read_bytes() == before  # the last good site stays
+    edit(dev.content / name, new, old)  # mended: built again
+    assert dev.rebuild().ok
+
+
+def test_a_file_added_or_removed_reads_the_whole_content(dev, tmp_path, monkeypatch):
+    calls = count_checks(monkeypatch)
+    (dev.content / "resolutions/nq-moi.md").write_text(
+        "---\ntitle: Nghị quyết mới\nissuer: dang-uy-khoi\nissued: 2024-01-02\n---\nNội dung.\n", encoding="utf-8")
+    assert dev.rebuild().ok and len(calls) == 1
+    (dev.content / "resolutions/nq-moi.md").unlink()
+    assert dev.rebuild().ok and len(calls) == 2
+    assert_as_clean(dev, tmp_path)
+
+
+def test_from_the_command_line_edits_in_a_row_give_a_clean_build_s_site(tmp_path, monkeypatch):
+    from sitegen import cli
+
+    monkeypatch.setattr(views_module, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 5)
+    content, out, clean = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "clean"
+    args = ["build", "--content", str(content), "--today", TODAY]
+    assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+    calls = count_checks(monkeypatch)
+    for edits in EDITS.values():
+        sources = {name: (content / name).read_bytes() for name, _, _ in edits}
+        for name, old, new in edits:
+            edit(content / name, old, new)
+        assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+        shutil.rmtree(clean, ignore_errors=True)
+        assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
+        assert hashes(out) == hashes(clean), edits
+        for name, data in sources.items():  # undone with the next edit
+            (content / name).write_bytes(data)
+    assert calls == []
