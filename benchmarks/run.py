@@ -25,7 +25,7 @@ More measurements: write a function `measure(content, work, engine) -> {column: 
 to EXTRA_MEASURES, its columns to EXTRA_COLUMNS. Four are there: the preview server's save to page
 served (benchmarks/devserver.py, 5 saves), the search index stage run alone on the built site,
 builds as editors publish (git commits, and a publishing job starting from a restored cache), and
-builds after an edit of a front matter (a title, a reported value).
+builds after an edit of a front matter (a title, a reported value, a tag).
 --cold-only leaves out everything but the cold build and the bare loop (for 100,000 documents);
 --skip leaves out the bare loop or an extra measurement; --keep keeps the built site.
 """
@@ -165,9 +165,22 @@ def edit_result(content: Path, run: int) -> None:
                     encoding="utf-8")
 
 
+def edit_tags(content: Path, run: int) -> None:
+    """Give one programme a tag other documents carry, or take it away again: its tag pages, lists
+    and relations' pages change, not only the pages that show its fields."""
+    path = sorted((content / "programmes").glob("*.md"))[2]
+    text = path.read_text(encoding="utf-8")
+    if run % 2 == 0:
+        text = re.sub(r"(?m)^tags: \[", "tags: [Dân vận, ", text, count=1)
+    else:
+        text = text.replace("tags: [Dân vận, ", "tags: [", 1)
+    path.write_text(text, encoding="utf-8")
+
+
 def measure_front_matter(content: Path, work: Path, engine: Path) -> dict[str, float | None]:
     """Builds after an edit of a front matter, from the last build's state: a programme's title
-    changed (median of EDITS_PER_RUN), and a reported value changed in the results of a year."""
+    changed (median of EDITS_PER_RUN), a reported value changed in the results of a year, and a
+    tag given to a programme and taken away (median of EDITS_PER_RUN)."""
     folder = work / "front-matter"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(content, folder / "content")
@@ -179,8 +192,13 @@ def measure_front_matter(content: Path, work: Path, engine: Path) -> dict[str, f
         titles.append(timed(build_cmd(engine, built, out)).seconds)
     edit_result(built, 0)
     result = timed(build_cmd(engine, built, out))
+    tags = []
+    for run in range(EDITS_PER_RUN):
+        edit_tags(built, run)
+        tags.append(timed(build_cmd(engine, built, out)).seconds)
     shutil.rmtree(folder, ignore_errors=True)
-    return {"title edit s": statistics.median(titles), "result edit s": result.seconds}
+    return {"title edit s": statistics.median(titles), "result edit s": result.seconds,
+            "tags edit s": statistics.median(tags)}
 
 
 # name, function(content, work, engine) -> {column: value}
@@ -191,7 +209,7 @@ EXTRA_MEASURES = [
     ("front matter", measure_front_matter),
 ]
 EXTRA_COLUMNS = ["save→reload ms", "search index s", "search index MB", "edit+commit s", "commit only s",
-                 "CI check s", "CI build s", "title edit s", "result edit s"]
+                 "CI check s", "CI build s", "title edit s", "result edit s", "tags edit s"]
 
 # --------------------------------------------------------------------------------------
 # Bare loop: the least work any generator of this site has to do

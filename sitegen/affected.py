@@ -156,6 +156,21 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> 
     as it is. A spec whose pages are not the same paths as before is left out: every page of it
     is rendered."""
     old_layout, new_layout = old.row_layout(), new.row_layout()
+    # With every document's rows where they were, a row is the same target at the same place: places
+    # are compared as they are, and a changed document's rows are known by their places.
+    placed = old_layout.docs == new_layout.docs and old_layout.starts == new_layout.starts
+    touched: set[int] = set()
+    if placed:
+        firsts = new_layout.doc_starts()
+        ends = dict(zip(new_layout.docs, new_layout.starts[1:] + [new_layout.total]))
+        touched = {i for d in docs if d in firsts for i in range(firsts[d], ends[d])}
+
+    def rows_of(layout, chunk) -> list:
+        return list(chunk) if placed else [layout.find(i) for i in chunk]
+
+    def shows_changed(chunk, rows) -> bool:
+        return not touched.isdisjoint(chunk) if placed else any(d in docs for d, _ in rows)
+
     only: dict[tuple[str, str], set[str]] = {}
     for spec in sorted(specs):
         if spec == ("dashboard", ""):
@@ -171,13 +186,13 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> 
                      for year, counts in new_layout.year_counts.items()}
         else:
             continue
-        pages = {url: (pager, [old_layout.find(i) for i in chunk]) for url, chunk, pager, _ in before}
+        pages = {url: (pager, rows_of(old_layout, chunk)) for url, chunk, pager, _ in before}
         paths: set[str] = set()
         for url, chunk, pager, key in after:
             if url not in pages:
                 break  # a page more than before
-            rows = [new_layout.find(i) for i in chunk]
-            if pages.pop(url) != (pager, rows) or not shown.get(key, True) or any(d in docs for d, _ in rows):
+            rows = rows_of(new_layout, chunk)
+            if pages.pop(url) != (pager, rows) or not shown.get(key, True) or shows_changed(chunk, rows):
                 paths.add(url)
         else:
             if not pages:  # (else a page less than before)
