@@ -321,6 +321,11 @@ class DevBuilder:
         quick = self._body_edit(sources, start)
         if quick is not None:
             return quick
+        with collector_paused():  # (what a full rebuild makes mostly lives on: see `check`)
+            return self._full_rebuild(sources, changed, start)
+
+    def _full_rebuild(self, sources: tuple, changed, start: float) -> Outcome:
+        """`rebuild` when it is not only edits of bodies or shown fields (`_body_edit`)."""
         prepared = self._relinked(sources)
         if prepared is None:
             if changed is not None:
@@ -532,14 +537,14 @@ class DevBuilder:
             if content is None:
                 return None
             problems = Collector()
-            with collector_paused():
-                model = link(content, problems, bodies, model)
+            model = link(content, problems, bodies, model)
             if problems.items:
                 return None
         history = self._load_history()
+        views = Views(model, self.settings, history)
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
-        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, digests
+        return model, views, _templates_stamp(self.templates), history, digests
 
     def _edited_sources(self, changed: set[str], tree: dict) -> list[Source] | None:
         """The changed content entries as sources to read, when each is a document, a post or a
