@@ -541,7 +541,7 @@ class DevBuilder:
             if problems.items:
                 return None
         history = self._load_history()
-        views = Views(model, self.settings, history)
+        views = Views(model, self.settings, history, self.views)
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
         return model, views, _templates_stamp(self.templates), history, digests

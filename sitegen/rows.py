@@ -1,6 +1,8 @@
 """Flat target rows shared by the dashboard, year pages and data exports."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import formats, present, urls
 from .link import Model
 from .model import Document, Result, Target
@@ -30,12 +32,23 @@ class TargetRow:
         return LABELS[self.status.overall]
 
 
-def target_rows(model: Model, current_year: int) -> list[TargetRow]:
-    """Every target of every published document, in document then target order."""
+def target_rows(model: Model, current_year: int, kept: Mapping[str, list[TargetRow]] | None = None
+                ) -> list[TargetRow]:
+    """Every target of every published document, in document then target order. `kept`: rows
+    made before (for the same year), by document, taken where they still hold (`_still`)."""
     rows = []
     for doc in sorted(model.published(), key=lambda d: (d.issued, d.id), reverse=True):
-        rows += document_rows(model, doc, current_year)
+        before = kept.get(doc.id) if kept else None
+        rows += before if before and _still(model, doc, before) else document_rows(model, doc, current_year)
     return rows
+
+
+def _still(model: Model, doc: Document, rows: list[TargetRow]) -> bool:
+    """Whether a document's rows made from another model are what `document_rows` makes from
+    this one: the same document record, results and issuer's name."""
+    issuer = model.organisations.get(doc.issuer.value)
+    return rows[0].doc is doc and rows[0].issuer_name == (issuer.name if issuer else doc.issuer.value) and \
+        all(model.results.get((doc.id, row.target.id), {}) == row.results for row in rows)
 
 
 def document_rows(model: Model, doc: Document, current_year: int) -> list[TargetRow]:

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
 from typing import Any, Container, Iterable, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
@@ -159,11 +160,13 @@ class Views:
 
     WHOLE_MODEL_SPECS = (("dashboard", ""), ("years", ""))  # specs whose pages show every target
 
-    def __init__(self, model: Model, settings: Settings, history: Mapping[str, tuple] | None = None):
+    def __init__(self, model: Model, settings: Settings, history: Mapping[str, tuple] | None = None,
+                 last: Views | None = None):
+        """`last`: the views of an earlier model, whose target rows are taken where they hold."""
         self.model = model
         self.settings = settings
         self.history = history or {}  # content path -> git revisions, newest first (history.py)
-        self.rows = target_rows(model, settings.current_year)
+        self.rows = target_rows(model, settings.current_year, last._rows_by_document(settings) if last else None)
         self.statuses: dict[tuple[str, str], TargetStatus] = {(r.doc.id, r.target.id): r.status for r in self.rows}
         self._tables: dict[str, dict] = {}  # document id -> its target table, made when first asked for
         self._refs: dict[str, dict] = {}  # document id -> its link (see `ref`)
@@ -203,6 +206,12 @@ class Views:
             target = next(t for t in doc.targets if t.id == key[1])
             kept[key] = evaluate(target, doc.term, model.results.get(key, {}), current_year)
         return kept
+
+    def _rows_by_document(self, settings: Settings) -> dict[str, list[TargetRow]] | None:
+        """This view's target rows by document, when it has them and was made with `settings`."""
+        if "rows" not in self.__dict__ or settings != self.settings:
+            return None
+        return {doc_id: list(rows) for doc_id, rows in groupby(self.rows, key=lambda r: r.doc.id)}
 
     @cached_property
     def rows(self) -> list[TargetRow]:
