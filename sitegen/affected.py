@@ -55,8 +55,7 @@ def _post_neighbours(model: Model, post_id: str) -> set[tuple[str, str]]:
 
 def changed_items(old: Model, new: Model) -> tuple[set[str], set[str]]:
     """Document and post ids whose content, body or results differ between two models."""
-    results_docs = {key[0] for key in set(old.results) | set(new.results)
-                    if old.results.get(key) != new.results.get(key)}
+    results_docs = {key[0] for key in old.results.changed_keys(new.results)}
     docs = {d for d in set(old.documents) | set(new.documents)
             if d in results_docs or _differ(old.documents.get(d), new.documents.get(d))
             or (d in new.documents and _body_differs(old, new, f"{new.documents[d].section}:{d}"))}
@@ -74,15 +73,11 @@ def _body_differs(old: Model, new: Model, key: str) -> bool:
     return not old.bodies.holds_same(new.bodies, key) and old.bodies.get(key) != new.bodies.get(key)
 
 
-def _only_body_changed(old: Model, new: Model, doc_id: str) -> bool:
-    """True when a document kept every field, result and heading but its body text changed:
-    only its own page shows the body (lists and dashboards show fields and results)."""
+def _same_but_body(old: Model, new: Model, doc_id: str) -> bool:
+    """True when a published document kept every field and heading (its body text may differ)."""
     before, after = old.documents.get(doc_id), new.documents.get(doc_id)
-    if before is None or after is None or not after.published or \
-            replace(before, body="") != replace(after, body=""):
-        return False
-    return not any(old.results.get(k) != new.results.get(k) for k in set(old.results) | set(new.results)
-                   if k[0] == doc_id)
+    return before is not None and after is not None and after.published and \
+        replace(before, body="") == replace(after, body="")
 
 
 def _renamed_tags(old: Model, new: Model) -> set[tuple[str, str]]:
@@ -109,7 +104,10 @@ def affected_specs(old: Model | None, new: Model, changed: tuple[set[str], set[s
     docs, posts = changed or changed_items(old, new)
     if not docs and not posts:
         return set()
-    if not posts and all(_only_body_changed(old, new, d) for d in docs):
+    # Only bodies changed, and no result: only their own pages show them (lists and dashboards show
+    # fields and results).
+    if not posts and all(_same_but_body(old, new, d) for d in docs) and \
+            not any(key[0] in docs for key in old.results.changed_keys(new.results)):
         return {("document", d) for d in docs}
     specs = set(GLOBAL_SPECS) | _renamed_tags(old, new)
     for model in (old, new):

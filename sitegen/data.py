@@ -219,15 +219,36 @@ class RowPlaces:
     years: list[int]  # `workbook_years`
 
 
-def row_places(rows: list[TargetRow]) -> RowPlaces:
-    targets: dict[str, int] = {}
+def places_after(places: RowPlaces, before: Model, after: Model, layouts: tuple, docs: Iterable[str]) -> RowPlaces:
+    """`row_places` of `after`, from `places`, those of `before`, when the documents other than
+    `docs` are the same records with the same results in both; `layouts`: the two models' row
+    layouts. Only the reported counts of `docs` are compared when no row moved."""
+    old, new = layouts
+    if old.docs != new.docs or old.starts != new.starts or \
+            any(_reported(before, d) != _reported(after, d) for d in docs if d in places.targets):
+        return row_places(after, new)
+    years = sorted({y for doc_id in new.docs for y in range(after.documents[doc_id].term[0],
+                                                            after.documents[doc_id].term[1] + 1)})
+    return RowPlaces(places.targets, places.results, places.target_rows, years)
+
+
+def _reported(model: Model, doc_id: str) -> int:
+    """How many results a published document's rows have (the rows it takes on the results sheet)."""
+    return sum(len(model.results.get((doc_id, target.id), ())) for target in model.documents[doc_id].targets)
+
+
+def row_places(model: Model, layout) -> RowPlaces:
+    """Where each document's rows are in the workbook, from the model and its rows' layout
+    (`views.RowLayout`), without making the rows."""
     results: dict[str, int] = {}
     reported = 0
-    for index, r in enumerate(rows):
-        if r.doc.id not in targets:
-            targets[r.doc.id], results[r.doc.id] = index, reported
-        reported += len(r.results)
-    return RowPlaces(targets, results, len(rows), workbook_years(rows))
+    years: set[int] = set()
+    for doc_id in layout.docs:
+        results[doc_id] = reported
+        reported += _reported(model, doc_id)
+        term = model.documents[doc_id].term
+        years.update(range(term[0], term[1] + 1))
+    return RowPlaces(dict(zip(layout.docs, layout.starts)), results, layout.total, sorted(years))
 
 
 def patch_workbook(data: bytes, places: RowPlaces, old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:

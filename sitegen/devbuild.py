@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, urls
-from .data import EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, row_places, splice
+from .data import (EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, places_after, row_places,
+                   splice)
 from .affected import affected_specs, changed_items, changed_row_pages, revalued_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
-from .link import Model, body_checker, body_key, content_of, link, link_results
+from .link import Model, body_checker, body_key, content_of, keeps_results, link, link_results
 from .load import SECTIONS, Source
 from .model import Document
 from .records import Deferred
@@ -225,7 +226,7 @@ class DevBuilder:
         if self._listed is None and self.views is not None:  # (read back only by an edit of shown fields)
             self._listed = Deferred(self.views.listed_on())
         if self._places is None and self.views is not None:
-            self._places = row_places(self.views.rows)
+            self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
                      _search_due=set(), _search_failed=False, _search_lock=None)
@@ -377,7 +378,9 @@ class DevBuilder:
             relined = self._relined(sources[0], model, views, wanted)
             patch = None
             if relined is not None:
-                places, new_places = self._places or row_places(self.views.rows), row_places(views.rows)
+                places = self._places or row_places(self.model, self.views.row_layout())
+                new_places = places_after(places, self.model, model, (self.views.row_layout(), views.row_layout()),
+                                          changed[0])
                 same = places if places == new_places else None  # (rows added or removed: not the workbook)
                 patch = (self.model, relined, same)
             self._due(model, views, base_url, patch)
@@ -497,7 +500,7 @@ class DevBuilder:
             written += self._put("feed.xml", feeds.feed(model, base_url).encode("utf-8"))
         if refielded or revalued:
             if self._places is None:
-                self._places = row_places(views.rows)
+                self._places = row_places(model, views.row_layout())
             self._due(model, views, base_url, (before, refielded | revalued, self._places))
         self._redate(history, commit, views)
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
@@ -532,16 +535,22 @@ class DevBuilder:
             if body is not None:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
+        keep = not results and keeps_results(model, items.values())  # (then the results are not read)
         if items or results:
-            content = content_of(model, items, results)
+            content = content_of(model, items, None if keep else results)
             if content is None:
                 return None
             problems = Collector()
-            model = link(content, problems, bodies, model)
+            model = link(content, problems, bodies, model, keep_results=keep)
             if problems.items:
                 return None
         history = self._load_history()
-        views = Views(model, self.settings, history, self.views)
+        views = None
+        if keep and self.views is not None:  # only the edited documents' records and results differ
+            edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents[doc_id] is not doc}
+            views = Views.derived(model, self.settings, history, self.views, self.model, edited)
+        if views is None:
+            views = Views(model, self.settings, history, self.views)
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
         return model, views, _templates_stamp(self.templates), history, digests
@@ -582,8 +591,7 @@ class DevBuilder:
         docs |= {name[:-3] for folder, _, name in (rel.partition("/") for rel in changed)
                  if folder in SECTIONS and name.endswith(".md")}
         if any(rel.startswith("results/") for rel in changed):
-            docs |= {key[0] for key in set(old.results) | set(model.results)
-                     if _printed(old.results.get(key)) != _printed(model.results.get(key))}
+            docs |= {key[0] for key in old.results.changed_keys(model.results, lambda a, b: _printed(a) != _printed(b))}
         docs &= published
         return docs if len(docs) <= PATCH_MOST else None
 

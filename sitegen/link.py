@@ -54,6 +54,7 @@ class Model:
     bodies: Parted  # "resolution:id" / "post:id" -> Body
     results: Parted  # (doc, target) -> year -> result
     files: dict
+    result_years: frozenset[int] = frozenset()  # the years with a result of a published document
 
     @property
     def site(self):
@@ -341,14 +342,52 @@ def _link_results(given: Iterable[Result], documents, resolver, problems):
                                                    f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
             continue
         results[(doc_id, target.id)][result.year] = result
-    return Parted(results, _document_part)
+    return dict(results)
 
 
 def link_results(model: Model, results: Iterable[Result], problems: Collector) -> dict[tuple[str, str], dict]:
     """Results read again (those of one file), linked to the model's documents and targets as
     `link` links them: (document, target) -> year -> result."""
     resolver = _Resolver(model.documents, model.content.unread)
-    return dict(_link_results(results, model.documents, resolver, problems).items())
+    return _link_results(results, model.documents, resolver, problems)
+
+
+def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
+    """Whether `link` can take the results of `last` (`link`'s `last`), when these documents and
+    posts are put in place of theirs and no results file changed: every document keeps its number
+    (results may name it by number) and whether it is published (the years shown depend on it)."""
+    for item in items:
+        before = last.documents.get(item.id) if isinstance(item, Document) else None
+        if isinstance(item, Document) and (before is None or before.number != item.number
+                                           or before.published != item.published):
+            return False
+    return True
+
+
+def _relinked_results(last: Model, documents: dict[str, Document], resolver, problems) -> Parted:
+    """The results of `last` linked to these documents, which differ from its own only by records
+    that `keeps_results` allows: only those of documents that are not the same records are linked
+    again, and the parts of the others are kept as they are (read or not)."""
+    changes: dict = {}
+    removed: set = set()
+    for doc_id, doc in documents.items():
+        before = last.documents[doc_id]
+        if before is doc:
+            continue
+        keys = [(doc_id, target.id) for target in before.targets]
+        given = [result for key in keys for result in last.results.get(key, {}).values()]
+        linked = _link_results(given, documents, resolver, problems)
+        changes.update(linked)
+        removed.update(key for key in keys if key not in linked)
+    return last.results.updated(changes, removed)
+
+
+def _result_years(documents: dict[str, Document], results: Mapping) -> frozenset[int]:
+    years: set[int] = set()
+    for (doc_id, _), by_year in results.items():
+        if documents[doc_id].published:
+            years.update(by_year)
+    return frozenset(years)
 
 
 def _document_part(key) -> str:
@@ -378,13 +417,10 @@ def _result_fits(result: Result, doc: Document, target: Target, problems: Collec
     return True
 
 
-def _checker(content: Content, documents, posts, orgs, tags, results) -> _LinkChecker:
-    """The link checker of bodies: every page and file the linked content gives."""
+def _checker(content: Content, documents, posts, orgs, tags, years: Iterable[int]) -> _LinkChecker:
+    """The link checker of bodies: every page and file the linked content gives (`years`: those
+    with a result of a published document)."""
     pages = _page_paths(documents, posts, orgs, tags)
-    years: set[int] = set()
-    for (doc_id, _), by_year in results.items():
-        if documents[doc_id].published:
-            years.update(by_year)
     pages |= {urls.target_year(year) for year in years}
     unpublished = {urls.document(d.section, d.id) for d in documents.values() if not d.published}
     unpublished |= {urls.post(p.id) for p in content.posts if p.draft}
@@ -396,21 +432,24 @@ def body_checker(model: Model) -> _LinkChecker:
     the linked model. `check(body, urls.SECTION_FOLDER[section], path, problems)` checks one body's
     links as `link` would (valid while the model's pages, files and unread content stay the same)."""
     return _checker(model.content, model.documents, model.posts, model.organisations, model.tags,
-                    model.results)
+                    model.result_years)
 
 
-def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]]) -> Content | None:
+def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]] | None
+               ) -> Content | None:
     """The content `model` was linked from, with edited files' records in place of theirs: `items`,
-    documents and posts by path; `results`, each results file's results by its path. Results come
-    in the order `link` is given them when the content is read: by file, then by line. None when
-    an item's file is not one of the model's (`link` would then be given another content)."""
+    documents and posts by path; `results`, each results file's results by its path (None: no
+    results, for `link` to keep the model's). Results come in the order `link` is given them when
+    the content is read: by file, then by line. None when an item's file is not one of the
+    model's (`link` would then be given another content)."""
     by_file: dict[str, list[Result]] = {}
-    for by_year in model.results.values():
-        for result in by_year.values():
-            by_file.setdefault(result.path, []).append(result)
-    for found in by_file.values():
-        found.sort(key=lambda result: result.line)
-    by_file.update((path, list(found)) for path, found in results.items())
+    if results is not None:
+        for by_year in model.results.values():
+            for result in by_year.values():
+                by_file.setdefault(result.path, []).append(result)
+        for found in by_file.values():
+            found.sort(key=lambda result: result.line)
+        by_file.update((path, list(found)) for path, found in results.items())
     documents = tuple(items.get(doc.path, doc) for doc in model.content.documents)
     posts = tuple(items.get(post.path, post) for post in model.content.posts)
     replaced = {item.path for item in documents + posts} & items.keys()
@@ -421,11 +460,12 @@ def content_of(model: Model, items: dict[str, Document | Post], results: dict[st
 
 
 def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | None = None,
-         last: Model | None = None) -> Model:
+         last: Model | None = None, keep_results: bool = False) -> Model:
     """Resolve every reference; problems are collected, not raised.
 
     `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`); `last`, a
-    model linked without problems, whose bodies are those of the items `bodies` leaves out."""
+    model linked without problems, whose bodies are those of the items `bodies` leaves out. With
+    `keep_results`, `content` holds no results: they are those of `last` (see `keeps_results`)."""
     given = bodies
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
@@ -445,9 +485,13 @@ def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | Non
             document_posts[doc_id].append(post.id)
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
-    results = _link_results(content.results, documents, resolver, problems)
-    checker = _checker(content, documents, posts, orgs, tags, results)
+    if last is not None and keep_results:
+        results, years = _relinked_results(last, documents, resolver, problems), last.result_years
+    else:
+        linked = _link_results(content.results, documents, resolver, problems)
+        results, years = Parted(linked, _document_part), _result_years(documents, linked)
+    checker = _checker(content, documents, posts, orgs, tags, years)
     bodies = _bodies(documents, posts, given, checker, problems, last)
     # The results are the model's by target from here on: its content keeps none of them.
     return Model(replace(content, results=()), orgs, documents, posts, outgoing, incoming, post_documents,
-                 dict(document_posts), tags, bodies, results, content.files)
+                 dict(document_posts), tags, bodies, results, content.files, years)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import pickle
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from operator import attrgetter
@@ -148,21 +148,26 @@ class Parted(Mapping):
 
     For the large mappings of a build's saved state (every body, every result), of which a build
     restored from it after an edit uses a few entries: unpickling them whole was a third of
-    reading that state. Iterated (or sized), it reads every part first; it iterates in key order."""
+    reading that state. Iterated (or sized), it reads every part first; it iterates in key order.
+    A part read keeps its pickled bytes while its entries stay (it is pickled again as they were),
+    and two mappings holding a part's same bytes are known to hold the same entries there."""
 
     def __init__(self, items: Mapping, part: Callable[[Any], str]):
         self._items = dict(sorted(items.items()))
         self._part = part
         self._parts: dict[str, bytes] = {}  # part -> its entries, pickled, not read yet
+        self._kept: dict[str, bytes] = {}  # part -> the bytes its entries (read, unchanged) were read from
         self._ordered = True  # `_items` is in key order
         self._lock = threading.Lock()  # a preview reads pages' data in a thread beside its rebuilds
 
     def __reduce__(self):
+        with self._lock:
+            parts = {**self._kept, **self._parts}
         grouped: dict[str, list] = {}
         for key, value in self._items.items():
-            grouped.setdefault(self._part(key), []).append((key, value))
-        with self._lock:
-            parts = dict(self._parts)
+            name = self._part(key)
+            if name not in parts:
+                grouped.setdefault(name, []).append((key, value))
         parts.update((name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)) for name, entries in grouped.items())
         return _parted, (self._part, dict(sorted(parts.items())))
 
@@ -171,6 +176,7 @@ class Parted(Mapping):
             part = self._parts.pop(name, None)
             if part is not None:
                 self._items.update(pickle.loads(part))
+                self._kept[name] = part
                 self._ordered = False
 
     def _read_all(self) -> None:
@@ -178,31 +184,57 @@ class Parted(Mapping):
             parts, self._parts = self._parts, {}
             for part in parts.values():
                 self._items.update(pickle.loads(part))
+            self._kept.update(parts)
             if parts or not self._ordered:
                 self._items = dict(sorted(self._items.items()))
                 self._ordered = True
 
-    def updated(self, changes: Mapping) -> Parted:
-        """A copy with the entries of `changes` added or put in place of these."""
-        for key in changes:
-            self._read(self._part(key))  # else a part read later would bring the old entry back
+    def _bytes(self, name: str) -> bytes | None:
+        """The pickled bytes of a part whose entries are as they were read from them (or unread)."""
+        with self._lock:
+            return self._parts.get(name) or self._kept.get(name)
+
+    def updated(self, changes: Mapping, removed: Iterable = ()) -> Parted:
+        """A copy with the entries of `changes` added or put in place of these, and the keys
+        `removed` left out."""
+        removed = set(removed)
+        touched = {self._part(key) for key in [*changes, *removed]}
+        for name in touched:
+            self._read(name)  # else a part read later would bring the old entry back
         twin = Parted({}, self._part)
         with self._lock:
             twin._items, twin._parts = {**self._items, **changes}, dict(self._parts)
+            twin._kept = {name: part for name, part in self._kept.items() if name not in touched}
+        for key in removed:
+            twin._items.pop(key, None)
         twin._ordered = False
         return twin
 
     def holds_same(self, other: Parted, key) -> bool:
         """Whether `other` holds the very entry this holds for `key` (both without it, or both
-        with the same object, or its part's same pickled bytes, unread), found without reading it."""
+        with the same object, or its part's same pickled bytes), found without reading it."""
         name = self._part(key)
-        with self._lock:
-            mine = self._parts.get(name)
-        with other._lock:
-            theirs = other._parts.get(name)
+        mine, theirs = self._bytes(name), other._bytes(name)
         if mine is not None or theirs is not None:
             return mine is theirs
         return self._items.get(key, _MISSING) is other._items.get(key, _MISSING)
+
+    def changed_keys(self, other: Parted, differ: Callable[[Any, Any], bool] | None = None) -> set:
+        """The keys whose entries differ between this mapping and `other` (by `differ(entry,
+        other's entry)`, None for no entry; else as values); parts that both hold as the same
+        pickled bytes are not read."""
+        if other is self:
+            return set()
+        with self._lock, other._lock:
+            mine, theirs = {**self._kept, **self._parts}, {**other._kept, **other._parts}
+        same = {name for name, part in mine.items() if theirs.get(name) is part}
+        for mapping, parts in ((self, mine), (other, theirs)):
+            for name in parts.keys() - same:
+                mapping._read(name)
+        keys = {key for mapping in (self, other) for key in mapping._items if mapping._part(key) not in same}
+        if differ is not None:
+            return {key for key in keys if differ(self._items.get(key), other._items.get(key))}
+        return {key for key in keys if _differ(self._items.get(key, _MISSING), other._items.get(key, _MISSING))}
 
     def __getitem__(self, key):
         if self._parts:
@@ -216,6 +248,10 @@ class Parted(Mapping):
     def __len__(self) -> int:
         self._read_all()
         return len(self._items)
+
+
+def _differ(a, b) -> bool:
+    return a is not b and a != b
 
 
 def _parted(part: Callable[[Any], str], parts: dict[str, bytes]) -> Parted:

@@ -86,6 +86,15 @@ class _Statuses(dict):
             return default
 
 
+def _year_counts(row: TargetRow) -> Counter:
+    """What a row adds to the counts of the year pages (`RowLayout.of`): a status for each year it
+    has a result, and "no-data" for each year of its document's term it has none."""
+    counts = Counter({(year, row.status.years.get(year, "")): 1 for year in row.results})
+    start, end = row.doc.term
+    counts.update((year, "no-data") for year in range(start, end + 1) if year not in row.results)
+    return counts
+
+
 @dataclass
 class RowLayout:
     """Where every target row is, in short: what the dashboard and year pages show of all rows
@@ -131,6 +140,41 @@ class RowLayout:
         return cls(docs, starts, statuses, dict(sorted(years.items())),
                    [{"status": s, "label": STATUS_TEXT[s], "count": overall.get(s, 0)} for s in STATUS_ORDER],
                    year_counts, issuers, len(rows))
+
+    def replaced(self, before: dict[str, list[TargetRow]], after: dict[str, list[TargetRow]]) -> RowLayout | None:
+        """This layout with the rows of some documents made again: `before` and `after`, each
+        document's rows as this layout has them and as they are now, as many, in the same places.
+        None when a year gains its first result or loses its last (every year page changes)."""
+        firsts = self.doc_starts()
+        moved: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))  # status -> (out, in)
+        reported: dict[int, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))  # year -> (out, in)
+        shown: dict[int, Counter] = defaultdict(Counter)  # year -> change of its page's counts
+        for doc_id, rows in before.items():
+            for index, (old, new) in enumerate(zip(rows, after[doc_id]), start=firsts[doc_id]):
+                if old.status.overall != new.status.overall:
+                    moved[old.status.overall][0].add(index)
+                    moved[new.status.overall][1].add(index)
+                for year in old.results.keys() - new.results.keys():
+                    reported[year][0].add(index)
+                for year in new.results.keys() - old.results.keys():
+                    reported[year][1].add(index)
+                for row, sign in ((old, -1), (new, 1)):
+                    for (year, status), count in _year_counts(row).items():
+                        shown[year][status] += sign * count
+        statuses, years = dict(self.statuses), dict(self.years)
+        for table, changes in ((statuses, moved), (years, reported)):
+            for key, (out, into) in changes.items():
+                places = sorted(set(table.get(key, ())) - out | into)
+                if places:
+                    table[key] = array("l", places)
+                else:
+                    table.pop(key, None)
+        if years.keys() != self.years.keys():
+            return None
+        counts = [{**count, "count": len(statuses.get(count["status"], ()))} for count in self.counts]
+        year_counts = {year: [{**count, "count": count["count"] + shown[year][count["status"]]} for count in counts_]
+                       for year, counts_ in self.year_counts.items()}
+        return RowLayout(self.docs, self.starts, statuses, years, counts, year_counts, self.issuers, self.total)
 
     def find(self, index: int) -> tuple[str, int]:
         """The document of the row at `index`, and the row's place among that document's rows."""
@@ -206,6 +250,35 @@ class Views:
             target = next(t for t in doc.targets if t.id == key[1])
             kept[key] = evaluate(target, doc.term, model.results.get(key, {}), current_year)
         return kept
+
+    @classmethod
+    def derived(cls, model: Model, settings: Settings, history: Mapping[str, tuple] | None, last: Views,
+                before: Model, changed: set[str]) -> Views | None:
+        """A view of `model` made from `last`, the view of `before`, when the two models differ only
+        by the records and results of the documents `changed`, none of which moves among the rows,
+        changes its issuer or its number of targets: its row layout is `last`'s with their rows
+        made again; its rows and statuses are worked out as they are asked for (as those of a
+        restored view). None when that does not hold, or a year gains or loses its year page."""
+        if settings != last.settings:
+            return None
+        layout, year = last.row_layout(), settings.current_year
+        order = [d.id for d in sorted(model.published(), key=lambda d: (d.issued, d.id), reverse=True) if d.targets]
+        if order != layout.docs:
+            return None
+        firsts = layout.doc_starts()
+        shown = [d for d in sorted(changed) if d in firsts]
+        olds = {d: document_rows(before, before.documents[d], year) for d in shown}
+        news = {d: document_rows(model, model.documents[d], year) for d in shown}
+        if any(len(olds[d]) != len(news[d]) or before.documents[d].issuer.value != model.documents[d].issuer.value
+               for d in shown):
+            return None
+        replaced = layout.replaced(olds, news)
+        if replaced is None:
+            return None
+        view = object.__new__(cls)
+        view.__setstate__({"model": model, "settings": settings, "history": history or {}, "_tables": {},
+                           "_refs": {}, "_fixed": {}, "_layout": replaced})
+        return view
 
     def _rows_by_document(self, settings: Settings) -> dict[str, list[TargetRow]] | None:
         """This view's target rows by document, when it has them and was made with `settings`."""

@@ -122,6 +122,15 @@ def test_a_saved_models_results_and_bodies_are_read_as_they_are_asked_for():
     assert len(restored._parts) == len(bodies) - 1 and len(changed._parts) == len(bodies) - 2  # each reads its own
     assert dict(changed.items()) == {**bodies, second: bodies[first]} and list(changed) == list(bodies)
     assert dict(restored.items()) == bodies
+    # Keys taken out, parts unread kept unread, and entries told apart without reading them.
+    restored = pickle.loads(pickle.dumps(model.bodies, protocol=pickle.HIGHEST_PROTOCOL))
+    third = list(bodies)[2]
+    fewer = restored.updated({}, removed=[first, "khong-co"])
+    assert restored.holds_same(fewer, third) and third in restored._parts and third in fewer._parts
+    assert not fewer.holds_same(restored, first)
+    assert first not in fewer and first in restored and len(fewer) == len(bodies) - 1
+    assert dict(fewer.items()) == {k: v for k, v in bodies.items() if k != first}
+    assert not changed.holds_same(pickle.loads(pickle.dumps(changed)), third)  # other bytes: compared by value
 
 
 class _Counted:

@@ -147,3 +147,59 @@ def test_from_the_command_line_edits_in_a_row_give_a_clean_build_s_site(tmp_path
         for name, data in sources.items():  # undone with the next edit
             (content / name).write_bytes(data)
     assert calls == []
+
+
+def test_a_layout_with_some_rows_made_again_is_the_layout_of_all_rows_made_again():
+    """`RowLayout.replaced` (the dashboard's and year pages' layout after an edit of a few documents)
+    against `RowLayout.of` all the rows of the edited model."""
+    from dataclasses import replace
+
+    from sitegen.rows import document_rows, target_rows
+    from sitegen.views import RowLayout, Views
+
+    model = pipeline.check(ROOT / "content", SETTINGS.current_year)
+    year = SETTINGS.current_year
+    layout = Views(model, SETTINGS).row_layout()
+    plan, programme = model.documents["kh-minh-hoa-dang-uy-co-so"], model.documents["12-ctr-duk-2021"]
+    without = {key: {y: r for y, r in by_year.items() if y != 2021} for key, by_year in model.results.items()
+               if key[0] == plan.id}
+    edits = [
+        ({plan.id: replace(plan, term=(2021, 2024))}, {}, []),  # fewer years without data
+        ({}, {}, [key for key in model.results if key[0] == programme.id][:2]),  # results gone: statuses change
+        ({}, without, []),  # results of 2021 gone: that year's page counts them as without data
+        ({plan.id: replace(plan, term=(2022, 2030))}, without, []),  # and with a shorter term, not at all
+        ({}, {}, [key for key, by_year in model.results.items() if 2024 in by_year]),  # a year page gone
+    ]
+    seen_none = seen_layout = False
+    for documents, changes, removed in edits:
+        edited = replace(model, documents={**model.documents, **documents},
+                         results=model.results.updated(changes, removed))
+        docs = set(documents) | {key[0] for key in [*changes, *removed]}
+        before = {d: document_rows(model, model.documents[d], year) for d in docs}
+        after = {d: document_rows(edited, edited.documents[d], year) for d in docs}
+        expected = RowLayout.of(target_rows(edited, year))
+        found = layout.replaced(before, after)
+        if expected.years.keys() != layout.years.keys():
+            assert found is None
+            seen_none = True
+        else:
+            assert found == expected, documents or changes or removed
+            seen_layout = True
+    assert seen_none and seen_layout
+
+
+def test_the_workbook_places_worked_out_from_the_layout_are_those_of_the_rows():
+    from sitegen.data import row_places, workbook_years
+    from sitegen.views import Views
+
+    model = pipeline.check(ROOT / "content", SETTINGS.current_year)
+    views = Views(model, SETTINGS)
+    places = row_places(model, views.row_layout())
+    rows = views.rows
+    firsts = {}
+    for index, row in enumerate(rows):
+        firsts.setdefault(row.doc.id, (index, sum(len(r.results) for r in rows[:index])))
+    assert places.targets == {doc: first for doc, (first, _) in firsts.items()}
+    assert places.results == {doc: reported for doc, (_, reported) in firsts.items()}
+    assert places.target_rows == len(rows) and places.years == workbook_years(rows)
+    assert len(places.targets) == 2 and max(places.results.values()) > 0  # (the second starts after the first)
