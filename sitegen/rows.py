@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from . import formats, present, urls
 from .link import Model
-from .model import Document, Result, Target
+from .model import Document, Result, Target, by_date
 from .records import record
 from .status import LABELS, TargetStatus, evaluate
 
@@ -37,7 +37,7 @@ def target_rows(model: Model, current_year: int, kept: Mapping[str, list[TargetR
     """Every target of every published document, in document then target order. `kept`: rows
     made before (for the same year), by document, taken where they still hold (`_still`)."""
     rows = []
-    for doc in sorted(model.published(), key=lambda d: (d.issued, d.id), reverse=True):
+    for doc in sorted(model.published(), key=by_date, reverse=True):
         before = kept.get(doc.id) if kept else None
         rows += before if before and _still(model, doc, before) else document_rows(model, doc, current_year)
     return rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import formats, present
+from .model import by_date
 from .status import LABELS as TARGET_STATUS, ORDER as TARGET_STATUS_ORDER
 from .text import fold, nfc, sort_key
 
@@ -106,7 +107,7 @@ def facets(views) -> list[dict]:
 
 def examples(views) -> list[str]:
     """Queries to suggest: the newest document numbers, then the most used topics, unaccented."""
-    docs = sorted((d for d in views.model.published() if d.number), key=lambda d: (d.issued, d.id), reverse=True)
+    docs = sorted((d for d in views.model.published() if d.number), key=by_date, reverse=True)
     numbers = [d.number for d in docs[:EXAMPLE_NUMBERS]]
     tags = sorted(views.model.tags.values(), key=lambda t: (-(len(t.documents) + len(t.posts)), sort_key(t.name)))
     return numbers + [fold(t.name) for t in tags[:EXAMPLE_TAGS]]

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from . import formats, present, urls
 from . import searchfields
 from .link import RELATION_LABELS, Model
-from .model import RELATIONS, Document, Post
+from .model import RELATIONS, Document, Post, by_date
 from .status import LABELS as STATUS_TEXT
 from .status import ORDER as STATUS_ORDER
 from .rows import TargetRow, document_rows, target_rows
@@ -262,7 +262,7 @@ class Views:
         if settings != last.settings:
             return None
         layout, year = last.row_layout(), settings.current_year
-        order = [d.id for d in sorted(model.published(), key=lambda d: (d.issued, d.id), reverse=True) if d.targets]
+        order = [d.id for d in sorted(model.published(), key=by_date, reverse=True) if d.targets]
         if order != layout.docs:
             return None
         firsts = layout.doc_starts()
@@ -388,7 +388,7 @@ class Views:
 
     def _posts_of(self, doc_id: str) -> list[str]:
         posts = [self.model.posts[p] for p in self.model.document_posts.get(doc_id, [])]
-        return [p.id for p in sorted(posts, key=lambda p: (p.date, p.id), reverse=True)]
+        return [p.id for p in sorted(posts, key=by_date, reverse=True)]
 
     def relations(self, doc: Document) -> list[dict]:
         rows = []
@@ -410,7 +410,7 @@ class Views:
         """Each document's place among all documents in `newest` order. Only ids are kept, so a
         body edit swapped in (devbuild.py) leaves it true: it changes no id and no date."""
         if not hasattr(self, "_places"):
-            docs = sorted(self.model.documents.values(), key=lambda d: (d.issued, d.id), reverse=True)
+            docs = sorted(self.model.documents.values(), key=by_date, reverse=True)
             self._places = {doc.id: place for place, doc in enumerate(docs)}
         return self._places
 
@@ -556,7 +556,7 @@ class Views:
         return paginate(self.newest(self.section_docs(section)), path, LIST_PAGE_SIZE)
 
     def posts_page(self) -> list[Page]:
-        posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)
+        posts = sorted(self.model.posts.values(), key=by_date, reverse=True)
         return [Page(url, "posts.html", "Tin tức" if pager["number"] == 1 else f"Tin tức — trang {pager['number']}",
                      {"posts": [self.post_ref(p) for p in chunk], "pager": pager},
                      "Tin tức về việc triển khai thực hiện nghị quyết")
@@ -623,13 +623,13 @@ class Views:
     def _tag_chunks(self, tag) -> list[tuple[str, list, dict]]:
         """The tag's pages: its documents, then its posts, as ("doc", id) or ("post", Post)."""
         docs = self.newest([self.model.documents[d] for d in tag.documents])
-        posts = sorted((self.model.posts[p] for p in tag.posts), key=lambda p: (p.date, p.id), reverse=True)
+        posts = sorted((self.model.posts[p] for p in tag.posts), key=by_date, reverse=True)
         items = [("doc", d.id) for d in docs] + [("post", p) for p in posts]
         return paginate(items, urls.tag(tag.slug), LIST_PAGE_SIZE)
 
     def home(self) -> Page:
         docs = self.newest(self.model.published())[:HOME_ITEMS]
-        posts = sorted(self.model.posts.values(), key=lambda p: (p.date, p.id), reverse=True)[:HOME_ITEMS]
+        posts = sorted(self.model.posts.values(), key=by_date, reverse=True)[:HOME_ITEMS]
         layout = self.row_layout()
         context = {"documents": [self.ref(d.id) for d in docs], "posts": [self.post_ref(p) for p in posts],
                    "counts": layout.counts, "target_count": layout.total,
