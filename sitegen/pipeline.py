@@ -185,7 +185,8 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
     return {rel: content_dir / rel for rel in model.files if rel not in hidden - shown}
 
 
-PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves
+PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves (a build's page specs)
+PARALLEL_MIN_PAGES = 100  # pages to render again (a rebuild's: dashboard and year pages cost most)
 RENDER_CHUNKS = 16  # page chunks per core in a build; each runs in a newly forked worker
 
 
@@ -196,15 +197,29 @@ class PageRender:
 
     def __init__(self, views: Views, env, base_url: str, specs: list, finish: Callable[[str], Any] | None = None,
                  only: dict[tuple, set[str]] | None = None):
-        from .render import Job, render_specs
+        from .render import Job, Part, render_specs
 
-        processes = cpu_count() if len(specs) >= PARALLEL_MIN_SPECS else 1
-        chunks = _page_chunks(views, specs, processes * 4)
+        only = only or {}
+        pages = sum(len(only[spec]) if spec in only else 1 for spec in specs)
+        processes = cpu_count() if pages >= PARALLEL_MIN_PAGES else 1
+        chunks = _page_chunks(views, [spec for spec in specs if spec not in only], processes * 4)
+        if processes > 1:  # the pages of the specs rendered in part (dashboard and year pages) in turns
+            parts = processes * 4
+            for spec in (spec for spec in specs if spec in only):
+                paths = sorted(only[spec])
+                chunks += [[Part(spec, frozenset(paths[i::parts]))] for i in range(max(1, min(parts, len(paths))))]
+        else:
+            chunks += [[spec for spec in specs if spec in only]]
+        chunks = [chunk for chunk in chunks if chunk]
         self._pool = Forked(render_specs, Job(views, env, base_url, finish, only), chunks, processes).start()
 
     def results(self) -> dict[tuple, list[tuple[str, Any]]]:
         """spec -> [(site path, HTML bytes, or what `finish` made of the HTML)]."""
-        return {spec: pages for chunk in self._pool.results() for spec, pages in chunk}
+        found: dict[tuple, list[tuple[str, Any]]] = {}
+        for chunk in self._pool.results():
+            for spec, pages in chunk:
+                found.setdefault(spec, []).extend(pages)
+        return found
 
 
 def _page_chunks(views: Views, specs: list, parts: int) -> list[list]:

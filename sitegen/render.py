@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from urllib.parse import urlsplit
 
 import jinja2
@@ -180,14 +180,22 @@ class Job:
         self.shared: dict[tuple, str] = {}  # fragments rendered once (see `_once`); each worker fills its own
 
 
+class Part(NamedTuple):
+    """Some pages of a spec, to render apart from its others (in another worker)."""
+    spec: tuple
+    paths: frozenset
+
+
 def render_specs(job: Job, specs: list) -> list[tuple[tuple, list[tuple[str, Any]]]]:
-    """Render every page of the given specs: [(spec, [(site path, HTML bytes, or `job.finish(HTML)`)])]."""
+    """Render every page of the given specs (or of a `Part`, its pages only): [(spec, [(site path,
+    HTML bytes, or `job.finish(HTML)`)])]."""
     out = []
     site = job.views.model.site
     finish = job.finish or _encoded
-    for spec in specs:
+    for item in specs:
+        spec, paths = (item.spec, item.paths) if isinstance(item, Part) else (item, job.only.get(item))
         pages = [(page.path, finish(render_page(job.env, page, site, job.base_url, {"shared": job.shared})))
-                 for page in job.views.expand(spec, job.only.get(spec))]
+                 for page in job.views.expand(spec, paths)]
         out.append((spec, pages))
     return out
 

@@ -203,3 +203,23 @@ def test_the_workbook_places_worked_out_from_the_layout_are_those_of_the_rows():
     assert places.results == {doc: reported for doc, (_, reported) in firsts.items()}
     assert places.target_rows == len(rows) and places.years == workbook_years(rows)
     assert len(places.targets) == 2 and max(places.results.values()) > 0  # (the second starts after the first)
+
+
+def test_pages_rendered_again_over_several_workers_are_those_one_worker_renders(dev, tmp_path, monkeypatch):
+    """Many dashboard and year pages to render again are split among workers, page by page."""
+    from sitegen import render
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(pipeline, "cpu_count", lambda: 2)
+    parts = []
+    forked = pipeline.Forked
+
+    def recorded(func, shared, chunks, processes, **kwargs):  # (the workers' own calls are not seen here)
+        parts.extend(item for chunk in chunks for item in chunk if isinstance(item, render.Part))
+        return forked(func, shared, chunks, processes, **kwargs)
+    monkeypatch.setattr(pipeline, "Forked", recorded)
+    edit(dev.content / DOC, '    goal: ">= 300"', '    goal: ">= 3000"')  # statuses change: many row pages
+    outcome = dev.rebuild()
+    assert outcome.ok
+    assert len({part.spec for part in parts}) == 2 and len(parts) > 2  # dashboard and years, each in pieces
+    assert_as_clean(dev, tmp_path)
