@@ -1,11 +1,12 @@
 """One-edit builds of several engines, taken in turns, so that they can be compared on a machine
 whose speed drifts.
 
-    python3 benchmarks/edits.py CORPUS --rev 39c9a99 --rev HEAD [--edits 8] [--edit title] [--work DIR]
+    python3 benchmarks/edits.py CORPUS --rev 39c9a99 --rev HEAD [--edits 8] [--edit title|tags] [--work DIR]
 
 Each commit is exported (git archive) and builds its own copy of the corpus into its own site
 folder (a cold build, not timed). Then, in turns, one programme's body (or with `--edit title`, its
-title) is edited in each copy and that engine's build is timed from outside (wall clock, interpreter start included), with the
+title; with `--edit tags`, a tag given and taken away again) is edited in each copy and that
+engine's build is timed from outside (wall clock, interpreter start included), with the
 interpreter this script runs on. The first edit of each engine is left out of the figures (it also
 reads what the cold build left to read). Prints, for each engine, the median and range, and the
 stages the last build reported.
@@ -23,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import build_cmd, compiled, edit_one, edit_title, export, last_line  # noqa: E402
+from benchmarks.run import build_cmd, compiled, edit_one, edit_tags, edit_title, export, last_line  # noqa: E402
 
-EDITS = {"body": edit_one, "title": edit_title}
+EDITS = {"body": edit_one, "title": edit_title, "tags": edit_tags}
 
 
 def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:

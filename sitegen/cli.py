@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,16 +110,20 @@ def _build(args: argparse.Namespace) -> int:
     with Progress(STAGES) as progress:
         summary = build(args.content, args.out, args.templates, settings_from(args),
                         use_cache=not args.no_cache, on_stage=progress.stage_done)
-    print(summary_line(summary, args.out))
+    print(summary_line(summary, args.out, every_stage=os.environ.get(EVERY_STAGE) == "1"))
     return 0
 
 
-def summary_line(summary: Summary, out: Path) -> str:
-    """The line a build ends with: what it made, in how long, and its two slowest stages."""
+EVERY_STAGE = "SITEGEN_EVERY_STAGE"  # "1": the summary line names every stage (for benchmarks)
+
+
+def summary_line(summary: Summary, out: Path, every_stage: bool = False) -> str:
+    """The line a build ends with: what it made, in how long, and its two slowest stages (with
+    `every_stage`, all of them)."""
     if summary.unchanged:
         return (f"Không có gì thay đổi: {summary.documents} văn bản, {summary.targets} chỉ tiêu, {summary.pages} "
                 f"trang giữ nguyên (kiểm tra trong {summary.seconds:.2f} giây) → {out}")
-    slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:2]
+    slowest = sorted(summary.stages.items(), key=lambda kv: kv[1], reverse=True)[:None if every_stage else 2]
     stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest)
     if summary.rendered is not None:
         return (f"Đã dựng lại {summary.rendered} trang, ghi {summary.written} tệp (trang web có {summary.documents} "
