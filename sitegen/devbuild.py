@@ -427,14 +427,10 @@ class DevBuilder:
             self._tree = tree
             self._redate(history, commit, _showing(self.views, history))
             return Outcome(True, ms=_ms(start))
-        paths = self._edited_sources(changed, tree)
-        if paths is None:
+        edited = self._read_edited(changed, tree)
+        if edited is None:
             return None
-        read = FileCache(None)  # for the digests of the files read
-        try:
-            fronts = read_all(paths, self.settings.current_year, read)
-        except OSError:  # removed or replaced while being read: the full rebuild will tell
-            return None
+        fronts, read = edited
         model = self.model
         new_docs: dict = {}
         new_posts: dict = {}
@@ -516,14 +512,10 @@ class DevBuilder:
         if self.model is None or self.errors or self._tree is None:
             return None
         changed = _changed(self._tree, tree)
-        paths = self._edited_sources(self._rewritten(changed, tree), tree) if changed is not None else None
-        if paths is None:
+        edited = self._read_edited(self._rewritten(changed, tree), tree) if changed is not None else None
+        if edited is None:
             return None
-        read = FileCache(None)  # for the digests of the files read
-        try:
-            fronts = read_all(paths, self.settings.current_year, read)
-        except OSError:  # removed or replaced while being read: the full check will tell
-            return None
+        fronts, read = edited
         items, results, bodies = {}, {}, {}
         for record, item, body, found in fronts:
             if found or item is None:
@@ -554,6 +546,19 @@ class DevBuilder:
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
         return model, views, _templates_stamp(self.templates), history, digests
+
+    def _read_edited(self, changed: set[str], tree: dict) -> tuple[list, FileCache] | None:
+        """The changed content files read and checked alone (`read_all`'s results), with the cache
+        that holds their digests; None when one is not a document, post or results file, or was
+        removed or replaced while being read (the full rebuild will tell)."""
+        paths = self._edited_sources(changed, tree)
+        if paths is None:
+            return None
+        read = FileCache(None)
+        try:
+            return read_all(paths, self.settings.current_year, read), read
+        except OSError:
+            return None
 
     def _edited_sources(self, changed: set[str], tree: dict) -> list[Source] | None:
         """The changed content entries as sources to read, when each is a document, a post or a

@@ -25,14 +25,19 @@ def hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if "chi-muc" not in p.parts}
 
 
-@pytest.fixture
-def dev(tmp_path):
+def first_build(tmp_path: Path) -> DevBuilder:
+    """The preview's builder after its first build, on a copy of the sample content and templates."""
     content = copy_sample(tmp_path / "content")
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     builder = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
     assert builder.initial().ok
     return builder
+
+
+@pytest.fixture
+def dev(tmp_path):
+    return first_build(tmp_path)
 
 
 def assert_same_as_clean_build(dev, tmp_path):

@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from conftest import ROOT, TODAY, copy_sample
-from test_field_edits import DOC, SETTINGS, assert_as_clean, edit, hashes
+from test_field_edits import DOC, SETTINGS, assert_as_clean, edit, hashes, small_pages  # noqa: F401
+from test_incremental import first_build
 
 from sitegen import pipeline
 from sitegen.diagnostics import ContentError
@@ -21,15 +22,9 @@ RESULTS = "results/2023.yaml"
 
 
 @pytest.fixture
-def dev(tmp_path, monkeypatch):
-    monkeypatch.setattr(views_module, "LIST_PAGE_SIZE", 2)
-    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 5)
-    content = copy_sample(tmp_path / "content")
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    builder = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
-    assert builder.initial().ok
-    return builder
+def dev(tmp_path, small_pages):
+    """The preview's builder after its first build (small list and dashboard pages)."""
+    return first_build(tmp_path)
 
 
 def count_checks(monkeypatch) -> list:
