@@ -319,15 +319,16 @@ class DevBuilder:
         `stamps`, when the caller took them: see `sources`)."""
         start = time.perf_counter()
         sources = self.sources(changed if not self.errors else None, stamps)
-        quick = self._body_edit(sources, start)
+        reads: dict = {}  # the edited files as `_read_edited` read them, for both paths to use
+        quick = self._body_edit(sources, start, reads)
         if quick is not None:
             return quick
         with collector_paused():  # (what a full rebuild makes mostly lives on: see `check`)
-            return self._full_rebuild(sources, changed, start)
+            return self._full_rebuild(sources, changed, start, reads)
 
-    def _full_rebuild(self, sources: tuple, changed, start: float) -> Outcome:
+    def _full_rebuild(self, sources: tuple, changed, start: float, reads: dict) -> Outcome:
         """`rebuild` when it is not only edits of bodies or shown fields (`_body_edit`)."""
-        prepared = self._relinked(sources)
+        prepared = self._relinked(sources, reads)
         if prepared is None:
             if changed is not None:
                 sources = self.sources()  # the full rebuild starts again from a scan of everything
@@ -398,7 +399,7 @@ class DevBuilder:
         self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
-    def _body_edit(self, sources: tuple, start: float) -> Outcome | None:
+    def _body_edit(self, sources: tuple, start: float, reads: dict) -> Outcome | None:
         """The rebuild after edits that change only the bodies of published documents or posts,
         the fields of published documents that are shown as written (`_shown_fields_only`), or
         reported values in place (`_results_in_place`), with no file added or removed and no
@@ -427,7 +428,7 @@ class DevBuilder:
             self._tree = tree
             self._redate(history, commit, _showing(self.views, history))
             return Outcome(True, ms=_ms(start))
-        edited = self._read_edited(changed, tree)
+        edited = self._read_edited(changed, tree, reads)
         if edited is None:
             return None
         fronts, read = edited
@@ -503,7 +504,7 @@ class DevBuilder:
         self._read.update(self._content_digests(read.digests))
         return Outcome(True, sorted(written), ms=_ms(start), pages=len(specs))
 
-    def _relinked(self, sources: tuple) -> tuple | None:
+    def _relinked(self, sources: tuple, reads: dict) -> tuple | None:
         """`_prepare` after edits of documents, posts or results files only (none added or
         removed): the edited files are read and checked alone, then linked with the rest of the
         last good model's content, as `check` would link the whole content read again. None when
@@ -512,7 +513,7 @@ class DevBuilder:
         if self.model is None or self.errors or self._tree is None:
             return None
         changed = _changed(self._tree, tree)
-        edited = self._read_edited(self._rewritten(changed, tree), tree) if changed is not None else None
+        edited = self._read_edited(self._rewritten(changed, tree), tree, reads) if changed is not None else None
         if edited is None:
             return None
         fronts, read = edited
@@ -527,19 +528,21 @@ class DevBuilder:
             if body is not None:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
-        keep = not results and keeps_results(model, items.values())  # (then the results are not read)
+        keep = keeps_results(model, items.values())  # (then the other results are not linked again)
         if items or results:
-            content = content_of(model, items, None if keep else results)
+            content = content_of(model, items, results, whole=not keep)
             if content is None:
                 return None
             problems = Collector()
-            model = link(content, problems, bodies, model, keep_results=keep)
+            model = link(content, problems, bodies, model, keep_results=keep, edited_results=frozenset(results))
             if problems.items:
                 return None
         history = self._load_history()
         views = None
-        if keep and self.views is not None:  # only the edited documents' records and results differ
+        if keep and self.views is not None:  # only the edited documents' records and some results differ
             edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents[doc_id] is not doc}
+            if results:
+                edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
             views = Views.derived(model, self.settings, history, self.views, self.model, edited)
         if views is None:
             views = Views(model, self.settings, history, self.views)
@@ -547,18 +550,20 @@ class DevBuilder:
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
         return model, views, _templates_stamp(self.templates), history, digests
 
-    def _read_edited(self, changed: set[str], tree: dict) -> tuple[list, FileCache] | None:
+    def _read_edited(self, changed: set[str], tree: dict, reads: dict) -> tuple[list, FileCache] | None:
         """The changed content files read and checked alone (`read_all`'s results), with the cache
         that holds their digests; None when one is not a document, post or results file, or was
-        removed or replaced while being read (the full rebuild will tell)."""
-        paths = self._edited_sources(changed, tree)
-        if paths is None:
-            return None
-        read = FileCache(None)
-        try:
-            return read_all(paths, self.settings.current_year, read), read
-        except OSError:
-            return None
+        removed or replaced while being read (the full rebuild will tell). `reads`: what this
+        rebuild read already, by the files' names (a large results file is read once)."""
+        key = frozenset(changed)
+        if key not in reads:
+            paths = self._edited_sources(changed, tree)
+            read = FileCache(None)
+            try:
+                reads[key] = None if paths is None else (read_all(paths, self.settings.current_year, read), read)
+            except OSError:
+                reads[key] = None
+        return reads[key]
 
     def _edited_sources(self, changed: set[str], tree: dict) -> list[Source] | None:
         """The changed content entries as sources to read, when each is a document, a post or a

@@ -353,9 +353,10 @@ def link_results(model: Model, results: Iterable[Result], problems: Collector) -
 
 
 def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
-    """Whether `link` can take the results of `last` (`link`'s `last`), when these documents and
-    posts are put in place of theirs and no results file changed: every document keeps its number
-    (results may name it by number) and whether it is published (the years shown depend on it)."""
+    """Whether `link` can take the results of `last` (`link`'s `last`), but for those of the
+    edited results files, when these documents and posts are put in place of theirs: every
+    document keeps its number (results may name it by number) and whether it is published (the
+    years shown depend on it)."""
     for item in items:
         before = last.documents.get(item.id) if isinstance(item, Document) else None
         if isinstance(item, Document) and (before is None or before.number != item.number
@@ -364,22 +365,45 @@ def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
     return True
 
 
-def _relinked_results(last: Model, documents: dict[str, Document], resolver, problems) -> Parted:
+def _relinked_results(last: Model, documents: dict[str, Document], resolver, problems,
+                      given: Iterable[Result] = (), files: frozenset[str] = frozenset()) -> Parted:
     """The results of `last` linked to these documents, which differ from its own only by records
     that `keeps_results` allows: only those of documents that are not the same records are linked
-    again, and the parts of the others are kept as they are (read or not)."""
-    changes: dict = {}
-    removed: set = set()
-    for doc_id, doc in documents.items():
-        before = last.documents[doc_id]
-        if before is doc:
-            continue
-        keys = [(doc_id, target.id) for target in before.targets]
-        given = [result for key in keys for result in last.results.get(key, {}).values()]
-        linked = _link_results(given, documents, resolver, problems)
-        changes.update(linked)
-        removed.update(key for key in keys if key not in linked)
-    return last.results.updated(changes, removed)
+    again, and the parts of the others are kept as they are (read or not). `given`: the results of
+    the results files `files` (by path), read again: they take the place of those read from them."""
+    entries: dict[tuple[str, str], dict[int, Result]] = {}  # the keys whose entries change
+    if files:
+        for key, by_year in last.results.items():
+            if any(result.path in files for result in by_year.values()):
+                entries[key] = {year: r for year, r in by_year.items() if r.path not in files}
+    keys = [(doc_id, target.id) for doc_id, doc in documents.items() if last.documents[doc_id] is not doc
+            for target in last.documents[doc_id].targets]
+    again = [result for key in keys for result in entries.get(key, last.results.get(key, {})).values()]
+    linked = _link_results(again, documents, resolver, problems)
+    entries.update((key, linked.get(key, {})) for key in keys)
+    for key, by_year in _link_results(given, documents, resolver, problems).items():
+        current = entries[key] if key in entries else dict(last.results.get(key, {}))
+        for year, result in by_year.items():
+            earlier = current.get(year)
+            if earlier is not None:
+                problems.add(result.path, result.line, f'kết quả năm {year} của chỉ tiêu "{key[1]}" '
+                                                       f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
+                continue
+            current[year] = result
+        entries[key] = current
+    # A target whose results were read again as they were keeps them: its part of the saved state
+    # is not pickled again, and the target is not taken as changed.
+    changes = {key: by_year for key, by_year in entries.items() if not _same_results(last.results.get(key), by_year)}
+    return last.results.updated({key: by_year for key, by_year in changes.items() if by_year},
+                                [key for key, by_year in changes.items() if not by_year])
+
+
+def _same_results(old: dict | None, new: dict) -> bool:
+    """Whether a target's results read again are those it had, written as they were (91 and 91.0
+    are equal values, printed apart)."""
+    return old is not None and old.keys() == new.keys() and \
+        all(old[year] is new[year] or (old[year] == new[year] and str(old[year].value) == str(new[year].value))
+            for year in old)
 
 
 def _result_years(documents: dict[str, Document], results: Mapping) -> frozenset[int]:
@@ -435,21 +459,21 @@ def body_checker(model: Model) -> _LinkChecker:
                     model.result_years)
 
 
-def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]] | None
-               ) -> Content | None:
+def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]],
+               whole: bool = True) -> Content | None:
     """The content `model` was linked from, with edited files' records in place of theirs: `items`,
-    documents and posts by path; `results`, each results file's results by its path (None: no
-    results, for `link` to keep the model's). Results come in the order `link` is given them when
-    the content is read: by file, then by line. None when an item's file is not one of the
-    model's (`link` would then be given another content)."""
+    documents and posts by path; `results`, each results file's results by its path (not `whole`:
+    only those, for `link` to keep the model's others). Results come in the order `link` is given
+    them when the content is read: by file, then by line. None when an item's file is not one of
+    the model's (`link` would then be given another content)."""
     by_file: dict[str, list[Result]] = {}
-    if results is not None:
+    if whole:
         for by_year in model.results.values():
             for result in by_year.values():
                 by_file.setdefault(result.path, []).append(result)
         for found in by_file.values():
             found.sort(key=lambda result: result.line)
-        by_file.update((path, list(found)) for path, found in results.items())
+    by_file.update((path, list(found)) for path, found in results.items())
     documents = tuple(items.get(doc.path, doc) for doc in model.content.documents)
     posts = tuple(items.get(post.path, post) for post in model.content.posts)
     replaced = {item.path for item in documents + posts} & items.keys()
@@ -460,12 +484,14 @@ def content_of(model: Model, items: dict[str, Document | Post], results: dict[st
 
 
 def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | None = None,
-         last: Model | None = None, keep_results: bool = False) -> Model:
+         last: Model | None = None, keep_results: bool = False, edited_results: frozenset[str] = frozenset()
+         ) -> Model:
     """Resolve every reference; problems are collected, not raised.
 
     `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`); `last`, a
     model linked without problems, whose bodies are those of the items `bodies` leaves out. With
-    `keep_results`, `content` holds no results: they are those of `last` (see `keeps_results`)."""
+    `keep_results`, the results are those of `last` (see `keeps_results`) but for those of the
+    results files `edited_results` (paths), read again: `content` holds only theirs."""
     given = bodies
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
@@ -486,7 +512,8 @@ def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | Non
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
     if last is not None and keep_results:
-        results, years = _relinked_results(last, documents, resolver, problems), last.result_years
+        results = _relinked_results(last, documents, resolver, problems, content.results, edited_results)
+        years = _result_years(documents, results) if edited_results else last.result_years
     else:
         linked = _link_results(content.results, documents, resolver, problems)
         results, years = Parted(linked, _document_part), _result_years(documents, linked)

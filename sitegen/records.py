@@ -157,6 +157,7 @@ class Parted(Mapping):
         self._part = part
         self._parts: dict[str, bytes] = {}  # part -> its entries, pickled, not read yet
         self._kept: dict[str, bytes] = {}  # part -> the bytes its entries (read, unchanged) were read from
+        self._index: dict[str, list] | None = None  # part -> the keys of its entries read (see `_keys`)
         self._ordered = True  # `_items` is in key order
         self._lock = threading.Lock()  # a preview reads pages' data in a thread beside its rebuilds
 
@@ -175,15 +176,21 @@ class Parted(Mapping):
         with self._lock:
             part = self._parts.pop(name, None)
             if part is not None:
-                self._items.update(pickle.loads(part))
+                entries = pickle.loads(part)
+                self._items.update(entries)
                 self._kept[name] = part
+                if self._index is not None:
+                    self._index[name] = [key for key, _ in entries]
                 self._ordered = False
 
     def _read_all(self) -> None:
         with self._lock:
             parts, self._parts = self._parts, {}
-            for part in parts.values():
-                self._items.update(pickle.loads(part))
+            for name, part in parts.items():
+                entries = pickle.loads(part)
+                self._items.update(entries)
+                if self._index is not None:
+                    self._index[name] = [key for key, _ in entries]
             self._kept.update(parts)
             if parts or not self._ordered:
                 self._items = dict(sorted(self._items.items()))
@@ -205,10 +212,27 @@ class Parted(Mapping):
         with self._lock:
             twin._items, twin._parts = {**self._items, **changes}, dict(self._parts)
             twin._kept = {name: part for name, part in self._kept.items() if name not in touched}
+            if self._index is not None:
+                twin._index = dict(self._index)
         for key in removed:
             twin._items.pop(key, None)
+        if twin._index is not None:
+            added: dict[str, set] = {}
+            for key in changes:
+                added.setdefault(self._part(key), set()).add(key)
+            for name in touched:
+                twin._index[name] = sorted({*self._index.get(name, ()), *added.get(name, ())} - removed)
         twin._ordered = False
         return twin
+
+    def _keys(self, name: str) -> list:
+        """The keys of a part's entries read (all of them once the part is read)."""
+        with self._lock:
+            if self._index is None:
+                self._index = {}
+                for key in self._items:
+                    self._index.setdefault(self._part(key), []).append(key)
+            return self._index.get(name, [])
 
     def holds_same(self, other: Parted, key) -> bool:
         """Whether `other` holds the very entry this holds for `key` (both without it, or both
@@ -231,7 +255,10 @@ class Parted(Mapping):
         for mapping, parts in ((self, mine), (other, theirs)):
             for name in parts.keys() - same:
                 mapping._read(name)
-        keys = {key for mapping in (self, other) for key in mapping._items if mapping._part(key) not in same}
+        with self._lock, other._lock:
+            names = (set(self._items) | set(other._items)) if self._index is None or other._index is None else None
+        names = {self._part(key) for key in names} if names is not None else set(self._index) | set(other._index)
+        keys = {key for name in names - same for mapping in (self, other) for key in mapping._keys(name)}
         if differ is not None:
             return {key for key in keys if differ(self._items.get(key), other._items.get(key))}
         return {key for key in keys if _differ(self._items.get(key, _MISSING), other._items.get(key, _MISSING))}
@@ -258,6 +285,7 @@ def _parted(part: Callable[[Any], str], parts: dict[str, bytes]) -> Parted:
     """A `Parted` as unpickled: none of its parts read yet."""
     mapping = Parted({}, part)
     mapping._parts = parts
+    mapping._index = {}
     return mapping
 
 

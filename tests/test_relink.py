@@ -97,6 +97,7 @@ def expected_errors(dev: DevBuilder) -> list[str]:
     (DOC, "issued: 2021-04-07", "issued: 2021-04-07\ndraft: true", "/chuong-trinh/12-ctr-duk-2021/"),
     (DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh,", "implements: [nq-khong-co,", "nq-khong-co"),
     (RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: nhiều", "2023.yaml:14: giá trị \"nhiều\""),
+    ("results/2024.yaml", "year: 2024", "year: 2023", "không khớp với tên tệp"),
 ])
 def test_a_problem_the_edit_brings_is_reported_as_a_full_check_reports_it(dev, name, old, new, shown):
     page = dev.out / "chuong-trinh/12-ctr-duk-2021/index.html"
