@@ -338,11 +338,15 @@ def _link_results(given: Iterable[Result], documents, resolver, problems):
             continue
         earlier = results[(doc_id, target.id)].get(result.year)
         if earlier:
-            problems.add(result.path, result.line, f'kết quả năm {result.year} của chỉ tiêu "{target.id}" '
-                                                   f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
+            _given_twice(result, target.id, earlier, problems)
             continue
         results[(doc_id, target.id)][result.year] = result
     return dict(results)
+
+
+def _given_twice(result: Result, target_id: str, earlier: Result, problems: Collector) -> None:
+    problems.add(result.path, result.line, f'kết quả năm {result.year} của chỉ tiêu "{target_id}" '
+                                           f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
 
 
 def link_results(model: Model, results: Iterable[Result], problems: Collector) -> dict[tuple[str, str], dict]:
@@ -357,10 +361,9 @@ def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
     edited results files, when these documents and posts are put in place of theirs: every
     document keeps its number (results may name it by number) and whether it is published (the
     years shown depend on it)."""
-    for item in items:
-        before = last.documents.get(item.id) if isinstance(item, Document) else None
-        if isinstance(item, Document) and (before is None or before.number != item.number
-                                           or before.published != item.published):
+    for doc in (item for item in items if isinstance(item, Document)):
+        before = last.documents.get(doc.id)
+        if before is None or (before.number, before.published) != (doc.number, doc.published):
             return False
     return True
 
@@ -386,8 +389,7 @@ def _relinked_results(last: Model, documents: dict[str, Document], resolver, pro
         for year, result in by_year.items():
             earlier = current.get(year)
             if earlier is not None:
-                problems.add(result.path, result.line, f'kết quả năm {year} của chỉ tiêu "{key[1]}" '
-                                                       f"đã có ở {earlier.path}:{earlier.line}; chỉ giữ một giá trị")
+                _given_twice(result, key[1], earlier, problems)
                 continue
             current[year] = result
         entries[key] = current

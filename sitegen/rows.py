@@ -37,10 +37,15 @@ def target_rows(model: Model, current_year: int, kept: Mapping[str, list[TargetR
     """Every target of every published document, in document then target order. `kept`: rows
     made before (for the same year), by document, taken where they still hold (`_still`)."""
     rows = []
-    for doc in sorted(model.published(), key=by_date, reverse=True):
+    for doc in row_order(model):
         before = kept.get(doc.id) if kept else None
         rows += before if before and _still(model, doc, before) else document_rows(model, doc, current_year)
     return rows
+
+
+def row_order(model: Model) -> list[Document]:
+    """The published documents in the order of their rows: newest first."""
+    return sorted(model.published(), key=by_date, reverse=True)
 
 
 def _still(model: Model, doc: Document, rows: list[TargetRow]) -> bool:

@@ -17,7 +17,7 @@ from .link import RELATION_LABELS, Model
 from .model import RELATIONS, Document, Post, by_date
 from .status import LABELS as STATUS_TEXT
 from .status import ORDER as STATUS_ORDER
-from .rows import TargetRow, document_rows, target_rows
+from .rows import TargetRow, document_rows, row_order, target_rows
 from .status import TargetStatus, evaluate
 from .text import slugify, sort_key
 
@@ -262,7 +262,7 @@ class Views:
         if settings != last.settings:
             return None
         layout, year = last.row_layout(), settings.current_year
-        order = [d.id for d in sorted(model.published(), key=by_date, reverse=True) if d.targets]
+        order = [d.id for d in row_order(model) if d.targets]
         if order != layout.docs:
             return None
         firsts = layout.doc_starts()
