@@ -14,6 +14,8 @@ from .rows import TargetRow
 from .status import LABELS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LINE_BREAK = b"\r\n"  # ends each CSV line; begins each run of lines in `document_parts`
+FOLLOWING_MOST = 64  # documents looked at for the lines a moved document's lines go before (`lines_moved`)
 OPERATOR_CODES = {"=": "eq", ">=": "ge", ">": "gt", "<=": "le", "<": "lt"}  # CSV-safe: no cell starts with "="
 
 TARGET_COLUMNS = ["document_id", "document_number", "document_title", "issuer", "target_id", "group",
@@ -256,15 +258,62 @@ def patch_workbook(data: bytes, places: RowPlaces, old_rows: list[TargetRow], ne
     (as many, in the same places); None when it does not hold them as written."""
     if not old_rows and not new_rows:
         return data
+    doc_id = old_rows[0].doc.id if old_rows else ""
+    if doc_id not in places.targets:
+        return None
+    return _patch_rows(data, places, (places.targets[doc_id], places.results[doc_id]), old_rows, new_rows)
+
+
+def moved_span(layouts: tuple, docs: Container[str]) -> tuple[int, int] | None:
+    """The places of the target rows that can differ when the documents `docs` (`views.RowLayout`s
+    of before and after, `layouts`) changed or moved among the rows: from the first place one of
+    them takes in either layout to the end of the last. None when the other documents are not in
+    the same order, or the rows are not as many."""
+    old, new = layouts
+    if old.total != new.total or [d for d in old.docs if d not in docs] != [d for d in new.docs if d not in docs]:
+        return None
+    spans = [(start, end) for layout in layouts
+             for doc_id, start, end in zip(layout.docs, layout.starts, [*layout.starts[1:], layout.total])
+             if doc_id in docs]
+    if not spans:
+        return (0, 0)
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    before = dict(zip(old.docs, old.starts))
+    if any(before[doc_id] != start for doc_id, start in zip(new.docs, new.starts)
+           if doc_id not in docs and not first <= start < last):
+        return None  # (another document's rows are not as many)
+    return first, last
+
+
+def patch_workbook_span(data: bytes, places: tuple[RowPlaces, RowPlaces], span: tuple[int, int],
+                        old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:
+    """The workbook `data` with the target rows at the places `span` (`moved_span`), and their
+    results, written as `new_rows` where it holds `old_rows`; `places`: the rows' places before and
+    after. None when the rows outside the span would move (other years, more or fewer results)."""
+    before, after = places
+    if span[0] == span[1]:
+        return data
+    if before.years != after.years or before.target_rows != after.target_rows or len(old_rows) != len(new_rows):
+        return None
+    first_result = before.results[old_rows[0].doc.id]
+    if after.results[new_rows[0].doc.id] != first_result:
+        return None
+    return _patch_rows(data, after, (span[0], first_result), old_rows, new_rows)
+
+
+def _patch_rows(data: bytes, places: RowPlaces, firsts: tuple[int, int], old_rows: list[TargetRow],
+                new_rows: list[TargetRow]) -> bytes | None:
+    """The workbook `data` with the rows from `firsts` (the first target row's and the first result
+    row's places) written as `new_rows` where it holds `old_rows`; None when as many rows would not
+    do (every later row would move) or the workbook does not hold them as written."""
     if len(old_rows) != len(new_rows) or sum(len(r.results) for r in old_rows) != sum(len(r.results) for r in new_rows):
-        return None  # rows added or removed: every later row moves
-    doc_id, per_sheet = old_rows[0].doc.id, xlsx.MAX_ROWS - 1
+        return None
+    per_sheet = xlsx.MAX_ROWS - 1
     target_sheets = max(1, -(-places.target_rows // per_sheet))  # (`xlsx._parts`)
     target_columns = len(TARGET_SHEET[1]) + len(places.years) + 1
     sheets = (
-        (places.targets[doc_id], 1, target_columns,
-         target_cells(old_rows, places.years), target_cells(new_rows, places.years)),
-        (places.results[doc_id], 1 + target_sheets, len(RESULT_SHEET[1]), result_cells(old_rows), result_cells(new_rows)),
+        (firsts[0], 1, target_columns, target_cells(old_rows, places.years), target_cells(new_rows, places.years)),
+        (firsts[1], 1 + target_sheets, len(RESULT_SHEET[1]), result_cells(old_rows), result_cells(new_rows)),
     )
     changes: dict[tuple[int, int], list] = {}
     for first, first_sheet, columns, old, new in sheets:
@@ -307,6 +356,10 @@ EXPORTS = (
 )
 
 
+# The downloads of lines in row order (documents.json is in the documents' order, which no edit moves).
+ROW_ORDERED = frozenset({_PREFIX + "targets.csv", _PREFIX + "results.csv"})
+
+
 def exports(model: Model, rows: list[TargetRow], base_url: str, names: Container[str] | None = None) -> dict[str, bytes]:
     """Every data file (or those named), keyed by its path inside site/."""
     return {e.name: e.encode(e.inputs(model, rows, base_url)) for e in sorted(EXPORTS, key=lambda e: e.name)
@@ -317,10 +370,38 @@ def document_parts(model: Model, doc, rows: list[TargetRow], base_url: str) -> d
     """What each download of lines holds for one published document (`rows`: its target rows), by
     name: whole lines, with the line break before them (the workbook: `patch_workbook`)."""
     return {
-        _PREFIX + "targets.csv": b"\r\n" + _csv_lines(target_records(rows, base_url)),
-        _PREFIX + "results.csv": b"\r\n" + _csv_lines(result_records(rows)),
+        _PREFIX + "targets.csv": LINE_BREAK + _csv_lines(target_records(rows, base_url)),
+        _PREFIX + "results.csv": LINE_BREAK + _csv_lines(result_records(rows)),
         _PREFIX + "documents.json": b"\n" + _DOC_JSON.encode(_document_record(model, doc, rows)).encode("utf-8"),
     }
+
+
+def lines_moved(data: bytes, order: list[str], moved: dict[str, tuple[bytes, bytes]],
+                lines_of: Callable[[str], bytes]) -> bytes | None:
+    """A CSV download `data` with the `moved` documents' lines (document -> the run of lines
+    `document_parts` gave before and gives now) taken out, then put back where `order`, the new
+    row order, places them: before the lines of the next document that has some (`lines_of`: an
+    unmoved document's run), or at the end. None when a run is not found exactly once."""
+    for old, _ in moved.values():
+        if old != LINE_BREAK:  # (a document with no lines here)
+            data = splice(data, old, LINE_BREAK) if data is not None else None
+    place = {doc_id: index for index, doc_id in enumerate(order)}
+    if data is None or any(new != LINE_BREAK and doc_id not in place for doc_id, (_, new) in moved.items()):
+        return None
+    for doc_id in sorted((d for d in moved if d in place), key=place.__getitem__, reverse=True):
+        new = moved[doc_id][1]
+        if new == LINE_BREAK:
+            continue
+        following = order[place[doc_id] + 1:place[doc_id] + 1 + FOLLOWING_MOST]
+        runs = (moved[d][1] if d in moved else lines_of(d) for d in following)
+        anchor = next((run for run in runs if run != LINE_BREAK), None)
+        if anchor is None and len(following) == FOLLOWING_MOST:
+            return None
+        at = len(data) - len(LINE_BREAK) if anchor is None else data.find(anchor)
+        if at < 0 or (anchor is not None and data.find(anchor, at + 1) >= 0):
+            return None
+        data = data[:at] + new + data[at + len(LINE_BREAK):]
+    return data
 
 
 def splice(data: bytes, old: bytes, new: bytes) -> bytes | None:

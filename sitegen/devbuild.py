@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, urls
-from .data import (EXPORTS, WORKBOOK, RowPlaces, document_parts, exports, patch_workbook, places_after, row_places,
-                   splice)
+from .data import (EXPORTS, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, exports, lines_moved, moved_span,
+                   patch_workbook, patch_workbook_span, places_after, row_places, splice)
 from .affected import affected_specs, changed_items, changed_row_pages, revalued_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
@@ -379,11 +379,14 @@ class DevBuilder:
             relined = self._relined(sources[0], model, views, wanted)
             patch = None
             if relined is not None:
-                places = self._places or row_places(self.model, self.views.row_layout())
-                new_places = places_after(places, self.model, model, (self.views.row_layout(), views.row_layout()),
-                                          changed[0])
-                same = places if places == new_places else None  # (rows added or removed: not the workbook)
-                patch = (self.model, relined, same)
+                layouts = (self.views.row_layout(), views.row_layout())
+                places = self._places or row_places(self.model, layouts[0])
+                new_places = places_after(places, self.model, model, layouts, changed[0])
+                if layouts[0].docs == layouts[1].docs:
+                    same = places if places == new_places else None  # (rows added or removed: not the workbook)
+                    patch = (self.model, relined, same, None)
+                else:  # documents moved among the rows
+                    patch = (self.model, relined, None, (self.views, places, new_places))
             self._due(model, views, base_url, patch)
         shown, published = assets(self.templates), published_files(model, self.content)
         gone_copies = sorted(self._copies - shown.keys() - published.keys())  # deleted, or no longer published
@@ -498,7 +501,7 @@ class DevBuilder:
         if refielded or revalued:
             if self._places is None:
                 self._places = row_places(model, views.row_layout())
-            self._due(model, views, base_url, (before, refielded | revalued, self._places))
+            self._due(model, views, base_url, (before, refielded | revalued, self._places, None))
         self._redate(history, commit, views)
         self._tree, self._template_tree = tree, template_tree  # the data downloads show no body nor history: kept
         self._read.update(self._content_digests(read.digests))
@@ -586,13 +589,14 @@ class DevBuilder:
         from the last model's: the documents whose pages are rendered again (`wanted`: the changed
         ones and their neighbours, whose lines name them), those whose files changed (a value
         written otherwise, 91.0 for 91, prints otherwise), those with a result printed otherwise.
-        None when the downloads must be made again whole: documents published, withdrawn or moved
-        among the rows, files added or removed, or too many documents to patch one by one."""
+        None when the downloads must be made again whole: documents published or withdrawn, others
+        than these moved among the rows, files added or removed, or too many documents to patch one
+        by one."""
         old, old_views = self.model, self.views
         if wanted is None or old is None or old_views is None or self._tree is None:
             return None
         published = {d.id for d in model.published()}
-        if published != {d.id for d in old.published()} or views.row_layout().docs != old_views.row_layout().docs:
+        if published != {d.id for d in old.published()}:
             return None
         changed = _changed(self._tree, tree)
         if changed is None:
@@ -603,6 +607,9 @@ class DevBuilder:
         if any(rel.startswith("results/") for rel in changed):
             docs |= {key[0] for key in old.results.changed_keys(model.results, lambda a, b: _printed(a) != _printed(b))}
         docs &= published
+        layouts = (old_views.row_layout(), views.row_layout())
+        if layouts[0].docs != layouts[1].docs and moved_span(layouts, docs) is None:
+            return None  # (documents moved among the rows, besides those patched)
         return docs if len(docs) <= PATCH_MOST else None
 
     def _results_in_place(self, results: list) -> dict | None:
@@ -654,38 +661,62 @@ class DevBuilder:
     def _due(self, model: Model, views: Views, base_url: str, patch: tuple | None) -> None:
         """Mark the data downloads as to be made for `model` by `refresh_data`: patched, with `patch`
         = (the model they show now, the documents whose lines may differ, the workbook's row
-        places when the same in both, else None), or else made again whole. Joined with what an
-        earlier rebuild left to do, if `refresh_data` has not run since."""
+        places when the same in both, else None, and when those documents moved among the rows
+        (the views they show now, the row places before and after), else None), or else made
+        again whole. Joined with what an earlier rebuild left to do, if `refresh_data` has not run
+        since."""
         if self._data_due is not None:
             earlier = self._data_due[3]
-            if earlier is None or patch is None:
-                patch = None
+            if earlier is None or patch is None or earlier[3] is not None or patch[3] is not None:
+                patch = None  # (moves are not joined)
             else:
                 places = earlier[2] if earlier[2] is not None and earlier[2] == patch[2] else None
-                patch = (earlier[0], earlier[1] | patch[1], places)
+                patch = (earlier[0], earlier[1] | patch[1], places, None)
         self._data_due = (model, views, base_url, patch)
 
     def _patched(self, before: Model, after: Model, views: Views, doc_ids: list[str], base_url: str,
-                 places: RowPlaces | None) -> dict[str, bytes | None]:
+                 places: RowPlaces | None, moved: tuple | None = None) -> dict[str, bytes | None]:
         """The data downloads with the documents' lines patched in, from what the model `before`
-        showed of them to what `after` (with its `views`) shows, in the same order; the workbook
-        only with `places` (its rows' places, the same in both). None for a download that cannot
-        be patched."""
+        showed of them to what `after` (with its `views`) shows; the workbook only with `places`
+        (its rows' places, the same in both) or `moved` (when the documents moved among the rows:
+        the views before, the row places before and after). None for a download that cannot be
+        patched."""
         year = self.settings.current_year
         docs = [(before.documents[d], after.documents[d]) for d in doc_ids]
         rows = [(document_rows(before, old, year), document_rows(after, new, year)) for old, new in docs]
         parts = [(document_parts(before, old, old_rows, base_url), document_parts(after, new, new_rows, base_url))
                  for (old, new), (old_rows, new_rows) in zip(docs, rows)]
+        order = views.row_layout().docs
         files: dict[str, bytes | None] = {}
         for export in EXPORTS:
             data = self._output(export.name)
-            if export.name == WORKBOOK:
+            if data is None:
+                pass
+            elif export.name == WORKBOOK and moved is not None:
+                data = self._workbook_moved(data, moved, views, doc_ids)
+            elif export.name == WORKBOOK:
                 for old, new in rows:
                     data = patch_workbook(data, places, old, new) if data is not None and places else None
-            for old, new in parts if export.name != WORKBOOK else ():
-                data = splice(data, old[export.name], new[export.name]) if data is not None else None
+            elif moved is not None and export.name in ROW_ORDERED:
+                runs = {d: (old[export.name], new[export.name]) for d, (old, new) in zip(doc_ids, parts)}
+                data = lines_moved(data, order, runs, lambda d, name=export.name: document_parts(
+                    after, after.documents[d], document_rows(after, after.documents[d], year), base_url)[name])
+            else:
+                for old, new in parts:
+                    data = splice(data, old[export.name], new[export.name]) if data is not None else None
             files[export.name] = data
         return files
+
+    @staticmethod
+    def _workbook_moved(data: bytes, moved: tuple, views: Views, doc_ids: list[str]) -> bytes | None:
+        """The workbook with the rows that the documents' move shifted written again."""
+        old_views, old_places, new_places = moved
+        span = moved_span((old_views.row_layout(), views.row_layout()), set(doc_ids))
+        if span is None:
+            return None
+        places = range(*span)
+        return patch_workbook_span(data, (old_places, new_places), span, old_views.rows_at(places),
+                                   views.rows_at(places))
 
     def _output(self, rel: str) -> bytes | None:
         """The output file `rel`, if it holds what this builder last wrote there."""
@@ -893,8 +924,8 @@ class DevBuilder:
         model, views, base_url, patch = due
         written, names = [], None
         if patch is not None:  # the documents' lines patched in; what cannot be is made again below
-            before, doc_ids, places = patch
-            patched = self._patched(before, model, views, sorted(doc_ids), base_url, places)
+            before, doc_ids, places, moved = patch
+            patched = self._patched(before, model, views, sorted(doc_ids), base_url, places, moved)
             written = [rel for name, data in patched.items() if data is not None for rel in self._put(name, data)]
             names = [name for name, data in patched.items() if data is None]
             if not names:

@@ -702,7 +702,7 @@ class Views:
             self._layout = RowLayout.of(self.rows)
         return self._layout
 
-    def _rows_at(self, indices: Iterable[int]) -> list[TargetRow]:
+    def rows_at(self, indices: Iterable[int]) -> list[TargetRow]:
         """The target rows at these places among all rows (worked out for these only in a view
         restored without its rows)."""
         if "rows" in self.__dict__:
@@ -734,7 +734,7 @@ class Views:
         for url, chunk, pager, code in self.dashboard_chunks():
             if paths is not None and url not in paths:
                 continue
-            target_rows_ = self._rows_at(chunk)
+            target_rows_ = self.rows_at(chunk)
             rows = [self._dashboard_row(r) for r in target_rows_]
             if code:
                 yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
@@ -772,7 +772,7 @@ class Views:
             if paths is not None and url not in paths:
                 continue
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
-            context = {"year": year, "rows": [self._dashboard_row(r, year) for r in self._rows_at(chunk)],
+            context = {"year": year, "rows": [self._dashboard_row(r, year) for r in self.rows_at(chunk)],
                        "counts": layout.year_counts[year], "other_years": others, "pager": pager}
             title = f"Kết quả thực hiện chỉ tiêu năm {year}"
             if pager["number"] > 1:

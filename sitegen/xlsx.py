@@ -167,20 +167,24 @@ def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, l
     if member.data[at:] != _LAST_BLOCK:
         return None
     row_xml = row_writer(columns)
-    texts: dict[int, bytes] = {}
-    for number, old, new in rows:
-        index = 1 + (number - 2) // CHUNK_ROWS
+    by_piece: dict[int, list[tuple[int, list, list]]] = {}
+    for row in rows:
+        index = 1 + (row[0] - 2) // CHUNK_ROWS
         if not 0 < index < len(pieces) - 1:
             return None
-        if index not in texts:
-            texts[index] = zlib.decompressobj(-15).decompress(pieces[index])
-        before, after = row_xml(number, old, TEXT).encode("utf-8"), row_xml(number, new, TEXT).encode("utf-8")
-        at = texts[index].find(before)
-        if at < 0:
-            return None
-        texts[index] = texts[index][:at] + after + texts[index][at + len(before):]
-    for index, text in texts.items():
-        pieces[index] = _piece(text)
+        by_piece.setdefault(index, []).append(row)
+    for index, changes in by_piece.items():
+        text = zlib.decompressobj(-15).decompress(pieces[index])
+        out, at = [], 0  # the piece's rows are in order: each is looked for after the last
+        for number, old, new in sorted(changes, key=lambda change: change[0]):
+            before = row_xml(number, old, TEXT).encode("utf-8")
+            found = text.find(before, at)
+            if found < 0:
+                return None
+            out += [text[at:found], row_xml(number, new, TEXT).encode("utf-8")]
+            at = found + len(before)
+        out.append(text[at:])
+        pieces[index] = _piece(b"".join(out))
     stream = b"".join(pieces) + _LAST_BLOCK
     whole = zlib.decompress(stream, -15)
     comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")

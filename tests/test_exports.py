@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import SAMPLE, TODAY
 
+from sitegen.data import LINE_BREAK, lines_moved, moved_span
 from sitegen.pipeline import check
 from sitegen.rows import target_rows
 from sitegen.status import LABELS
@@ -100,3 +102,60 @@ def test_excel_workbook_matches_the_model_and_is_formatted_for_printing(sample_s
     results = list(book["Kết quả"].iter_rows(min_row=2, values_only=True))
     assert len(results) == sum(len(r.results) for r in expected)
     assert all(isinstance(r[3], int) for r in results)
+
+
+LINES = {"a": ["a,1", "a,2"], "b": ["b,1"], "c": [], "d": ["d,1", "d,2", "d,3"], "e": ["e,1"]}
+
+
+def _lines(doc: str, mark: str = "") -> list[str]:
+    return [line + mark for line in LINES[doc]]
+
+
+def _download(order: list[str], changed: dict[str, str] | None = None) -> bytes:
+    """A CSV download of the documents' lines in `order` (`changed`: document -> a mark on its lines)."""
+    changed = changed or {}
+    return ("\ufeffheader\r\n" + "".join(line + "\r\n" for doc in order for line in _lines(doc, changed.get(doc, "")))).encode()
+
+
+def _run(doc: str, mark: str = "") -> bytes:
+    """The run of a document's lines as `document_parts` gives it."""
+    return LINE_BREAK + "".join(line + "\r\n" for line in _lines(doc, mark)).encode()
+
+
+@pytest.mark.parametrize("new_order, changed", [
+    (["b", "a", "c", "d", "e"], {"a": ""}),  # a moved down one place
+    (["e", "a", "b", "c", "d"], {"e": "!"}),  # the last to the first place, its lines changed
+    (["b", "c", "d", "e", "a"], {"a": "!"}),  # the first to the end
+    (["a", "b", "d", "c", "e"], {"c": ""}),  # a document without lines
+    (["d", "b", "c", "a", "e"], {"a": "!", "d": ""}),  # two, crossing
+    (["a", "c", "b", "d", "e"], {"b": ""}),  # put before a document without lines: before the next with some
+    (["a", "b", "c", "d", "e"], {"d": "!"}),  # changed in place
+])
+def test_lines_of_documents_moved_among_the_rows_are_the_download_made_in_the_new_order(new_order, changed):
+    moved = {doc: (_run(doc), _run(doc, mark)) for doc, mark in changed.items()}
+    before = _download(["a", "b", "c", "d", "e"])
+    assert lines_moved(before, new_order, moved, _run) == _download(new_order, changed)
+
+
+def test_lines_not_found_as_written_are_not_moved():
+    before = _download(["a", "b", "c", "d", "e"])
+    assert lines_moved(before, ["b", "a", "c", "d", "e"], {"a": (_run("a", "?"), _run("a"))}, _run) is None
+    assert lines_moved(before + _run("a")[2:], ["b", "a", "c", "d", "e"], {"a": (_run("a"), _run("a"))}, _run) is None
+    assert lines_moved(before, ["b", "c", "d", "e"], {"a": (_run("a"), _run("a"))}, _run) is None  # no place for it
+
+
+def test_the_span_of_rows_a_move_shifts():
+    @dataclass
+    class Layout:
+        docs: list[str]
+        starts: list[int]
+        total: int
+
+    old = Layout(["a", "b", "c", "d"], [0, 2, 3, 6], 8)
+    swapped = Layout(["a", "c", "b", "d"], [0, 2, 5, 6], 8)
+    assert moved_span((old, swapped), {"b"}) == (2, 6)
+    assert moved_span((old, swapped), {"c"}) == (2, 6)
+    assert moved_span((old, old), {"d"}) == (6, 8)
+    assert moved_span((old, swapped), {"a"}) is None  # others moved
+    assert moved_span((old, Layout(["a", "b", "c", "d"], [0, 2, 3, 7], 9)), {"c"}) is None  # more rows
+    assert moved_span((old, Layout(["a", "c", "b", "d"], [0, 1, 4, 6], 8)), {"b"}) is None  # fewer rows of a

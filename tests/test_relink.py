@@ -40,6 +40,7 @@ def count_checks(monkeypatch) -> list:
 
 EDITS = {
     "issue date": [(DOC, "issued: 2021-04-07", "issued: 2019-04-08")],
+    "issue date moving its rows": [(DOC, "issued: 2021-04-07", "issued: 2021-06-01")],
     "tags": [(DOC, "tags: [Xây dựng Đảng, Đại hội Đảng]", "tags: [Xây dựng Đảng, Chủ đề mới]")],
     "relation taken out": [(DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh, nq-dai-hoi-xx-dang-bo-khoi]",
                             "implements: [nq-dai-hoi-xix-dang-bo-tinh]")],
@@ -66,6 +67,22 @@ def test_an_edit_is_linked_with_the_last_model_and_gives_a_clean_build_s_site(de
     outcome = dev.rebuild()
     assert outcome.ok and outcome.full
     assert calls == []  # only the edited files were read
+    assert_as_clean(dev, tmp_path)
+
+
+def test_a_document_moved_among_the_rows_is_moved_in_the_downloads_not_made_again(dev, tmp_path):
+    before = dev.views.row_layout().docs
+    edit(dev.content / DOC, "issued: 2021-04-07", "issued: 2021-06-01")  # newest first: it goes up
+    assert dev.rebuild().ok
+    assert dev.views.row_layout().docs != before
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was made again whole")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sitegen.devbuild.exports", refuse)
+        patch.setattr("sitegen.devbuild.cached_exports", refuse)
+        written = set(dev.refresh_data())
+    assert {"du-lieu/targets.csv", "du-lieu/results.csv", "du-lieu/documents.json", "du-lieu/chi-tieu.xlsx"} <= written
     assert_as_clean(dev, tmp_path)
 
 

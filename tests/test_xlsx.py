@@ -111,7 +111,8 @@ def _sheets(targets: list[list], results: list[list]) -> list[xlsx.Sheet]:
             xlsx.Sheet("Kết quả", ["Văn bản", "Số", "Giá trị", "Trống"], [28, 10, 12, 8], results)]
 
 
-@pytest.mark.parametrize("changed", [[0], [255], [256], [255, 256, 257], [3, 600, 899], list(range(250, 520, 7))])
+@pytest.mark.parametrize("changed", [[0], [255], [256], [255, 256, 257], [3, 600, 899], [899, 600, 3], list(range(250, 520, 7)),
+                                     list(range(200, 700))])
 def test_a_patched_workbook_is_the_workbook_written_with_the_new_rows(changed, monkeypatch):
     monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
     count = 900  # several pieces of CHUNK_ROWS rows
