@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Container, Iterable, Iterator
+from typing import Any, Callable, Container, Iterable, Iterator, Mapping
 
 from . import present, urls, xlsx
 from .link import Model
@@ -285,20 +285,40 @@ def moved_span(layouts: tuple, docs: Container[str]) -> tuple[int, int] | None:
     return first, last
 
 
-def patch_workbook_span(data: bytes, places: tuple[RowPlaces, RowPlaces], span: tuple[int, int],
-                        old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:
+def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowPlaces], layouts: tuple,
+                        span: tuple[int, int], changed: Mapping[str, list[TargetRow]]) -> bytes | None:
     """The workbook `data` with the target rows at the places `span` (`moved_span`), and their
-    results, written as `new_rows` where it holds `old_rows`; `places`: the rows' places before and
-    after. None when the rows outside the span would move (other years, more or fewer results)."""
-    before, after = places
+    results, in the order of the new layout: an unchanged document's rows taken from where the
+    workbook holds them, those of the `changed` documents (their new rows) written anew. `model`:
+    the model after; `places`, `layouts`: the rows' places and layouts before and after. None when
+    rows outside the span would move (other years, more or fewer results) or the sheets are split."""
+    (before, after), (old, new) = places, layouts
     if span[0] == span[1]:
         return data
-    if before.years != after.years or before.target_rows != after.target_rows or len(old_rows) != len(new_rows):
+    if before.years != after.years or before.target_rows != after.target_rows:
         return None
-    first_result = before.results[old_rows[0].doc.id]
-    if after.results[new_rows[0].doc.id] != first_result:
+    inside = [(doc_id, start, end) for doc_id, start, end in zip(new.docs, new.starts, [*new.starts[1:], new.total])
+              if span[0] <= start < span[1]]
+    first_result = after.results[inside[0][0]]
+    if before.results.get(old.docs[old.starts.index(span[0])] if span[0] in old.starts else "") != first_result:
         return None
-    return _patch_rows(data, after, (span[0], first_result), old_rows, new_rows)
+    old_starts = dict(zip(old.docs, old.starts))
+    targets: list[int | list] = []
+    results: list[int | list] = []
+    for doc_id, start, end in inside:
+        if doc_id in changed:
+            targets += target_cells(changed[doc_id], after.years)
+            results += result_cells(changed[doc_id])
+        else:  # (row numbers: the header is row 1)
+            targets += range(old_starts[doc_id] + 2, old_starts[doc_id] + 2 + end - start)
+            results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + _reported(model, doc_id))
+    if len(targets) != span[1] - span[0] or first_result + len(results) >= xlsx.MAX_ROWS - 1 or \
+            after.target_rows >= xlsx.MAX_ROWS - 1:
+        return None
+    data = xlsx.moved(data, 1, len(TARGET_SHEET[1]) + len(after.years) + 1, span[0] + 2, targets)
+    if data is None or not results:
+        return data
+    return xlsx.moved(data, 2, len(RESULT_SHEET[1]), first_result + 2, results)
 
 
 def _patch_rows(data: bytes, places: RowPlaces, firsts: tuple[int, int], old_rows: list[TargetRow],

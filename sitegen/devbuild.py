@@ -693,7 +693,7 @@ class DevBuilder:
             if data is None:
                 pass
             elif export.name == WORKBOOK and moved is not None:
-                data = self._workbook_moved(data, moved, views, doc_ids)
+                data = self._workbook_moved(data, moved, after, views, doc_ids)
             elif export.name == WORKBOOK:
                 for old, new in rows:
                     data = patch_workbook(data, places, old, new) if data is not None and places else None
@@ -707,16 +707,16 @@ class DevBuilder:
             files[export.name] = data
         return files
 
-    @staticmethod
-    def _workbook_moved(data: bytes, moved: tuple, views: Views, doc_ids: list[str]) -> bytes | None:
+    def _workbook_moved(self, data: bytes, moved: tuple, after: Model, views: Views, doc_ids: list[str]) -> bytes | None:
         """The workbook with the rows that the documents' move shifted written again."""
         old_views, old_places, new_places = moved
-        span = moved_span((old_views.row_layout(), views.row_layout()), set(doc_ids))
+        layouts = (old_views.row_layout(), views.row_layout())
+        span = moved_span(layouts, set(doc_ids))
         if span is None:
             return None
-        places = range(*span)
-        return patch_workbook_span(data, (old_places, new_places), span, old_views.rows_at(places),
-                                   views.rows_at(places))
+        year = self.settings.current_year
+        changed = {d: document_rows(after, after.documents[d], year) for d in doc_ids if d in after.documents}
+        return patch_workbook_span(data, after, (old_places, new_places), layouts, span, changed)
 
     def _output(self, rel: str) -> bytes | None:
         """The output file `rel`, if it holds what this builder last wrote there."""

@@ -154,18 +154,10 @@ def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, l
     row) replaced: [(row number (the header is row 1), the cells written, the new cells)]. Only
     the pieces holding them are compressed again. None when the workbook is not one this module
     wrote or does not hold those rows as written."""
-    members = _read_archive(data)
-    name = f"xl/worksheets/sheet{sheet}.xml"
-    member = next((m for m in members or () if m.name == name), None)
-    if member is None or not member.comment.startswith(_PIECES):
+    found = _sheet_pieces(data, sheet)
+    if found is None:
         return None
-    lengths = [int(n) for n in member.comment[len(_PIECES):].split(b",")]
-    pieces, at = [], 0
-    for length in lengths:
-        pieces.append(member.data[at:at + length])
-        at += length
-    if member.data[at:] != _LAST_BLOCK:
-        return None
+    members, member, pieces = found
     row_xml = row_writer(columns)
     by_piece: dict[int, list[tuple[int, list, list]]] = {}
     for row in rows:
@@ -178,17 +170,79 @@ def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, l
         out, at = [], 0  # the piece's rows are in order: each is looked for after the last
         for number, old, new in sorted(changes, key=lambda change: change[0]):
             before = row_xml(number, old, TEXT).encode("utf-8")
-            found = text.find(before, at)
-            if found < 0:
+            found_at = text.find(before, at)
+            if found_at < 0:
                 return None
-            out += [text[at:found], row_xml(number, new, TEXT).encode("utf-8")]
-            at = found + len(before)
+            out += [text[at:found_at], row_xml(number, new, TEXT).encode("utf-8")]
+            at = found_at + len(before)
         out.append(text[at:])
         pieces[index] = _piece(b"".join(out))
+    return _with_pieces(members, member, pieces)
+
+
+_ROW_START = b'<row r="'
+_NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]{1,3})\d+"')  # a row's number in its XML (texts hold no "<")
+
+
+def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int | list]) -> bytes | None:
+    """A workbook this module wrote, with the rows of its `sheet` from row number `first` on
+    written again from `sources`, one per row: a row number (that row's XML as the workbook
+    holds it, numbered for its new place) or cells (written anew). Only the pieces holding them
+    are compressed again. None when the workbook is not one this module wrote or lacks a row."""
+    found = _sheet_pieces(data, sheet)
+    if found is None or not sources:
+        return None
+    members, member, pieces = found
+    low, high = 1 + (first - 2) // CHUNK_ROWS, 1 + (first + len(sources) - 3) // CHUNK_ROWS
+    if not 0 < low <= high < len(pieces) - 1:
+        return None
+    text = b"".join(zlib.decompressobj(-15).decompress(piece) for piece in pieces[low:high + 1])
+    base = 2 + (low - 1) * CHUNK_ROWS  # the first row's number in the first piece
+    starts = [m.start() for m in re.finditer(re.escape(_ROW_START), text)]
+    old = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
+    if not starts or starts[0] != 0 or not old[0].startswith(_ROW_START + str(base).encode() + b'"'):
+        return None
+    row_xml = row_writer(columns)
+    rows = list(old)
+    for offset, source in enumerate(sources):
+        number = first + offset
+        if isinstance(source, int):
+            if not 0 <= source - base < len(old):
+                return None
+            tail = b'%d"' % number
+            rows[number - base] = _NUMBERED.sub(lambda match: match[1] + tail, old[source - base])
+        else:
+            rows[number - base] = row_xml(number, source, TEXT).encode("utf-8")
+    for index in range(low, high + 1):
+        at = (index - low) * CHUNK_ROWS
+        pieces[index] = _piece(b"".join(rows[at:at + CHUNK_ROWS]))
+    return _with_pieces(members, member, pieces)
+
+
+def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[bytes]] | None:
+    """The archive's members, the `sheet`'s member, and its compressed pieces (`_sheet_member`);
+    None when the workbook is not one this module wrote."""
+    members = _read_archive(data)
+    name = f"xl/worksheets/sheet{sheet}.xml"
+    member = next((m for m in members or () if m.name == name), None)
+    if member is None or not member.comment.startswith(_PIECES):
+        return None
+    lengths = [int(n) for n in member.comment[len(_PIECES):].split(b",")]
+    pieces, at = [], 0
+    for length in lengths:
+        pieces.append(member.data[at:at + length])
+        at += length
+    if member.data[at:] != _LAST_BLOCK:
+        return None
+    return members, member, pieces
+
+
+def _with_pieces(members: list, member: "_Member", pieces: list[bytes]) -> bytes:
+    """The archive with the sheet `member` made of `pieces`."""
     stream = b"".join(pieces) + _LAST_BLOCK
     whole = zlib.decompress(stream, -15)
     comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
-    members = [m if m is not member else _Member(name, zlib.crc32(whole), len(whole), stream, comment)
+    members = [m if m is not member else _Member(member.name, zlib.crc32(whole), len(whole), stream, comment)
                for m in members]
     return _archive(members)
 

@@ -159,3 +159,31 @@ def test_a_sheet_of_more_pieces_than_its_comment_can_list_is_written_but_not_pat
     assert zipfile.ZipFile(io.BytesIO(book)).testzip() is None
     assert openpyxl.load_workbook(io.BytesIO(book), read_only=True)["Chỉ tiêu"].max_row == 20001
     assert xlsx.patched(book, 1, 4, [(12, rows[10], rows[11])]) is None
+
+
+@pytest.mark.parametrize("first, new_order", [
+    (10, [13, 14, 10, 11, 12]),  # two rows moved up three places
+    (250, list(range(252, 600)) + [250, 251]),  # across pieces
+    (0, [1, 0]),  # the first rows
+    (895, [899, 895, 896, 897, 898]),  # the last row to an earlier place
+])
+def test_rows_moved_in_a_workbook_are_the_workbook_written_in_the_new_order(first, new_order, monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    old_rows, results = _rows(900), _rows(40)
+    new_rows = list(old_rows)
+    new_rows[first:first + len(new_order)] = [old_rows[i] for i in new_order]
+    changed = new_order[-1]  # and one of the moved rows written anew
+    new_rows[first + len(new_order) - 1] = [f"Văn bản đã sửa {changed}", changed, 0.5, ""]
+    sources = [index + 2 for index in new_order[:-1]] + [new_rows[first + len(new_order) - 1]]
+    old = _book(_sheets(old_rows, results))
+    patched = xlsx.moved(old, 1, 4, first + 2, sources)
+    assert patched == _book(_sheets(new_rows, results))
+    assert zipfile.ZipFile(io.BytesIO(patched)).testzip() is None
+
+
+def test_rows_moved_from_rows_the_workbook_lacks_are_not_written(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    old = _book(_sheets(_rows(300), _rows(4)))
+    assert xlsx.moved(old, 1, 4, 12, [600]) is None  # no such row among those read
+    assert xlsx.moved(old, 1, 4, 400, [12]) is None  # no such place
+    assert xlsx.moved(b"PK" + bytes(100), 1, 4, 12, [13]) is None
