@@ -253,15 +253,18 @@ def row_places(model: Model, layout) -> RowPlaces:
     return RowPlaces(dict(zip(layout.docs, layout.starts)), results, layout.total, sorted(years))
 
 
-def patch_workbook(data: bytes, places: RowPlaces, old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bytes | None:
-    """The workbook `data` with one document's rows, as `old_rows` wrote them, written as `new_rows`
-    (as many, in the same places); None when it does not hold them as written."""
-    if not old_rows and not new_rows:
-        return data
-    doc_id = old_rows[0].doc.id if old_rows else ""
-    if doc_id not in places.targets:
-        return None
-    return _patch_rows(data, places, (places.targets[doc_id], places.results[doc_id]), old_rows, new_rows)
+def patch_workbook(data: bytes, places: RowPlaces, documents: list[tuple[list[TargetRow], list[TargetRow]]]) -> bytes | None:
+    """The workbook `data` with documents' rows, as the first of each pair wrote them, written as
+    the second (as many, in the same places); None when it does not hold them as written."""
+    changes: dict[tuple[int, int], list] = {}
+    for old_rows, new_rows in documents:
+        if not old_rows and not new_rows:
+            continue
+        doc_id = old_rows[0].doc.id if old_rows else ""
+        if doc_id not in places.targets or \
+                not _row_changes(changes, places, (places.targets[doc_id], places.results[doc_id]), old_rows, new_rows):
+            return None
+    return _patched_sheets(data, changes)
 
 
 def moved_span(layouts: tuple, docs: Container[str]) -> tuple[int, int] | None:
@@ -321,13 +324,13 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
     return xlsx.moved(data, 2, len(RESULT_SHEET[1]), first_result + 2, results)
 
 
-def _patch_rows(data: bytes, places: RowPlaces, firsts: tuple[int, int], old_rows: list[TargetRow],
-                new_rows: list[TargetRow]) -> bytes | None:
-    """The workbook `data` with the rows from `firsts` (the first target row's and the first result
-    row's places) written as `new_rows` where it holds `old_rows`; None when as many rows would not
-    do (every later row would move) or the workbook does not hold them as written."""
+def _row_changes(changes: dict[tuple[int, int], list], places: RowPlaces, firsts: tuple[int, int],
+                 old_rows: list[TargetRow], new_rows: list[TargetRow]) -> bool:
+    """Add to `changes` ((sheet, columns) -> [(row number, cells written, new cells)]) the rows from
+    `firsts` (the first target row's and the first result row's places) that differ between
+    `old_rows` and `new_rows`. False when as many rows would not do (every later row would move)."""
     if len(old_rows) != len(new_rows) or sum(len(r.results) for r in old_rows) != sum(len(r.results) for r in new_rows):
-        return None
+        return False
     per_sheet = xlsx.MAX_ROWS - 1
     target_sheets = max(1, -(-places.target_rows // per_sheet))  # (`xlsx._parts`)
     target_columns = len(TARGET_SHEET[1]) + len(places.years) + 1
@@ -335,16 +338,18 @@ def _patch_rows(data: bytes, places: RowPlaces, firsts: tuple[int, int], old_row
         (firsts[0], 1, target_columns, target_cells(old_rows, places.years), target_cells(new_rows, places.years)),
         (firsts[1], 1 + target_sheets, len(RESULT_SHEET[1]), result_cells(old_rows), result_cells(new_rows)),
     )
-    changes: dict[tuple[int, int], list] = {}
     for first, first_sheet, columns, old, new in sheets:
         for index, (before, after) in enumerate(zip(old, new), start=first):
             if before != after:
                 changes.setdefault((first_sheet + index // per_sheet, columns), []).append(
                     (2 + index % per_sheet, before, after))
+    return True
+
+
+def _patched_sheets(data: bytes | None, changes: dict[tuple[int, int], list]) -> bytes | None:
+    """The workbook with `changes` (`_row_changes`) made: one pass over each sheet."""
     for (sheet, columns), rows in sorted(changes.items()):
-        data = xlsx.patched(data, sheet, columns, rows)
-        if data is None:
-            return None
+        data = xlsx.patched(data, sheet, columns, rows) if data is not None else None
     return data
 
 

@@ -695,8 +695,7 @@ class DevBuilder:
             elif export.name == WORKBOOK and moved is not None:
                 data = self._workbook_moved(data, moved, after, views, doc_ids)
             elif export.name == WORKBOOK:
-                for old, new in rows:
-                    data = patch_workbook(data, places, old, new) if data is not None and places else None
+                data = patch_workbook(data, places, rows) if places else None
             elif moved is not None and export.name in ROW_ORDERED:
                 runs = {d: (old[export.name], new[export.name]) for d, (old, new) in zip(doc_ids, parts)}
                 data = lines_moved(data, order, runs, lambda d, name=export.name: document_parts(

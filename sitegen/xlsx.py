@@ -10,8 +10,8 @@ So that a build after an edit can replace a few rows without compressing the who
 again (`patched`), texts are written in their cells (no table of shared strings, whose numbering
 would change with any text), and each sheet is compressed in pieces of CHUNK_ROWS rows, each
 piece on its own (a deflate stream of independent parts, as parallel compressors write). The
-archive is written here: each sheet's entry names the compressed length of its pieces in its
-comment in the archive's directory, which spreadsheet programs ignore."""
+archive is written here: each sheet's entry names the compressed length, length and CRC-32 of its
+pieces in its comment in the archive's directory, which spreadsheet programs ignore."""
 from __future__ import annotations
 
 import re
@@ -33,7 +33,10 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1  # every entry's time, 1980-01-01 00:00: the same sources, the same bytes
-_PIECES = b"pieces:"  # starts the comment of a sheet's entry, before its pieces' compressed lengths
+# Starts the comment of a sheet's entry, before each piece's compressed length, length and CRC-32
+# ("1234/5678/90,…"): a patch compresses the pieces it changes and works out the sheet's CRC-32
+# from the pieces', without reading the others.
+_PIECES = b"pieces:"
 _LAST_BLOCK = b"\x03\x00"  # an empty final deflate block: ends a stream of pieces
 
 # cellXfs indexes in styles.xml
@@ -82,10 +85,31 @@ def _whole(name: str, text: str) -> _Member:
     return _Member(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
 
 
-def _piece(data: bytes) -> bytes:
+_Piece = tuple[bytes, int, int]  # a piece of a sheet: compressed, its length and CRC-32 uncompressed
+
+
+def _piece(data: bytes) -> _Piece:
     """`data` compressed on its own, as a part of a longer stream (not its last)."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), len(data), zlib.crc32(data)
+
+
+def _joined_crc(pieces: list[_Piece]) -> int:
+    """The CRC-32 of the pieces' data one after the other, from each one's length and CRC-32 (as
+    zlib's crc32_combine: the CRC is linear in its start value, so running it over as many zero
+    bytes carries the CRC so far past the piece)."""
+    crc = 0
+    for _, size, piece_crc in pieces:
+        zeros = bytes(size)
+        crc = zlib.crc32(zeros, crc) ^ zlib.crc32(zeros) ^ piece_crc
+    return crc
+
+
+def _comment(pieces: list[_Piece]) -> bytes:
+    """A sheet entry's comment listing its pieces; empty when more than a comment can hold (a
+    sheet that is not patched)."""
+    comment = _PIECES + ",".join(f"{len(data)}/{size}/{crc}" for data, size, crc in pieces).encode("ascii")
+    return comment if len(comment) <= 0xFFFF else b""
 
 
 def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> _Member:
@@ -106,10 +130,7 @@ def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> 
         data = text.encode("utf-8")
         crc, size = zlib.crc32(data, crc), size + len(data)
         pieces.append(_piece(data))
-    comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
-    if len(comment) > 0xFFFF:  # more pieces than a comment can list: a sheet that is not patched
-        comment = b""
-    return _Member(name, crc, size, b"".join(pieces) + _LAST_BLOCK, comment)
+    return _Member(name, crc, size, b"".join(data for data, _, _ in pieces) + _LAST_BLOCK, _comment(pieces))
 
 
 def _archive(members: list[_Member]) -> bytes:
@@ -166,7 +187,7 @@ def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, l
             return None
         by_piece.setdefault(index, []).append(row)
     for index, changes in by_piece.items():
-        text = zlib.decompressobj(-15).decompress(pieces[index])
+        text = zlib.decompressobj(-15).decompress(pieces[index][0])
         out, at = [], 0  # the piece's rows are in order: each is looked for after the last
         for number, old, new in sorted(changes, key=lambda change: change[0]):
             before = row_xml(number, old, TEXT).encode("utf-8")
@@ -196,7 +217,7 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
     low, high = 1 + (first - 2) // CHUNK_ROWS, 1 + (first + len(sources) - 3) // CHUNK_ROWS
     if not 0 < low <= high < len(pieces) - 1:
         return None
-    text = b"".join(zlib.decompressobj(-15).decompress(piece) for piece in pieces[low:high + 1])
+    text = b"".join(zlib.decompressobj(-15).decompress(piece[0]) for piece in pieces[low:high + 1])
     base = 2 + (low - 1) * CHUNK_ROWS  # the first row's number in the first piece
     starts = [m.start() for m in re.finditer(re.escape(_ROW_START), text)]
     old = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
@@ -219,30 +240,32 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
     return _with_pieces(members, member, pieces)
 
 
-def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[bytes]] | None:
-    """The archive's members, the `sheet`'s member, and its compressed pieces (`_sheet_member`);
-    None when the workbook is not one this module wrote."""
+def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[_Piece]] | None:
+    """The archive's members, the `sheet`'s member, and its pieces (`_sheet_member`); None when
+    the workbook is not one this module wrote."""
     members = _read_archive(data)
     name = f"xl/worksheets/sheet{sheet}.xml"
     member = next((m for m in members or () if m.name == name), None)
     if member is None or not member.comment.startswith(_PIECES):
         return None
-    lengths = [int(n) for n in member.comment[len(_PIECES):].split(b",")]
     pieces, at = [], 0
-    for length in lengths:
-        pieces.append(member.data[at:at + length])
+    for entry in member.comment[len(_PIECES):].split(b","):
+        numbers = entry.split(b"/")
+        if len(numbers) != 3:  # (a workbook written before pieces had their CRC)
+            return None
+        length, size, crc = (int(n) for n in numbers)
+        pieces.append((member.data[at:at + length], size, crc))
         at += length
     if member.data[at:] != _LAST_BLOCK:
         return None
     return members, member, pieces
 
 
-def _with_pieces(members: list, member: "_Member", pieces: list[bytes]) -> bytes:
+def _with_pieces(members: list, member: "_Member", pieces: list[_Piece]) -> bytes:
     """The archive with the sheet `member` made of `pieces`."""
-    stream = b"".join(pieces) + _LAST_BLOCK
-    whole = zlib.decompress(stream, -15)
-    comment = _PIECES + ",".join(str(len(piece)) for piece in pieces).encode("ascii")
-    members = [m if m is not member else _Member(member.name, zlib.crc32(whole), len(whole), stream, comment)
+    stream = b"".join(data for data, _, _ in pieces) + _LAST_BLOCK
+    size = sum(size for _, size, _ in pieces)
+    members = [m if m is not member else _Member(member.name, _joined_crc(pieces), size, stream, _comment(pieces))
                for m in members]
     return _archive(members)
 

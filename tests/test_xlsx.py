@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import xml.dom.minidom
 
@@ -187,3 +188,14 @@ def test_rows_moved_from_rows_the_workbook_lacks_are_not_written(monkeypatch):
     assert xlsx.moved(old, 1, 4, 12, [600]) is None  # no such row among those read
     assert xlsx.moved(old, 1, 4, 400, [12]) is None  # no such place
     assert xlsx.moved(b"PK" + bytes(100), 1, 4, 12, [13]) is None
+
+
+def test_a_workbook_whose_pieces_are_not_all_listed_is_not_patched(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    rows = _rows(300)
+    book = _book(_sheets(rows, _rows(4)))
+    listed = re.search(rb"pieces:([0-9/,]+)", book)[1]
+    lengths_only = b",".join(entry.split(b"/")[0] for entry in listed.split(b","))  # as older workbooks list them
+    older = book.replace(listed, lengths_only.ljust(len(listed), b","))
+    assert xlsx.patched(older, 1, 4, [(12, rows[10], rows[11])]) is None
+    assert xlsx.moved(older, 1, 4, 12, [13]) is None
