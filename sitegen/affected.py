@@ -146,13 +146,17 @@ def _listing(doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str
     return only
 
 
-def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]
+                      ) -> tuple[dict[tuple[str, str], set[str]], dict[str, tuple[tuple[str, str], list, list]]]:
     """Of the dashboard and year pages (`specs`: those of ("dashboard", "") and ("years", "") to
-    look at), the paths of those to render again, by spec, after a change whose changed documents
-    are `docs` (`changed_items`), between the views `old` and `new`: a page whose rows are the
-    same targets, none of a changed document, under the same pager and the same counts, is left
-    as it is. A spec whose pages are not the same paths as before is left out: every page of it
-    is rendered."""
+    look at), those to render again after a change whose changed documents are `docs`
+    (`changed_items`), between the views `old` and `new`; and those whose counts alone changed.
+
+    A page whose rows are the same targets, none of a changed document, under the same pager, the
+    same total and years, is not rendered: when its counts are the same it is left as it is, else
+    it is given as path -> (its spec, its counts before, after), for the counts to be written in. A spec
+    whose pages are not the same paths as before is left out: every page of it is rendered.
+    Returns (spec -> the paths to render, the pages to write the counts in)."""
     old_layout, new_layout = old.row_layout(), new.row_layout()
     # With every document's rows where they were, a row is the same target at the same place: places
     # are compared as they are, and a changed document's rows are known by their places.
@@ -170,32 +174,36 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]) -> 
         return not touched.isdisjoint(chunk) if placed else any(d in docs for d, _ in rows)
 
     only: dict[tuple[str, str], set[str]] = {}
+    recount: dict[str, tuple[tuple[str, str], list, list]] = {}
     for spec in sorted(specs):
         if spec == ("dashboard", ""):
             before, after = old.dashboard_chunks(), new.dashboard_chunks()
-            same = (old_layout.total, old_layout.counts, sorted(old_layout.years)) == \
-                (new_layout.total, new_layout.counts, sorted(new_layout.years))
-            shown = {"": same}  # the pages of every target show the counts and the years
+            # the pages of every target show the total, the counts and the years (those of a status: none)
+            frame = (old_layout.total, sorted(old_layout.years)) == (new_layout.total, sorted(new_layout.years))
+            counts = {"": (old_layout.counts, new_layout.counts)}
         elif spec == ("years", ""):
             before, after = (((url, chunk, pager, year) for year, url, chunk, pager in views.year_chunks())
                              for views in (old, new))
-            same = sorted(old_layout.years) == sorted(new_layout.years)  # every year page links the others
-            shown = {year: same and old_layout.year_counts.get(year) == counts
-                     for year, counts in new_layout.year_counts.items()}
+            frame = sorted(old_layout.years) == sorted(new_layout.years)  # every year page links the others
+            counts = {year: (old_layout.year_counts.get(year), shown) for year, shown in new_layout.year_counts.items()}
         else:
             continue
         pages = {url: (pager, rows_of(old_layout, chunk)) for url, chunk, pager, _ in before}
         paths: set[str] = set()
+        kept_counts: dict[str, tuple[tuple[str, str], list, list]] = {}
         for url, chunk, pager, key in after:
             if url not in pages:
                 break  # a page more than before
             rows = rows_of(new_layout, chunk)
-            if pages.pop(url) != (pager, rows) or not shown.get(key, True) or shows_changed(chunk, rows):
+            if pages.pop(url) != (pager, rows) or (key in counts and not frame) or shows_changed(chunk, rows):
                 paths.add(url)
+            elif key in counts and counts[key][0] != counts[key][1]:
+                kept_counts[url] = (spec, *counts[key])
         else:
             if not pages:  # (else a page less than before)
                 only[spec] = paths
-    return only
+                recount.update(kept_counts)
+    return only, recount
 
 
 def revalued_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]]

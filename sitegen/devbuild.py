@@ -29,7 +29,7 @@ from .status import evaluate
 from .pipeline import (Rendered, assets, cached_exports, check, collector_paused, published_files, read_all,
                        render_all, render_pages, site_files, write_indexed)
 from .pipeline import digest as _digest
-from .render import environment
+from .render import environment, page_root
 from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
 from .views import Settings, Views, redated
 from .write import fill, staged
@@ -353,12 +353,18 @@ class DevBuilder:
             again_all = set(_specs_using(env, changed_templates, specs))
             todo = [s for s in specs if s in again_all or s in set(todo)]
         base_url = self.settings.base_url or model.site.base_url
-        only = {}
+        only: dict[tuple, set[str]] = {}
+        recount: dict[str, tuple] = {}
         if wanted is not None and self.views is not None:  # of the pages of every target row, those that changed
             shown = {spec for spec in Views.WHOLE_MODEL_SPECS if spec in todo and spec not in again_all}
-            only = changed_row_pages(self.views, views, changed[0], shown)
-        rendered = render_pages(views, self._environment(stamp), base_url, todo, only) if todo else {}
+            only, recount = changed_row_pages(self.views, views, changed[0], shown)
         written, removed = [], []
+        for path, data in self._recounted(recount, stamp, base_url).items():
+            if data is None:  # a page not as it was written: rendered
+                only[recount[path][0]].add(path)
+            else:
+                written += self._put(urls.output_file(path), data)
+        rendered = render_pages(views, self._environment(stamp), base_url, todo, only) if todo else {}
         for spec, pages in rendered.items():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
@@ -401,6 +407,21 @@ class DevBuilder:
         self._settle(model, views, sources)
         self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
+
+    def _recounted(self, recount: dict[str, tuple], stamp: dict, base_url: str) -> dict[str, bytes | None]:
+        """The dashboard and year pages whose counts alone changed (`changed_row_pages`: path ->
+        (spec, counts before, after)), with the counts list the `counts` macro writes for the new
+        counts in place of the old one's; None for a page that does not hold it as written."""
+        if not recount:
+            return {}
+        counts = self._environment(stamp).get_template("macros.html").module.counts
+        out: dict[str, bytes | None] = {}
+        for path, (_, before, after) in recount.items():
+            data = self._output(urls.output_file(path))
+            root = page_root(path, base_url)
+            out[path] = None if data is None else \
+                splice(data, str(counts(before, root)).encode("utf-8"), str(counts(after, root)).encode("utf-8"))
+        return out
 
     def _body_edit(self, sources: tuple, start: float, reads: dict) -> Outcome | None:
         """The rebuild after edits that change only the bodies of published documents or posts,

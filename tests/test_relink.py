@@ -86,6 +86,28 @@ def test_a_document_moved_among_the_rows_is_moved_in_the_downloads_not_made_agai
     assert_as_clean(dev, tmp_path)
 
 
+def test_pages_whose_counts_alone_changed_get_the_new_counts_written_in(dev, tmp_path, monkeypatch):
+    import re
+
+    from sitegen import devbuild, urls
+
+    rendered = []
+    real = devbuild.render_pages
+
+    def recorded(*args, **kwargs):
+        pages = real(*args, **kwargs)
+        rendered.extend(urls.output_file(path) for made in pages.values() for path, _ in made)
+        return pages
+    monkeypatch.setattr(devbuild, "render_pages", recorded)
+    edit(dev.content / RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: 0")  # a status changes: every count page
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full
+    counted = {rel for rel in outcome.written if rel.startswith("chi-tieu/")} - set(rendered)
+    # (pages of every target or of a year, not showing the edited document: written, not rendered)
+    assert counted and all(re.fullmatch(r"chi-tieu/(\d{4}/)?(trang-\d+/)?index\.html", rel) for rel in counted)
+    assert_as_clean(dev, tmp_path)
+
+
 def test_a_document_published_again_is_rendered_with_its_body(dev, tmp_path, monkeypatch):
     plan, page = dev.content / "programmes/kh-minh-hoa-dang-uy-co-so.md", dev.out / "chuong-trinh/kh-minh-hoa-dang-uy-co-so/index.html"
     edit(plan, "\ntitle:", "\nrestricted: true\ntitle:")
