@@ -302,6 +302,8 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
         return None
     inside = [(doc_id, start, end) for doc_id, start, end in zip(new.docs, new.starts, [*new.starts[1:], new.total])
               if span[0] <= start < span[1]]
+    if not inside:
+        return None
     first_result = after.results[inside[0][0]]
     if before.results.get(old.docs[old.starts.index(span[0])] if span[0] in old.starts else "") != first_result:
         return None

@@ -683,7 +683,7 @@ class DevBuilder:
         """Mark the data downloads as to be made for `model` by `refresh_data`: patched, with `patch`
         = (the model they show now, the documents whose lines may differ, the workbook's row
         places when the same in both, else None, and when those documents moved among the rows
-        (the views they show now, the row places before and after), else None), or else made
+        (the last views, the row places before and after), else None), or else made
         again whole. Joined with what an earlier rebuild left to do, if `refresh_data` has not run
         since."""
         if self._data_due is not None:
