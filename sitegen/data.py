@@ -253,9 +253,10 @@ def row_places(model: Model, layout) -> RowPlaces:
     return RowPlaces(dict(zip(layout.docs, layout.starts)), results, layout.total, sorted(years))
 
 
-def patch_workbook(data: bytes, places: RowPlaces, documents: list[tuple[list[TargetRow], list[TargetRow]]]) -> bytes | None:
-    """The workbook `data` with documents' rows, as the first of each pair wrote them, written as
-    the second (as many, in the same places); None when it does not hold them as written."""
+def workbook_changes(places: RowPlaces, documents: list[tuple[list[TargetRow], list[TargetRow]]]) -> dict | None:
+    """The workbook's rows to write again ((sheet, columns) -> [(row number, cells written, new
+    cells)]) when documents' rows, as the first of each pair wrote them, are written as the second
+    (as many, in the same places); None when as many rows would not do."""
     changes: dict[tuple[int, int], list] = {}
     for old_rows, new_rows in documents:
         if not old_rows and not new_rows:
@@ -264,7 +265,15 @@ def patch_workbook(data: bytes, places: RowPlaces, documents: list[tuple[list[Ta
         if doc_id not in places.targets or \
                 not _row_changes(changes, places, (places.targets[doc_id], places.results[doc_id]), old_rows, new_rows):
             return None
-    return _patched_sheets(data, changes)
+    return changes
+
+
+def patch_workbook(data: bytes, changes: dict) -> bytes | None:
+    """The workbook `data` with `changes` (`workbook_changes`) written, in one pass over each sheet;
+    None when it does not hold the rows as written."""
+    for (sheet, columns), rows in sorted(changes.items()):
+        data = xlsx.patched(data, sheet, columns, rows) if data is not None else None
+    return data
 
 
 def moved_span(layouts: tuple, docs: Container[str]) -> tuple[int, int] | None:
@@ -346,13 +355,6 @@ def _row_changes(changes: dict[tuple[int, int], list], places: RowPlaces, firsts
                 changes.setdefault((first_sheet + index // per_sheet, columns), []).append(
                     (2 + index % per_sheet, before, after))
     return True
-
-
-def _patched_sheets(data: bytes | None, changes: dict[tuple[int, int], list]) -> bytes | None:
-    """The workbook with `changes` (`_row_changes`) made: one pass over each sheet."""
-    for (sheet, columns), rows in sorted(changes.items()):
-        data = xlsx.patched(data, sheet, columns, rows) if data is not None else None
-    return data
 
 
 @dataclass(frozen=True)

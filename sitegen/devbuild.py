@@ -15,7 +15,7 @@ from typing import Any
 
 from . import feeds, urls
 from .data import (EXPORTS, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, exports, lines_moved, moved_span,
-                   patch_workbook, patch_workbook_span, places_after, row_places, splice)
+                   patch_workbook, patch_workbook_span, places_after, row_places, splice, workbook_changes)
 from .affected import affected_specs, changed_items, changed_row_pages, revalued_specs, shown_fields_specs
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
@@ -701,7 +701,7 @@ class DevBuilder:
         showed of them to what `after` (with its `views`) shows; the workbook only with `places`
         (its rows' places, the same in both) or `moved` (when the documents moved among the rows:
         the views before, the row places before and after). None for a download that cannot be
-        patched."""
+        patched; a download that shows nothing that changed is left out."""
         year = self.settings.current_year
         docs = [(before.documents[d], after.documents[d]) for d in doc_ids]
         rows = [(document_rows(before, old, year), document_rows(after, new, year)) for old, new in docs]
@@ -710,13 +710,17 @@ class DevBuilder:
         order = views.row_layout().docs
         files: dict[str, bytes | None] = {}
         for export in EXPORTS:
+            changes = workbook_changes(places, rows) if places and export.name == WORKBOOK else None
+            if moved is None and (changes == {} if export.name == WORKBOOK else
+                                  all(old[export.name] == new[export.name] for old, new in parts)):
+                continue  # what it shows of the documents is as it was: not read
             data = self._output(export.name)
             if data is None:
                 pass
             elif export.name == WORKBOOK and moved is not None:
                 data = self._workbook_moved(data, moved, after, views, doc_ids)
             elif export.name == WORKBOOK:
-                data = patch_workbook(data, places, rows) if places else None
+                data = patch_workbook(data, changes) if changes is not None else None
             elif moved is not None and export.name in ROW_ORDERED:
                 runs = {d: (old[export.name], new[export.name]) for d, (old, new) in zip(doc_ids, parts)}
                 data = lines_moved(data, order, runs, lambda d, name=export.name: document_parts(
