@@ -298,3 +298,44 @@ def test_documents_moved_among_many_rows_give_a_clean_build_s_downloads(tmp_path
         for name in downloads:
             assert (dev.out / name).read_bytes() == (clean.out / name).read_bytes(), (round_, name)
     assert whole == []  # every move was patched in (the years shown stay: each date stays in its year)
+
+
+def test_values_changed_on_many_rows_give_a_clean_build_s_site(tmp_path, small_pages, monkeypatch):
+    """Reported values set to 0 and back on a generated corpus, a few at once: statuses and counts
+    change on many dashboard and year pages, of which those whose rows are as they were get the
+    new counts written in. The whole site must be what a clean build gives."""
+    import random
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.corpus import generate
+
+    from sitegen import devbuild
+
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    generate(60, content, seed=2)
+    shutil.copytree(ROOT / "templates", templates)
+    dev = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
+    assert dev.initial().ok
+    recounted = []
+    real = DevBuilder._recounted
+    monkeypatch.setattr(DevBuilder, "_recounted", lambda self, recount, *rest: recounted.extend(recount) or real(self, recount, *rest))
+    rng = random.Random(3)
+    files = sorted((content / "results").glob("*.yaml"))
+    for round_ in range(4):
+        for path in rng.sample(files, 2):
+            lines = path.read_text("utf-8").splitlines(keepends=True)
+            values = [i for i, line in enumerate(lines) if re.fullmatch(r"    [a-z0-9-]+: \d+(\.\d+)?\n", line)]
+            for i in rng.sample(values, 2):
+                lines[i] = re.sub(r": .*", ": 0" if not lines[i].endswith(": 0\n") else ": 7", lines[i])
+            path.write_text("".join(lines), "utf-8")
+        assert dev.rebuild().ok
+        dev.refresh_data()
+        dev.refresh_search()
+        clean = DevBuilder(content, tmp_path / f"clean{round_}", templates, SETTINGS)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(devbuild, "check", pipeline.check)
+            assert clean.initial().ok
+        assert hashes(dev.out) == hashes(clean.out), round_
+    assert recounted  # (some pages had their counts written in)
