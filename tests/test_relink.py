@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, TODAY, copy_sample
-from test_field_edits import DOC, SETTINGS, assert_as_clean, edit, hashes, small_pages  # noqa: F401
+from test_field_edits import DOC, SETTINGS, assert_as_clean, clean_build, edit, hashes, small_pages  # noqa: F401
 from test_incremental import first_build
 
 from sitegen import pipeline
@@ -260,23 +260,33 @@ def test_pages_rendered_again_over_several_workers_are_those_one_worker_renders(
     assert_as_clean(dev, tmp_path)
 
 
-def test_documents_moved_among_many_rows_give_a_clean_build_s_downloads(tmp_path, monkeypatch):
-    """Issue dates changed within their year on a generated corpus: each edit moves documents among
-    many rows (several at once, up or down, next to one another or far apart). The downloads must
-    be those of a clean build, moved in rather than made again."""
-    import random
-    import re
+
+def generated_build(tmp_path, documents: int, seed: int) -> DevBuilder:
+    """The preview's builder after its first build of a generated corpus (benchmarks/corpus.py)."""
     import sys
 
     sys.path.insert(0, str(ROOT))
     from benchmarks.corpus import generate
 
     content, templates = tmp_path / "content", tmp_path / "templates"
-    generate(80, content, seed=4)
+    generate(documents, content, seed=seed)
     shutil.copytree(ROOT / "templates", templates)
     dev = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
     assert dev.initial().ok
+    return dev
+
+
+def test_documents_moved_among_many_rows_give_a_clean_build_s_downloads(tmp_path, monkeypatch):
+    """Issue dates changed within their year on a generated corpus: each edit moves documents among
+    many rows (several at once, up or down, next to one another or far apart). The downloads must
+    be those of a clean build, moved in rather than made again."""
+    import random
+    import re
+
     from sitegen import devbuild
+
+    dev = generated_build(tmp_path, 80, 4)
+    content = dev.content
     whole = []
     monkeypatch.setattr(devbuild, "exports", lambda *args, **kwargs: whole.append(1) or pipeline.exports(*args, **kwargs))
     dated = [p for p in sorted((content / "programmes").glob("*.md"))
@@ -291,12 +301,9 @@ def test_documents_moved_among_many_rows_give_a_clean_build_s_downloads(tmp_path
             path.write_text(re.sub(r"^issued: .*$", f"issued: {day}", text, count=1, flags=re.M), "utf-8")
         assert dev.rebuild().ok
         dev.refresh_data()
-        clean = DevBuilder(content, tmp_path / f"clean{round_}", templates, SETTINGS)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(devbuild, "check", pipeline.check)
-            assert clean.initial().ok
+        clean = clean_build(dev, tmp_path / f"clean{round_}")
         for name in downloads:
-            assert (dev.out / name).read_bytes() == (clean.out / name).read_bytes(), (round_, name)
+            assert (dev.out / name).read_bytes() == (clean / name).read_bytes(), (round_, name)
     assert whole == []  # every move was patched in (the years shown stay: each date stays in its year)
 
 
@@ -306,18 +313,9 @@ def test_values_changed_on_many_rows_give_a_clean_build_s_site(tmp_path, small_p
     new counts written in. The whole site must be what a clean build gives."""
     import random
     import re
-    import sys
 
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.corpus import generate
-
-    from sitegen import devbuild
-
-    content, templates = tmp_path / "content", tmp_path / "templates"
-    generate(60, content, seed=2)
-    shutil.copytree(ROOT / "templates", templates)
-    dev = DevBuilder(content, tmp_path / "site", templates, SETTINGS)
-    assert dev.initial().ok
+    dev = generated_build(tmp_path, 60, 2)
+    content = dev.content
     recounted = []
     real = DevBuilder._recounted
     monkeypatch.setattr(DevBuilder, "_recounted", lambda self, recount, *rest: recounted.extend(recount) or real(self, recount, *rest))
@@ -333,9 +331,5 @@ def test_values_changed_on_many_rows_give_a_clean_build_s_site(tmp_path, small_p
         assert dev.rebuild().ok
         dev.refresh_data()
         dev.refresh_search()
-        clean = DevBuilder(content, tmp_path / f"clean{round_}", templates, SETTINGS)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(devbuild, "check", pipeline.check)
-            assert clean.initial().ok
-        assert hashes(dev.out) == hashes(clean.out), round_
+        assert hashes(dev.out) == hashes(clean_build(dev, tmp_path / f"clean{round_}")), round_
     assert recounted  # (some pages had their counts written in)
