@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.run import build_cmd, compiled, edit_one, edit_tags, edit_title, export, last_line  # noqa: E402
 
 
-
 def _programme(content: Path, pattern: str) -> Path:
     """The first programme from the sixth on (the same in every run) with a line matching `pattern`."""
     paths = sorted((content / "programmes").glob("*.md"))
