@@ -176,6 +176,33 @@ class RowLayout:
                        for year, counts_ in self.year_counts.items()}
         return RowLayout(self.docs, self.starts, statuses, years, counts, year_counts, self.issuers, self.total)
 
+    def reordered(self, docs: list[str], issuers: Mapping[str, str]) -> RowLayout | None:
+        """This layout with the same documents' rows in the order `docs` (each document's rows
+        as many as before); `issuers`: each document's issuer. None when `docs` are not this
+        layout's documents."""
+        if docs == self.docs:
+            return self
+        if len(docs) != len(self.docs) or set(docs) != set(self.docs):
+            return None
+        ends = dict(zip(self.docs, [*self.starts[1:], self.total]))
+        firsts = self.doc_starts()
+        starts, place = [], array("l", [0]) * self.total
+        at = 0
+        for doc_id in docs:
+            starts.append(at)
+            for old in range(firsts[doc_id], ends[doc_id]):  # (the new place of each old place)
+                place[old] = at
+                at += 1
+        found: dict[str, int] = {}
+        for doc_id, start in zip(docs, starts):
+            found.setdefault(issuers[doc_id], start)
+
+        def moved(table: dict) -> dict:
+            return {key: array("l", sorted(place[i] for i in places)) for key, places in table.items()}
+
+        return RowLayout(list(docs), starts, moved(self.statuses), moved(self.years), self.counts, self.year_counts,
+                         found, self.total)
+
     def find(self, index: int) -> tuple[str, int]:
         """The document of the row at `index`, and the row's place among that document's rows."""
         at = bisect_right(self.starts, index) - 1
@@ -255,16 +282,18 @@ class Views:
     def derived(cls, model: Model, settings: Settings, history: Mapping[str, tuple] | None, last: Views,
                 before: Model, changed: set[str]) -> Views | None:
         """A view of `model` made from `last`, the view of `before`, when the two models differ only
-        by the records and results of the documents `changed`, none of which moves among the rows,
-        changes its issuer or its number of targets: its row layout is `last`'s with their rows
-        made again; its rows and statuses are worked out as they are asked for (as those of a
-        restored view). None when that does not hold, or a year gains or loses its year page."""
+        by the records and results of the documents `changed`, none of which changes its issuer or
+        its number of targets: its row layout is `last`'s with their rows made again, in the new
+        order when they moved among the rows (`RowLayout.reordered`); its rows and statuses are
+        worked out as they are asked for (as those of a restored view). None when that does not
+        hold, or a year gains or loses its year page."""
         if settings != last.settings:
             return None
         layout, year = last.row_layout(), settings.current_year
         order = [d.id for d in row_order(model) if d.targets]
-        if order != layout.docs:
-            return None
+        if set(order) - set(changed) != set(layout.docs) - set(changed) or \
+                [d for d in order if d not in changed] != [d for d in layout.docs if d not in changed]:
+            return None  # (documents other than the changed ones moved, or one came or went)
         firsts = layout.doc_starts()
         shown = [d for d in sorted(changed) if d in firsts]
         olds = {d: document_rows(before, before.documents[d], year) for d in shown}
@@ -273,6 +302,8 @@ class Views:
                for d in shown):
             return None
         replaced = layout.replaced(olds, news)
+        if replaced is not None:
+            replaced = replaced.reordered(order, {d: model.documents[d].issuer.value for d in order})
         if replaced is None:
             return None
         view = object.__new__(cls)

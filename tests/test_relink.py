@@ -223,6 +223,39 @@ def test_a_layout_with_some_rows_made_again_is_the_layout_of_all_rows_made_again
     assert seen_none and seen_layout
 
 
+def test_a_view_derived_after_documents_moved_has_the_layout_of_all_rows_made_again():
+    """`Views.derived` when the edited documents move among the rows (an issue date): the last
+    layout with their rows made again, reordered (`RowLayout.reordered`), against `RowLayout.of`
+    all the rows of the edited model."""
+    from dataclasses import replace
+
+    from sitegen.model import Day
+    from sitegen.rows import target_rows
+    from sitegen.views import RowLayout, Views
+
+    model = pipeline.check(ROOT / "content", SETTINGS.current_year)
+    last = Views(model, SETTINGS)
+    plan, programme = model.documents["kh-minh-hoa-dang-uy-co-so"], model.documents["12-ctr-duk-2021"]
+    assert last.row_layout().docs == [plan.id, programme.id]  # newest first
+    later = replace(programme, issued=Day(2021, 6, 1))
+    gone = [key for key in model.results if key[0] == programme.id][:2]
+    edits = [
+        ({programme.id: later}, []),  # it moves up
+        ({programme.id: later}, gone),  # and its statuses change
+        ({programme.id: later, plan.id: replace(plan, issued=Day(2021, 3, 1))}, []),  # both move
+        ({plan.id: replace(plan, issued=Day(2021, 3, 1))}, gone),  # the other one moves down
+    ]
+    for documents, removed in edits:
+        edited = replace(model, documents={**model.documents, **documents}, results=model.results.updated({}, removed))
+        changed = set(documents) | {key[0] for key in removed}
+        view = Views.derived(edited, SETTINGS, None, last, model, changed)
+        assert view is not None
+        expected = RowLayout.of(target_rows(edited, SETTINGS.current_year))
+        assert expected.docs == [programme.id, plan.id]
+        assert view.row_layout() == expected, documents
+
+
+
 def test_the_workbook_places_worked_out_from_the_layout_are_those_of_the_rows():
     from sitegen.data import row_places, workbook_years
     from sitegen.views import Views
