@@ -273,6 +273,33 @@ def test_the_workbook_places_worked_out_from_the_layout_are_those_of_the_rows():
     assert len(places.targets) == 2 and max(places.results.values()) > 0  # (the second starts after the first)
 
 
+def test_the_workbook_places_carried_over_an_edit_are_those_worked_out_again():
+    """`data.places_after` (from the last places and the edited documents' results only) against
+    `row_places` of the edited model, for documents moved, with or without results changed."""
+    from dataclasses import replace
+
+    from sitegen.data import places_after, row_places
+    from sitegen.model import Day
+    from sitegen.views import Views
+
+    model = pipeline.check(ROOT / "content", SETTINGS.current_year)
+    last = Views(model, SETTINGS)
+    places = row_places(model, last.row_layout())
+    plan, programme = model.documents["kh-minh-hoa-dang-uy-co-so"], model.documents["12-ctr-duk-2021"]
+    gone = [key for key in model.results if key[0] == plan.id][:2]
+    edits = [
+        ({programme.id: replace(programme, issued=Day(2021, 6, 1))}, []),  # moved
+        ({programme.id: replace(programme, issued=Day(2021, 6, 1))}, gone),  # and the other's results fewer
+        ({}, gone),  # results fewer, nothing moved
+    ]
+    for documents, removed in edits:
+        edited = replace(model, documents={**model.documents, **documents}, results=model.results.updated({}, removed))
+        changed = set(documents) | {key[0] for key in removed}
+        layout = Views(edited, SETTINGS).row_layout()
+        found = places_after(places, model, edited, (last.row_layout(), layout), changed)
+        assert found == row_places(edited, layout), (documents, removed)
+
+
 def test_pages_rendered_again_over_several_workers_are_those_one_worker_renders(dev, tmp_path, monkeypatch):
     """Many dashboard and year pages to render again are split among workers, page by page."""
     from sitegen import render
