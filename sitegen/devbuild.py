@@ -718,7 +718,7 @@ class DevBuilder:
             if data is None:
                 pass
             elif export.name == WORKBOOK and moved is not None:
-                data = self._workbook_moved(data, moved, after, views, doc_ids)
+                data = self._workbook_moved(data, moved, after, views, {d: new for d, (_, new) in zip(doc_ids, rows)})
             elif export.name == WORKBOOK:
                 data = patch_workbook(data, changes) if changes is not None else None
             elif moved is not None and export.name in ROW_ORDERED:
@@ -731,15 +731,16 @@ class DevBuilder:
             files[export.name] = data
         return files
 
-    def _workbook_moved(self, data: bytes, moved: tuple, after: Model, views: Views, doc_ids: list[str]) -> bytes | None:
-        """The workbook with the rows that the documents' move shifted written again."""
+    @staticmethod
+    def _workbook_moved(data: bytes, moved: tuple, after: Model, views: Views,
+                        changed: dict[str, list]) -> bytes | None:
+        """The workbook with the rows that the documents' move shifted written again; `changed`:
+        the moved or changed documents' rows now."""
         old_views, old_places, new_places = moved
         layouts = (old_views.row_layout(), views.row_layout())
-        span = moved_span(layouts, set(doc_ids))
+        span = moved_span(layouts, set(changed))
         if span is None:
             return None
-        year = self.settings.current_year
-        changed = {d: document_rows(after, after.documents[d], year) for d in doc_ids if d in after.documents}
         return patch_workbook_span(data, after, (old_places, new_places), layouts, span, changed)
 
     def _output(self, rel: str) -> bytes | None:

@@ -291,9 +291,8 @@ class Views:
             return None
         layout, year = last.row_layout(), settings.current_year
         order = [d.id for d in row_order(model) if d.targets]
-        if set(order) - set(changed) != set(layout.docs) - set(changed) or \
-                [d for d in order if d not in changed] != [d for d in layout.docs if d not in changed]:
-            return None  # (documents other than the changed ones moved, or one came or went)
+        if [d for d in order if d not in changed] != [d for d in layout.docs if d not in changed]:
+            return None  # (documents other than the changed ones moved, came or went)
         firsts = layout.doc_starts()
         shown = [d for d in sorted(changed) if d in firsts]
         olds = {d: document_rows(before, before.documents[d], year) for d in shown}
