@@ -44,6 +44,12 @@ def _document_neighbours(model: Model, doc_id: str) -> set[tuple[str, str]]:
     return specs
 
 
+def _own_pages(model: Model, doc_id: str) -> set[tuple[str, str]]:
+    """A document's own page and the lists it is on by its own fields (its issuer's, its tags')."""
+    doc = model.documents[doc_id]
+    return {("document", doc_id), ("organisation", doc.issuer.value)} | {("tag", slugify(name)) for name in doc.tags}
+
+
 def _post_neighbours(model: Model, post_id: str) -> set[tuple[str, str]]:
     if post_id not in model.posts:
         return set()
@@ -71,6 +77,14 @@ def _differ(old, new) -> bool:
 def _body_differs(old: Model, new: Model, key: str) -> bool:
     """Whether a body differs between two models (read only when they may hold different ones)."""
     return not old.bodies.holds_same(new.bodies, key) and old.bodies.get(key) != new.bodies.get(key)
+
+
+def _own_page_only(old: Model, new: Model, doc_id: str) -> bool:
+    """True when a published document kept every field but those only its own page shows (its
+    body and tags): the pages of the documents and posts around it show it as they did."""
+    before, after = old.documents.get(doc_id), new.documents.get(doc_id)
+    return before is not None and after is not None and before.published and after.published and \
+        replace(before, body="", body_line=0, tags=()) == replace(after, body="", body_line=0, tags=())
 
 
 def _same_but_body(old: Model, new: Model, doc_id: str) -> bool:
@@ -110,9 +124,11 @@ def affected_specs(old: Model | None, new: Model, changed: tuple[set[str], set[s
             not any(key[0] in docs for key in old.results.changed_keys(new.results)):
         return {("document", d) for d in docs}
     specs = set(GLOBAL_SPECS) | _renamed_tags(old, new)
+    revalued = {key[0] for key in old.results.changed_keys(new.results)}
+    own = {d for d in docs if d not in revalued and _own_page_only(old, new, d)}
     for model in (old, new):
         for doc_id in docs:
-            specs |= _document_neighbours(model, doc_id)
+            specs |= _document_neighbours(model, doc_id) if doc_id not in own else _own_pages(model, doc_id)
         for post_id in posts:
             specs |= _post_neighbours(model, post_id)
     return specs
@@ -144,6 +160,32 @@ def _listing(doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str
             if kept(spec):
                 only.setdefault(spec, set()).add(path)
     return only
+
+
+def row_changed(old, new, docs: set[str]) -> set[str]:
+    """Of the changed documents `docs`, those whose target rows (dashboard, year pages) differ
+    between the views `old` and `new`. A row shows its document's link (`Views.ref`), its target,
+    and the results and status of the target: a document whose tags or relations alone changed
+    shows the same rows."""
+    before, after = old.model, new.model
+    revalued = {key[0] for key in before.results.changed_keys(after.results)}
+    return {d for d in docs if d in revalued or not _same_rows(old, new, d)}
+
+
+def _same_rows(old, new, doc_id: str) -> bool:
+    before, after = old.model.documents.get(doc_id), new.model.documents.get(doc_id)
+    shown = [doc is not None and doc.published for doc in (before, after)]
+    if not all(shown):
+        return not any(shown)
+    return before.targets == after.targets and before.term == after.term and old.ref(doc_id) == new.ref(doc_id)
+
+
+def _same_ref(old, new, doc_id: str) -> bool:
+    """Whether a document is shown in lists as it was (`Views.ref`): published in both views, with
+    the same link, heading, title, date and issuer."""
+    before, after = old.model.documents.get(doc_id), new.model.documents.get(doc_id)
+    return before is not None and after is not None and before.published and after.published and \
+        old.ref(doc_id) == new.ref(doc_id)
 
 
 def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]
@@ -204,6 +246,24 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]
                 only[spec] = paths
                 recount.update(kept_counts)
     return only, recount
+
+
+def changed_list_pages(old, new, changed: tuple[set[str], set[str]], specs: list[tuple[str, str]]
+                       ) -> dict[tuple[str, str], set[str]]:
+    """Of the list pages of `specs` (sections, organisations, tags), those to render again after a
+    change (`changed`: `changed_items`), between the views `old` and `new`: a page that lists the
+    same documents and posts under the same pager, none of them changed, is left as it is. A spec
+    whose pages are not the same paths as before is left out: every page of it is rendered.
+    Returns spec -> the paths to render."""
+    edited = {("doc", d) for d in changed[0] if not _same_ref(old, new, d)} | {("post", p) for p in changed[1]}
+    only: dict[tuple[str, str], set[str]] = {}
+    for spec in specs:
+        before, after = old.list_chunks(spec), new.list_chunks(spec)
+        if before is None or after is None or [url for url, *_ in before] != [url for url, *_ in after]:
+            continue
+        only[spec] = {url for (url, listed, pager), (_, was, pager_was) in zip(after, before)
+                      if listed != was or pager != pager_was or not edited.isdisjoint(listed)}
+    return only
 
 
 def revalued_specs(model: Model, doc_ids: set[str], listed: dict[str, set[tuple[tuple[str, str], str]]]

@@ -16,7 +16,8 @@ from typing import Any
 from . import feeds, urls
 from .data import (EXPORTS, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, exports, lines_moved, moved_span,
                    patch_workbook, patch_workbook_span, places_after, row_places, splice, workbook_changes)
-from .affected import affected_specs, changed_items, changed_row_pages, revalued_specs, shown_fields_specs
+from .affected import (affected_specs, changed_items, changed_list_pages, changed_row_pages, revalued_specs,
+                       row_changed, shown_fields_specs)
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
@@ -357,7 +358,9 @@ class DevBuilder:
         recount: dict[str, tuple] = {}
         if wanted is not None and self.views is not None:  # of the pages of every target row, those that changed
             shown = {spec for spec in Views.WHOLE_MODEL_SPECS if spec in todo and spec not in again_all}
-            only, recount = changed_row_pages(self.views, views, changed[0], shown)
+            only, recount = changed_row_pages(self.views, views, row_changed(self.views, views, changed[0]), shown)
+            lists = [spec for spec in todo if spec[0] in Views.LIST_KINDS and spec not in again_all]
+            only |= changed_list_pages(self.views, views, changed, lists)
         written, removed = [], []
         for path, data in self._recounted(recount, stamp, base_url).items():
             if data is None:  # a page not as it was written: rendered

@@ -816,6 +816,25 @@ class Views:
             for url, chunk, pager in paginate(layout.years[year], urls.target_year(year), ROW_PAGE_SIZE):
                 yield year, url, chunk, pager
 
+    LIST_KINDS = ("section", "organisation", "tag")  # specs whose pages list documents (and posts)
+
+    def list_chunks(self, spec: tuple[str, str]) -> list[tuple[str, list[tuple[str, str]], dict]] | None:
+        """The pages of a list spec (`LIST_KINDS`) as (path, what it lists, pager), what it lists as
+        ("doc", id) and ("post", id); None for another spec, or a tag not there.
+        A list page shows nothing else that another document or post can change."""
+        kind, key = spec
+        if kind == "section" and key in ("resolution", "programme"):
+            chunks = [(url, [("doc", d.id) for d in chunk], pager) for url, chunk, pager in self._section_chunks(key)]
+        elif kind == "organisation":
+            chunks = [(url, [("doc", d.id) for d in chunk], pager)
+                      for url, chunk, pager in self._organisation_chunks(key, self._by_issuer().get(key, []))]
+        elif kind == "tag" and key in self.model.tags:
+            chunks = [(url, [(k, i if k == "doc" else i.id) for k, i in chunk], pager)
+                      for url, chunk, pager in self._tag_chunks(self.model.tags[key])]
+        else:
+            return None
+        return chunks
+
     def listed_on(self) -> dict[str, set[tuple[tuple[str, str], str]]]:
         """Each published document -> the list pages that show it, as (spec, page path): its
         section's, its issuer's and its tags' lists, and the dashboard and year pages with a row of
@@ -828,13 +847,11 @@ class Views:
                 for doc in set(map(doc_id, chunk)):
                     found[doc].add(place)
 
-        for section in ("resolution", "programme"):
-            add(("section", section), self._section_chunks(section), lambda d: d.id)
-        for org_id, docs in self._by_issuer().items():
-            add(("organisation", org_id), self._organisation_chunks(org_id, docs), lambda d: d.id)
-        for slug, tag in self.model.tags.items():
-            chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self._tag_chunks(tag)]
-            add(("tag", slug), chunks, str)
+        lists = [("section", "resolution"), ("section", "programme")]
+        lists += [("organisation", org_id) for org_id in self._by_issuer()] + [("tag", slug) for slug in self.model.tags]
+        for spec in lists:
+            chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self.list_chunks(spec) or ()]
+            add(spec, chunks, str)
         layout = self.row_layout()
         owners = [doc for doc, start, end in zip(layout.docs, layout.starts, layout.starts[1:] + [layout.total])
                   for _ in range(end - start)]  # the document of each row
