@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
@@ -75,11 +76,20 @@ class _Resolver:
 
     def __init__(self, documents: dict[str, Document], unread: Unread = Unread()):
         self.documents = documents
-        self.by_number: dict[str, list[str]] = defaultdict(list)
-        for doc in documents.values():
+        self._unread = unread
+
+    @cached_property
+    def by_number(self) -> dict[str, list[str]]:
+        """Document ids by number (worked out when a reference is first not an id)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for doc in self.documents.values():
             if doc.number:
-                self.by_number[_number_key(doc.number)].append(doc.id)
-        self.unread = {_number_key(name) for name in unread.documents}
+                found[_number_key(doc.number)].append(doc.id)
+        return found
+
+    @cached_property
+    def unread(self) -> set[str]:
+        return {_number_key(name) for name in self._unread.documents}
 
     def find(self, ref: Ref, path: str, problems: Collector) -> str | None:
         if ref.value in self.documents:
@@ -141,23 +151,74 @@ def _link_relations(documents, resolver, orgs, unread, problems):
     outgoing = {d: {r: [] for r in RELATIONS} for d in documents}
     incoming = {d: {r: [] for r in RELATIONS} for d in documents}
     for doc in documents.values():
-        if _unknown_organisation(doc.issuer.value, orgs, unread):
-            problems.add(doc.path, doc.issuer.line, f'không tìm thấy cơ quan ban hành "{doc.issuer.value}" '
-                                                    f"trong organisations.yaml{suggest(doc.issuer.value, orgs)}")
-        for relation in RELATIONS:
-            for ref in doc.relations.get(relation, ()):
-                target = resolver.find(ref, doc.path, problems)
-                if target is None:
-                    continue
-                if target == doc.id:
-                    problems.add(doc.path, ref.line, f'văn bản không thể tự tham chiếu chính nó ở trường "{relation}"')
-                    continue
-                if target not in outgoing[doc.id][relation]:
-                    outgoing[doc.id][relation].append(target)
-                    incoming[target][relation].append(doc.id)
+        for relation, targets in _doc_relations(doc, resolver, orgs, unread, problems).items():
+            outgoing[doc.id][relation] = targets
+            for target in targets:
+                incoming[target][relation].append(doc.id)
     for relation in RELATIONS:
         _report_cycles(documents, outgoing, relation, problems)
     return _frozen(outgoing), _frozen(incoming)
+
+
+def _doc_relations(doc: Document, resolver: _Resolver, orgs, unread, problems) -> dict[str, list[str]]:
+    """The documents one document names in each relation (each once, in the order written), its
+    issuer and references checked."""
+    if _unknown_organisation(doc.issuer.value, orgs, unread):
+        problems.add(doc.path, doc.issuer.line, f'không tìm thấy cơ quan ban hành "{doc.issuer.value}" '
+                                                f"trong organisations.yaml{suggest(doc.issuer.value, orgs)}")
+    found: dict[str, list[str]] = {}
+    for relation in RELATIONS:
+        targets = found[relation] = []
+        for ref in doc.relations.get(relation, ()):
+            target = resolver.find(ref, doc.path, problems)
+            if target is None:
+                continue
+            if target == doc.id:
+                problems.add(doc.path, ref.line, f'văn bản không thể tự tham chiếu chính nó ở trường "{relation}"')
+                continue
+            if target not in targets:
+                targets.append(target)
+    return found
+
+
+def _relinked_relations(documents, resolver, orgs, unread, problems, last: Model) -> tuple | None:
+    """`_link_relations` after some documents were edited, from the relations of `last` (a model
+    linked without problems): only the edited documents' references are resolved, and only cycles
+    through them looked for. None when more than their references may have changed (a document
+    added, removed or renumbered, the organisations or the unread content changed)."""
+    if list(documents) != list(last.documents) or orgs != last.organisations or unread != last.content.unread:
+        return None
+    edited = [doc for doc in documents.values() if last.documents[doc.id] is not doc]
+    if any(doc.number != last.documents[doc.id].number for doc in edited):
+        return None  # references by number elsewhere may name another document now
+    outgoing, incoming = dict(last.outgoing), dict(last.incoming)
+    place = {doc_id: index for index, doc_id in enumerate(documents)}
+    for doc in edited:
+        now = _doc_relations(doc, resolver, orgs, unread, problems)
+        before = outgoing[doc.id]
+        outgoing[doc.id] = {relation: tuple(now[relation]) for relation in RELATIONS}
+        for relation in RELATIONS:
+            for target in set(before[relation]) ^ set(now[relation]):
+                named = set(incoming[target][relation]) ^ {doc.id}
+                incoming[target] = {**incoming[target], relation: tuple(sorted(named, key=place.__getitem__))}
+    for relation in RELATIONS:
+        if any(_reaches(outgoing, relation, doc.id) for doc in edited):
+            _report_cycles(documents, outgoing, relation, problems)  # (reported as a full link reports it)
+    return outgoing, incoming
+
+
+def _reaches(outgoing, relation: str, doc_id: str) -> bool:
+    """Whether `doc_id` is reached again by following `relation` from it: a cycle through it."""
+    seen: set[str] = set()
+    todo = list(outgoing[doc_id][relation])
+    while todo:
+        current = todo.pop()
+        if current == doc_id:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(outgoing[current][relation])
+    return False
 
 
 def _frozen(links: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -498,7 +559,8 @@ def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | Non
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
     resolver = _Resolver(documents, content.unread)
-    outgoing, incoming = _link_relations(documents, resolver, orgs, content.unread, problems)
+    relations = _relinked_relations(documents, resolver, orgs, content.unread, problems, last) if last else None
+    outgoing, incoming = relations or _link_relations(documents, resolver, orgs, content.unread, problems)
     posts = {}
     for post in content.posts:
         if post.id in posts:

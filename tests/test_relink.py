@@ -135,6 +135,10 @@ def expected_errors(dev: DevBuilder) -> list[str]:
     # the post's body links to this document's page
     (DOC, "issued: 2021-04-07", "issued: 2021-04-07\ndraft: true", "/chuong-trinh/12-ctr-duk-2021/"),
     (DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh,", "implements: [nq-khong-co,", "nq-khong-co"),
+    # a cycle through the edited document, and a document naming itself
+    ("resolutions/nq-dai-hoi-xx-dang-bo-khoi.md", "based_on: [nq-dai-hoi-xix-dang-bo-tinh]",
+     "based_on: [nq-dai-hoi-xix-dang-bo-tinh]\nimplements: [12-ctr-duk-2021]", "vòng tham chiếu"),
+    (DOC, "implements: [nq-dai-hoi-xix-dang-bo-tinh,", "implements: [12-ctr-duk-2021,", "tự tham chiếu"),
     (RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: nhiều", "2023.yaml:14: giá trị \"nhiều\""),
     ("results/2024.yaml", "year: 2024", "year: 2023", "không khớp với tên tệp"),
 ])
@@ -398,7 +402,7 @@ def test_values_changed_on_many_rows_give_a_clean_build_s_site(tmp_path, small_p
 
 
 def test_front_matter_edits_on_many_list_pages_give_a_clean_build_s_site(tmp_path, small_pages, monkeypatch):
-    """Tags given and taken, titles and issue dates changed, a few documents at once, on a generated
+    """Tags given and taken, titles, issue dates and relations changed, a few documents at once, on a generated
     corpus with small list pages: of the lists (sections, issuers, tags) and the dashboard, only
     the pages that show a changed document, or whose documents moved, are rendered again. The whole
     site must be what a clean build gives."""
@@ -420,12 +424,17 @@ def test_front_matter_edits_on_many_list_pages_give_a_clean_build_s_site(tmp_pat
         "title": lambda text: re.sub(r"^title: (.*)$", lambda m: f"title: {m[1]} (sửa)", text, count=1, flags=re.M),
         "date": lambda text: re.sub(r"^issued: (\d{4})-\d\d-\d\d$", lambda m: f"issued: {m[1]}-{rng.randint(1, 12):02d}-"
                                     f"{rng.randint(1, 28):02d}", text, count=1, flags=re.M),
+        "relation": lambda text: re.sub(r"^implements: \[.*\]$", lambda m: f"implements: [{rng.choice(resolutions)}]"
+                                        if rng.random() < 0.7 else "implements: []", text, count=1, flags=re.M),
     }
-    for round_ in range(5):
+    resolutions = sorted(path.stem for path in (dev.content / "resolutions").glob("*.md"))
+    for round_ in range(8):
         for path in rng.sample(programmes, rng.choice([1, 2])):
             text = path.read_text("utf-8")
             path.write_text(edits[rng.choice(sorted(edits))](text), "utf-8")
         assert dev.rebuild().ok
+        whole = pipeline.check(dev.content, SETTINGS.current_year)  # relations linked from the edited documents
+        assert (dev.model.outgoing, dev.model.incoming) == (whole.outgoing, whole.incoming), round_
         dev.refresh_data()
         dev.refresh_search()
         assert hashes(dev.out) == hashes(clean_build(dev, tmp_path / f"clean{round_}")), round_
