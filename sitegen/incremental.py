@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +49,10 @@ def build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settin
 def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Settings,
            on_stage=None, keep: bool = False) -> tuple[Summary, DevBuilder | None]:
     """`build` with the cache, and the builder it ended with. When nothing had changed: with
-    `keep`, the builder the last build saved (None if it saved none), else None."""
+    `keep`, the builder the last build saved (None if it saved none), else None.
+
+    Without `keep` (a command-line build, whose process ends with it), a state saved whole after
+    an incremental build is written by a child process left behind (`_save_behind`)."""
     timer = Timer(on_stage)
     found = _last_build(content_dir, out_dir, template_dir, settings,
                         prepare=lambda builder, folder, stamps: _prepare(builder, folder, timer, stamps))
@@ -58,13 +62,13 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
     from .devbuild import DevBuilder
 
     builder = found.builder
-    changed = None
+    changed, whole = None, None
     build_id = os.urandom(8).hex()
     if builder is not None:
         timer.mark("đọc trạng thái")  # (after a rebuild prepared meanwhile: the wait for the output's comparison)
         builder.build_id = build_id
         prepared = found.prepared or _prepare(builder, folder, timer, stamps)
-        summary, changed = _finish(builder, prepared, folder, key, timer)
+        summary, changed, whole = _finish(builder, prepared, folder, key, timer, behind=not keep)
     else:
         last.forget()
         (folder / EDITS).unlink(missing_ok=True)
@@ -92,6 +96,8 @@ def _build(content_dir: Path, out_dir: Path, template_dir: Path, settings: Setti
         summary = made.summary
         summary.seconds = sum(timer.stages.values())
     last.record(inputs, out_dir, summary, changed, build_id)
+    if whole is not None:
+        whole()  # the state, saved once the site and its record are written
     return summary, builder
 
 
@@ -117,6 +123,7 @@ def _last_build(content_dir: Path, out_dir: Path, template_dir: Path, settings: 
     `prepare(builder, cache folder, stamps)`, if given, is run on the state meanwhile (it writes
     nothing): what it prepared is kept when that state turns out to describe the output."""
     folder = cache_folder(out_dir)
+    wait_for_state(folder)  # (the last build's, if a child it left is still writing it)
     last = LastBuild(folder / "last.pickle")
     stamps = input_stamps(content_dir, template_dir)
     inputs = build_inputs(content_dir, template_dir, settings, stamps)
@@ -297,11 +304,13 @@ def _prepare(builder: DevBuilder, folder: Path, timer: Timer, stamps: tuple[dict
     return prepared
 
 
-def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, timer: Timer) -> tuple[Summary, list[str]]:
+def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, timer: Timer,
+            behind: bool = False) -> tuple[Summary, list[str], Callable[[], None] | None]:
     """Apply a prepared rebuild to the published folder (or raise the error it stopped at:
     ContentError when the content has problems). Nothing was written before every file, the
-    search index included, had been made. Returns the summary and the paths written or removed
-    (folders end in "/")."""
+    search index included, had been made. Returns the summary, the paths written or removed
+    (folders end in "/"), and, with `behind`, the saving of a whole state left to be started (by
+    `_save_behind`, once the build's record is written), else None."""
     if prepared.error is not None:
         prepared.discard()
         raise prepared.error
@@ -317,15 +326,19 @@ def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, 
         if update is not None:
             update.discard()
     timer.mark("ghi")
+    whole = None
     if outcome.full:
         (folder / EDITS).unlink(missing_ok=True)
-        _save(folder / STATE, (key, builder))
+        if behind:
+            whole = lambda: _save_behind(folder / STATE, (key, builder)) or _save(folder / STATE, (key, builder))  # noqa: E731
+        else:
+            _save(folder / STATE, (key, builder))
     else:
         _save(folder / EDITS, (key, builder.edits_state()))
     timer.mark("lưu trạng thái")
     summary = summarise(builder.model, builder.spec_paths, timer)
     summary.rendered, summary.written = outcome.pages, len(pending)
-    return summary, touched
+    return summary, touched, whole
 
 
 def _load(path: Path):
@@ -352,6 +365,75 @@ def _save(path: Path, value) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+LOCK = "state.lock"  # held by a child writing the state (`_save_behind`)
+
+
+def _save_behind(path: Path, value) -> bool:
+    """Start `_save` in a child process that this one does not wait for: a command-line build
+    after an edit has written its site by then, and its process ends (the state of a large site
+    takes about half a second to pickle). The child holds `LOCK` until the state is in place, and
+    every build waits for it first (`_wait_for_state`). Should the child fail, the state left is
+    an older build's, which the next build does not use (a full build). False when no child could
+    be started (nothing was saved).
+
+    The child is the grandchild of this process, whose own child ends at once: a long-lived caller
+    (a test run) is left no process to wait for."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        import fcntl
+
+        lock = os.open(path.parent / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # (inherited: the lock is the open file's, held while any process holds it)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        child = os.fork()
+        if child == 0:
+            _saving_child(path, value)  # never returns
+        os.waitpid(child, 0)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(lock)
+
+
+def _saving_child(path: Path, value) -> None:
+    """In the child `_save_behind` forks: fork the saver and end."""
+    try:
+        if os.fork() != 0:
+            os._exit(0)
+        os.setsid()  # not stopped with the terminal's process group once the build has ended
+        gc.disable()  # (the child ends when the state is saved: nothing to collect)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # a caller reading the build's output sees it end with the build
+            os.dup2(null, fd)
+        _save(path, value)
+        os._exit(0)
+    except BaseException:
+        os._exit(1)
+
+
+def wait_for_state(folder: Path) -> None:
+    """Wait until no child is writing the state in the build cache `folder` (`_save_behind`):
+    every build does first, and so must anything else that reads the state."""
+    try:
+        import fcntl
+
+        lock = os.open(folder / LOCK, os.O_RDWR)
+    except (ImportError, OSError):
+        return  # no lock file: no child was ever started there
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    except OSError:
+        pass
+    finally:
+        os.close(lock)
 
 
 def _save_aside(path: Path, value) -> Callable[[], bool]:

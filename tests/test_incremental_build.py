@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY, build, copy_sample
 
+from sitegen import incremental
 from sitegen.cache import cache_folder, tree_stamps
 
 DOC = "programmes/12-ctr-duk-2021.md"
@@ -91,6 +92,41 @@ def test_successive_edits_and_a_revert_give_what_a_clean_build_gives(tmp_path):
     title = content / "resolutions/58-nq-tw.md"  # a front matter edit after body edits
     title.write_text(title.read_text(encoding="utf-8").replace("Thanh Hóa", "Thanh Hoá"), encoding="utf-8")
     assert build(content, out).code == 0
+    assert_clean(content, out, tmp_path)
+
+
+def test_a_build_waits_for_the_state_a_child_of_the_last_one_is_still_saving(tmp_path):
+    """After an edit that saves the state whole, a child left behind writes it, holding the state
+    lock; a build started meanwhile waits for it, then starts from that state."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT, TODAY
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    tags = content / DOC
+    tags.write_text(tags.read_text(encoding="utf-8").replace("tags: [Xây dựng Đảng, Đại hội Đảng]",
+                                                             "tags: [Xây dựng Đảng]"), encoding="utf-8")
+    assert build(content, out).code == 0  # a front-matter edit: the state is saved whole, behind
+    folder = cache_folder(out)
+    incremental.wait_for_state(folder)
+    assert (folder / incremental.LOCK).is_file()
+    append(content / DOC, "\nĐoạn thêm khi trạng thái còn đang được lưu.\n")
+    lock = open(folder / incremental.LOCK, "rb")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # as a saving child holds it
+    try:
+        started = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--content", str(content),
+                                    "--out", str(out), "--today", TODAY], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert started.poll() is None  # waiting
+    finally:
+        lock.close()
+    output, _ = started.communicate(timeout=120)
+    assert started.returncode == 0
+    assert output.startswith("Đã dựng lại 1 trang")  # from the saved state
     assert_clean(content, out, tmp_path)
 
 
@@ -412,6 +448,7 @@ def test_a_fresh_checkout_of_the_same_files_is_not_read_again(tmp_path):
                     lambda: (templates / "assets" / "site.css").write_text("body { color: black }\n", encoding="utf-8")):
         changed()
         assert build(content, out, "--templates", str(templates)).code == 0
+        incremental.wait_for_state(cache_folder(out))  # (saved by a child the build left behind)
         assert state.stat().st_mtime_ns != saved  # a full rebuild saves the state whole
         saved = state.stat().st_mtime_ns
     assert (out / "files" / "cong-khai.pdf").read_bytes() == b"%PDF-1.4 cong-khai"
