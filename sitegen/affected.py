@@ -209,8 +209,13 @@ def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]
         ends = dict(zip(new_layout.docs, new_layout.starts[1:] + [new_layout.total]))
         touched = {i for d in docs if d in firsts for i in range(firsts[d], ends[d])}
 
+    owners = {} if placed else {id(layout): layout.owners() for layout in (old_layout, new_layout)}
+
     def rows_of(layout, chunk) -> list:
-        return list(chunk) if placed else [layout.find(i) for i in chunk]
+        if placed:
+            return list(chunk)
+        rows = owners[id(layout)]
+        return [rows[i] for i in chunk]
 
     def shows_changed(chunk, rows) -> bool:
         return not touched.isdisjoint(chunk) if placed else any(d in docs for d, _ in rows)

@@ -208,6 +208,13 @@ class RowLayout:
         at = bisect_right(self.starts, index) - 1
         return self.docs[at], index - self.starts[at]
 
+    def owners(self) -> list[tuple[str, int]]:
+        """`find` of every row, in order."""
+        out: list[tuple[str, int]] = []
+        for doc_id, start, end in zip(self.docs, self.starts, [*self.starts[1:], self.total]):
+            out += [(doc_id, offset) for offset in range(end - start)]
+        return out
+
     def doc_starts(self) -> dict[str, int]:
         if "_firsts" not in self.__dict__:
             self.__dict__["_firsts"] = dict(zip(self.docs, self.starts))
@@ -732,12 +739,13 @@ class Views:
             self._layout = RowLayout.of(self.rows)
         return self._layout
 
-    def rows_at(self, indices: Iterable[int]) -> list[TargetRow]:
+    def rows_at(self, indices: Iterable[int], made: dict[str, list[TargetRow]] | None = None) -> list[TargetRow]:
         """The target rows at these places among all rows (worked out for these only in a view
-        restored without its rows)."""
+        restored without its rows). `made`: document id -> its rows, made by calls before (the
+        pages of one dashboard share the rows they show), added to."""
         if "rows" in self.__dict__:
             return [self.rows[i] for i in indices]
-        layout, made = self.row_layout(), {}
+        layout, made = self.row_layout(), {} if made is None else made
         out = []
         for index in indices:
             doc_id, offset = layout.find(index)
@@ -761,10 +769,11 @@ class Views:
         split = total > ROW_PAGE_SIZE
         status_pages = [{"label": STATUS_TEXT[s], "url": urls.TARGETS + f"trang-thai/{s}/"}
                         for s in STATUS_ORDER] if split else []
+        made: dict[str, list[TargetRow]] = {}
         for url, chunk, pager, code in self.dashboard_chunks():
             if paths is not None and url not in paths:
                 continue
-            target_rows_ = self.rows_at(chunk)
+            target_rows_ = self.rows_at(chunk, made)
             rows = [self._dashboard_row(r) for r in target_rows_]
             if code:
                 yield Page(url, "targets_status.html", f"Chỉ tiêu: {STATUS_TEXT[code]}",
@@ -798,11 +807,12 @@ class Views:
         dashboard's)."""
         layout = self.row_layout()
         years = sorted(layout.years)
+        made: dict[str, list[TargetRow]] = {}
         for year, url, chunk, pager in self.year_chunks():
             if paths is not None and url not in paths:
                 continue
             others = [{"year": y, "url": urls.target_year(y)} for y in years if y != year]
-            context = {"year": year, "rows": [self._dashboard_row(r, year) for r in self.rows_at(chunk)],
+            context = {"year": year, "rows": [self._dashboard_row(r, year) for r in self.rows_at(chunk, made)],
                        "counts": layout.year_counts[year], "other_years": others, "pager": pager}
             title = f"Kết quả thực hiện chỉ tiêu năm {year}"
             if pager["number"] > 1:

@@ -199,6 +199,7 @@ def test_a_layout_with_some_rows_made_again_is_the_layout_of_all_rows_made_again
     model = pipeline.check(ROOT / "content", SETTINGS.current_year)
     year = SETTINGS.current_year
     layout = Views(model, SETTINGS).row_layout()
+    assert layout.owners() == [layout.find(index) for index in range(layout.total)]
     plan, programme = model.documents["kh-minh-hoa-dang-uy-co-so"], model.documents["12-ctr-duk-2021"]
     without = {key: {y: r for y, r in by_year.items() if y != 2021} for key, by_year in model.results.items()
                if key[0] == plan.id}
@@ -440,3 +441,21 @@ def test_front_matter_edits_on_many_list_pages_give_a_clean_build_s_site(tmp_pat
         assert hashes(dev.out) == hashes(clean_build(dev, tmp_path / f"clean{round_}")), round_
     lists = [paths for only in parted for spec, paths in (only or {}).items() if spec[0] in ("section", "organisation", "tag")]
     assert lists and not all(lists)  # lists rendered in part, some of them not at all
+
+
+def test_values_edited_twice_in_a_preview_restored_from_the_state_give_a_clean_build_s_site(tmp_path, small_pages):
+    """A preview started from a command-line build's state has views without their rows: the
+    dashboard's pages make the rows they show, kept for the pages after. A value edited in place
+    twice must show its new value on them each time."""
+    from sitegen import incremental
+
+    content, out, templates = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    incremental.build(content, out, templates, SETTINGS)
+    dev, outcome = incremental.preview_builder(content, out, templates, SETTINGS)
+    assert outcome.ok and "rows" not in dev.views.__dict__  # restored without its rows
+    for old, new in (("mo-hinh-hay: 1", "mo-hinh-hay: 2"), ("mo-hinh-hay: 2", "mo-hinh-hay: 3")):
+        edit(content / RESULTS, old, new)
+        assert dev.rebuild().ok
+        assert_as_clean(dev, tmp_path)
+        shutil.rmtree(tmp_path / "clean")
