@@ -849,6 +849,7 @@ class DevBuilder:
             views._tables = {k: v for k, v in views._tables.items() if k not in changed}
             views._fixed = {k: v for k, v in views._fixed.items() if k[0] not in changed}
         views.__dict__.pop("_issuer_docs", None)
+        views.__dict__.pop("_sections", None)  # (their pages hold the documents' records)
         self.model, self.views = model, views
         for name, items in zip(("documents", "posts", "bodies", "results"), (new_docs, new_posts, new_bodies, new_results)):
             if items:

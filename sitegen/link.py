@@ -61,8 +61,18 @@ class Model:
     def site(self):
         return self.content.site
 
-    def published(self) -> list[Document]:
-        return [d for d in self.documents.values() if d.published]
+    def published(self) -> tuple[Document, ...]:
+        """The published documents, in the documents' order (worked out once: a linked model is
+        not changed, edits make another)."""
+        found = self.__dict__.get("_published")
+        if found is None:
+            found = self.__dict__["_published"] = tuple(d for d in self.documents.values() if d.published)
+        return found
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_published", None)
+        return state
 
     def url(self, doc: Document) -> str:
         return urls.document(doc.section, doc.id)

@@ -203,8 +203,10 @@ class Parted(Mapping):
 
     def updated(self, changes: Mapping, removed: Iterable = ()) -> Parted:
         """A copy with the entries of `changes` added or put in place of these, and the keys
-        `removed` left out."""
+        `removed` left out: this mapping itself when there are none (it is read-only)."""
         removed = set(removed)
+        if not changes and not removed:
+            return self
         touched = {self._part(key) for key in [*changes, *removed]}
         for name in touched:
             self._read(name)  # else a part read later would bring the old entry back

@@ -257,8 +257,8 @@ class Views:
         edit needs only the edited page's), and a dashboard or year page's rows alone."""
         state = dict(self.__dict__)
         state["_layout"] = self.row_layout()
-        state.pop("rows", None)
-        state.pop("statuses", None)
+        for made in ("rows", "statuses", "_sections"):
+            state.pop(made, None)
         return state
 
     def __copy__(self) -> "Views":
@@ -589,8 +589,12 @@ class Views:
                 for url, chunk, pager in chunks if paths is None or url in paths]
 
     def _section_chunks(self, section: str) -> list[tuple[str, list, dict]]:
-        path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
-        return paginate(self.newest(self.section_docs(section)), path, LIST_PAGE_SIZE)
+        """The section's list pages (made once per view: compared after an edit, then rendered)."""
+        made = self.__dict__.setdefault("_sections", {})
+        if section not in made:
+            path = {"resolution": urls.RESOLUTIONS, "programme": urls.PROGRAMMES}[section]
+            made[section] = paginate(self.newest(self.section_docs(section)), path, LIST_PAGE_SIZE)
+        return made[section]
 
     def posts_page(self) -> list[Page]:
         posts = sorted(self.model.posts.values(), key=by_date, reverse=True)
