@@ -169,7 +169,8 @@ class DevBuilder:
         root = os.path.join(os.path.abspath(self.content), "")
         found = {}
         for path, digest in digests.items():
-            path = os.path.abspath(path)
+            if not path.startswith(root) or f"{os.sep}." in path:  # (most are joined to that root already)
+                path = os.path.abspath(path)
             if path.startswith(root):
                 found[path[len(root):].replace(os.sep, "/")] = digest
         return found
