@@ -369,6 +369,7 @@ class DevBuilder:
             else:
                 written += self._put(urls.output_file(path), data)
         rendered = render_pages(views, self._environment(stamp), base_url, todo, only) if todo else {}
+        paged = False  # whether the site's pages are other paths than before (the sitemap lists them)
         for spec, pages in rendered.items():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)
@@ -376,12 +377,13 @@ class DevBuilder:
                 continue
             kept = {p for p, _ in pages}
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.get(spec, []) if p not in kept])
+            paged = paged or sorted(kept) != self.spec_paths.get(spec)
             self.spec_paths[spec] = sorted(kept)
         gone = set(self.spec_paths) - set(specs)
         for spec in gone:
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.pop(spec)])
         if rendered or gone:
-            paths = [p for paths in self.spec_paths.values() for p in paths]
+            paths = [p for paths in self.spec_paths.values() for p in paths] if paged or gone else None
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
         new_places = None  # the new rows' places, when worked out here (kept for the next edit)
