@@ -267,19 +267,23 @@ def _report_cycles(documents, outgoing, relation, problems) -> None:
 
 def _link_tags(documents, posts, problems) -> dict[str, Tag]:
     tags: dict[str, Tag] = {}
-    seen: set[tuple[str, str, str]] = set()  # (slug, bucket, id): a list lookup would be quadratic
-    items = [(d, "documents") for d in documents.values() if d.published] + [(p, "posts") for p in posts.values()]
-    for item, bucket in items:
-        for name in item.tags:
-            slug = slugify(name)
-            if not slug:  # reported by validate, with its line
-                continue
-            tag = tags.setdefault(slug, Tag(slug, name))
-            if name not in tag.spellings:
-                tag.spellings.append(name)
-            if (slug, bucket, item.id) not in seen:
-                seen.add((slug, bucket, item.id))
-                getattr(tag, bucket).append(item.id)
+    slugs: dict[str, str] = {}  # name -> slug (a few hundred names, written tens of thousands of times)
+    for bucket, items in (("documents", [d for d in documents.values() if d.published]), ("posts", posts.values())):
+        for item in items:
+            for name in item.tags:
+                slug = slugs.get(name)
+                if slug is None:
+                    slug = slugs[name] = slugify(name)
+                if not slug:  # reported by validate, with its line
+                    continue
+                tag = tags.get(slug)
+                if tag is None:
+                    tag = tags[slug] = Tag(slug, name)
+                if name not in tag.spellings:
+                    tag.spellings.append(name)
+                listed = tag.documents if bucket == "documents" else tag.posts
+                if not listed or listed[-1] != item.id:  # (listed once, however many of its names the tag has)
+                    listed.append(item.id)
     for tag in tags.values():
         # The spelling with diacritics wins ("Đảng ủy" over "dang uy"); ties by collation.
         tag.spellings.sort(key=lambda s: (fold(s) == s.lower(), sort_key(s)))
