@@ -374,7 +374,7 @@ def _save_behind(path: Path, value) -> bool:
     """Start `_save` in a child process that this one does not wait for: a command-line build
     after an edit has written its site by then, and its process ends (the state of a large site
     takes about half a second to pickle). The child holds `LOCK` until the state is in place, and
-    every build waits for it first (`_wait_for_state`). Should the child fail, the state left is
+    every build waits for it first (`wait_for_state`). Should the child fail, the state left is
     an older build's, which the next build does not use (a full build). False when no child could
     be started (nothing was saved).
 
