@@ -182,7 +182,7 @@ def test_an_edit_indexes_again_only_the_shards_of_the_pages_it_changed(tmp_path,
     is what a clean build gives."""
     from conftest import ROOT
 
-    from sitegen import incremental, search
+    from sitegen import search
     from sitegen.views import Settings
 
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
@@ -216,7 +216,6 @@ def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, 
     build still succeeds, leaves no state (or half of one) behind, and the next build is full."""
     from conftest import ROOT, TODAY
 
-    from sitegen import incremental
     from sitegen.views import Settings
 
     content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
@@ -239,13 +238,44 @@ def test_a_state_that_could_not_be_saved_means_a_full_build_next_time(tmp_path, 
     assert_clean(content, out, tmp_path)
 
 
+def test_a_state_its_saving_child_could_not_save_means_a_full_build_next_time(tmp_path, monkeypatch):
+    """After a front-matter edit the state is saved by a child the build leaves behind; if that
+    fails, the state left is the build's before, which does not describe the output: the next
+    build is full, and its site a clean build's."""
+    from conftest import ROOT, TODAY
+
+    from sitegen.views import Settings
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    settings = Settings(current_year=int(TODAY[:4]), base_url="")
+    assert incremental.build(content, out, ROOT / "templates", settings).rendered is None  # full
+    state = cache_folder(out) / "state.pickle"
+    incremental.wait_for_state(cache_folder(out))
+    saved = state.read_bytes()
+
+    def fail(path, value):  # (the child is forked from this process: it runs this)
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(incremental, "_save", fail)
+    tags = content / DOC
+    tags.write_text(tags.read_text(encoding="utf-8").replace("tags: [Xây dựng Đảng, Đại hội Đảng]",
+                                                             "tags: [Xây dựng Đảng]"), encoding="utf-8")
+    assert incremental.build(content, out, ROOT / "templates", settings).rendered is not None  # from the state
+    incremental.wait_for_state(cache_folder(out))
+    assert state.read_bytes() == saved and not [p for p in cache_folder(out).iterdir() if p.name.startswith(".state")]
+    monkeypatch.undo()
+    append(content / DOC, "\nThêm một đoạn.\n")
+    assert incremental.build(content, out, ROOT / "templates", settings).rendered is None  # full again
+    assert_clean(content, out, tmp_path)
+
+
 def test_an_edit_rewrites_only_the_buckets_holding_the_words_of_the_edited_page(tmp_path, monkeypatch):
     """An edit patches its page's shard: the page's fragment is new, the buckets holding its words
     (old and new) are written again, and every other file of the index stays the published file
     itself; the site is what a clean build gives."""
     from conftest import ROOT
 
-    from sitegen import incremental, search
+    from sitegen import search
     from sitegen.searchpage import record, words
     from sitegen.views import Settings
 
