@@ -118,13 +118,12 @@ def affected_specs(old: Model | None, new: Model, changed: tuple[set[str], set[s
     docs, posts = changed or changed_items(old, new)
     if not docs and not posts:
         return set()
+    revalued = {key[0] for key in old.results.changed_keys(new.results)}
     # Only bodies changed, and no result: only their own pages show them (lists and dashboards show
     # fields and results).
-    if not posts and all(_same_but_body(old, new, d) for d in docs) and \
-            not any(key[0] in docs for key in old.results.changed_keys(new.results)):
+    if not posts and revalued.isdisjoint(docs) and all(_same_but_body(old, new, d) for d in docs):
         return {("document", d) for d in docs}
     specs = set(GLOBAL_SPECS) | _renamed_tags(old, new)
-    revalued = {key[0] for key in old.results.changed_keys(new.results)}
     own = {d for d in docs if d not in revalued and _own_page_only(old, new, d)}
     for model in (old, new):
         for doc_id in docs:
@@ -173,19 +172,21 @@ def row_changed(old, new, docs: set[str]) -> set[str]:
 
 
 def _same_rows(old, new, doc_id: str) -> bool:
+    """Whether a document's rows are as they were: its link (`_same_ref`), targets and term."""
+    if not _same_ref(old, new, doc_id):
+        return False
+    before, after = old.model.documents.get(doc_id), new.model.documents.get(doc_id)
+    return before is None or not before.published or (before.targets == after.targets and before.term == after.term)
+
+
+def _same_ref(old, new, doc_id: str) -> bool:
+    """Whether a document is shown in lists as it was (`Views.ref`): published in both views with
+    the same link, heading, title, date and issuer, or in neither."""
     before, after = old.model.documents.get(doc_id), new.model.documents.get(doc_id)
     shown = [doc is not None and doc.published for doc in (before, after)]
     if not all(shown):
         return not any(shown)
-    return before.targets == after.targets and before.term == after.term and old.ref(doc_id) == new.ref(doc_id)
-
-
-def _same_ref(old, new, doc_id: str) -> bool:
-    """Whether a document is shown in lists as it was (`Views.ref`): published in both views, with
-    the same link, heading, title, date and issuer."""
-    before, after = old.model.documents.get(doc_id), new.model.documents.get(doc_id)
-    return before is not None and after is not None and before.published and after.published and \
-        old.ref(doc_id) == new.ref(doc_id)
+    return old.ref(doc_id) == new.ref(doc_id)
 
 
 def changed_row_pages(old, new, docs: set[str], specs: set[tuple[str, str]]
