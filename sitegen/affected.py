@@ -75,8 +75,10 @@ def _differ(old, new) -> bool:
 
 
 def _body_differs(old: Model, new: Model, key: str) -> bool:
-    """Whether a body differs between two models (read only when they may hold different ones)."""
-    return not old.bodies.holds_same(new.bodies, key) and old.bodies.get(key) != new.bodies.get(key)
+    """Whether a body differs between two models (read only when they may hold different ones;
+    not at all when they hold the same bodies, as after an edit of no body)."""
+    return old.bodies is not new.bodies and not old.bodies.holds_same(new.bodies, key) and \
+        old.bodies.get(key) != new.bodies.get(key)
 
 
 def _own_page_only(old: Model, new: Model, doc_id: str) -> bool:
