@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -330,7 +331,7 @@ def _finish(builder: DevBuilder, prepared: _Prepared, folder: Path, key: tuple, 
     if outcome.full:
         (folder / EDITS).unlink(missing_ok=True)
         if behind:
-            whole = lambda: _save_behind(folder / STATE, (key, builder)) or _save(folder / STATE, (key, builder))  # noqa: E731
+            whole = partial(_save_behind, folder / STATE, (key, builder))
         else:
             _save(folder / STATE, (key, builder))
     else:
@@ -370,16 +371,22 @@ def _save(path: Path, value) -> None:
 LOCK = "state.lock"  # held by a child writing the state (`_save_behind`)
 
 
-def _save_behind(path: Path, value) -> bool:
-    """Start `_save` in a child process that this one does not wait for: a command-line build
-    after an edit has written its site by then, and its process ends (the state of a large site
-    takes about half a second to pickle). The child holds `LOCK` until the state is in place, and
-    every build waits for it first (`wait_for_state`). Should the child fail, the state left is
-    an older build's, which the next build does not use (a full build). False when no child could
-    be started (nothing was saved).
+def _save_behind(path: Path, value) -> None:
+    """`_save` in a child process that this one does not wait for: a command-line build after an
+    edit has written its site by then, and its process ends (the state of a large site takes
+    about half a second to pickle). The child holds `LOCK` until the state is in place, and every
+    build waits for it first (`wait_for_state`). Should the child fail, the state left is an
+    older build's, which the next build does not use (a full build). When no child can be
+    started, the state is saved here.
 
     The child is the grandchild of this process, whose own child ends at once: a long-lived caller
     (a test run) is left no process to wait for."""
+    if not _forked_save(path, value):
+        _save(path, value)
+
+
+def _forked_save(path: Path, value) -> bool:
+    """`_save_behind`'s child started; False when none could be (no fork, no lock)."""
     if not hasattr(os, "fork"):
         return False
     try:

@@ -838,16 +838,14 @@ class Views:
         A list page shows nothing else that another document or post can change."""
         kind, key = spec
         if kind == "section" and key in ("resolution", "programme"):
-            chunks = [(url, [("doc", d.id) for d in chunk], pager) for url, chunk, pager in self._section_chunks(key)]
-        elif kind == "organisation":
-            chunks = [(url, [("doc", d.id) for d in chunk], pager)
-                      for url, chunk, pager in self._organisation_chunks(key, self._by_issuer().get(key, []))]
-        elif kind == "tag" and key in self.model.tags:
-            chunks = [(url, [(k, i if k == "doc" else i.id) for k, i in chunk], pager)
-                      for url, chunk, pager in self._tag_chunks(self.model.tags[key])]
-        else:
-            return None
-        return chunks
+            return [(url, [("doc", d.id) for d in chunk], pager) for url, chunk, pager in self._section_chunks(key)]
+        if kind == "organisation":
+            return [(url, [("doc", d.id) for d in chunk], pager)
+                    for url, chunk, pager in self._organisation_chunks(key, self._by_issuer().get(key, []))]
+        if kind == "tag" and key in self.model.tags:
+            return [(url, [(k, i if k == "doc" else i.id) for k, i in chunk], pager)
+                    for url, chunk, pager in self._tag_chunks(self.model.tags[key])]
+        return None
 
     def listed_on(self) -> dict[str, set[tuple[tuple[str, str], str]]]:
         """Each published document -> the list pages that show it, as (spec, page path): its
@@ -866,9 +864,7 @@ class Views:
         for spec in lists:
             chunks = [(url, [i for kind, i in chunk if kind == "doc"]) for url, chunk, _ in self.list_chunks(spec) or ()]
             add(spec, chunks, str)
-        layout = self.row_layout()
-        owners = [doc for doc, start, end in zip(layout.docs, layout.starts, layout.starts[1:] + [layout.total])
-                  for _ in range(end - start)]  # the document of each row
+        owners = [doc for doc, _ in self.row_layout().owners()]  # the document of each row
         add(("dashboard", ""), self.dashboard_chunks(), owners.__getitem__)
         add(("years", ""), ((url, chunk) for _, url, chunk, _ in self.year_chunks()), owners.__getitem__)
         return dict(found)
