@@ -108,7 +108,11 @@ def _indexed_text(site: Path, url: str) -> str:
     from sitegen import search
 
     for file in (site / search.BUNDLE / "f").glob("*.json"):
-        fragment = json.loads(file.read_bytes())
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:  # an old fragment the running preview removed after the glob listed it
+            continue
+        fragment = json.loads(data)
         if fragment["url"] == url:
             return fragment["content"]
     return ""
