@@ -331,6 +331,98 @@ def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
     return Patch(files, listing.manifest(dict(sorted(buckets.items()))), obsolete - set(files))
 
 
+def regroup_shard(folder: Path, old: list[str], new: list[str], records: dict[str, Record]) -> Patch:
+    """The changes that make the shard in `folder`, holding the pages `old` (site paths, in their
+    order), hold the pages `new`: those in `records` (pages added or edited) as these records
+    give them, the others as the shard has them. No page is read again: each word's pages are
+    numbered anew in its packed entry, and the entries of the pages gone or edited are cut out.
+    Buckets whose entries all stay as they were are not written. The result equals
+    `shard_files` of the new pages."""
+    if len(new) > MAX_PAGES:
+        raise SearchIndexError(f"một phần chỉ mục có {len(new)} trang, quá {MAX_PAGES}")
+    manifest = json.loads((folder / MANIFEST).read_bytes())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{folder / MANIFEST}: another format")
+    listing, buckets = _Listing.read(manifest), dict(manifest["buckets"])
+    if len(listing.names) != len(old):
+        raise ValueError(f"{folder / MANIFEST}: {len(listing.names)} pages, {len(old)} recorded")
+    at = {rel: number for number, rel in enumerate(new)}
+    renumber = [None if rel in records else at.get(rel) for rel in old]  # None: its entries go
+    # pages numbered below `first` keep their numbers: a word found only there is left as it is
+    first = next((n for n, m in enumerate(renumber) if m != n), len(old))
+    added: dict[str, dict[str, list[tuple[int, tuple[int, bytes]]]]] = defaultdict(lambda: defaultdict(list))
+    for rel, rec in records.items():
+        first = min(first, at[rel])
+        for word, entry in rec.words.items():
+            added[bucket_key(word)][word].append((at[rel], entry))
+    files: dict[str, bytes] = {}
+    obsolete = {f"f/{listing.names[n]}.json" for n, m in enumerate(renumber) if m is None}
+    for key in sorted(buckets.keys() | added.keys()):
+        words = added.get(key, {})
+        digest = buckets.pop(key, None)
+        raw_pages, raw_positions = {}, {}
+        if digest:
+            b, p = _bucket_files(key, digest)
+            raw_pages, raw_positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
+        changed = False
+        for word in sorted(raw_pages.keys() | words.keys()):
+            value = raw_pages.get(word)
+            if value is not None and word not in words and _array(value[0])[-1] < first:
+                continue
+            changed = True
+            entry = _Entry(value, raw_positions.get(word))
+            for number in reversed([n for n in entry.pages if renumber[n] is None]):
+                entry.replace(number, None)
+            entry.pages = array(U16, [renumber[n] for n in entry.pages])
+            for number, new_entry in words.get(word, ()):
+                entry.replace(number, new_entry)
+            if entry.pages:
+                raw_pages[word], raw_positions[word] = entry.encoded()
+            else:
+                raw_pages.pop(word, None)
+                raw_positions.pop(word, None)
+        if not changed:
+            buckets[key] = digest
+            continue
+        if raw_pages:
+            encoded_pages, encoded_positions = _bucket_json(raw_pages), _bucket_json(raw_positions)
+            buckets[key] = new_digest = _bucket_digest(encoded_pages, encoded_positions)
+            b, p = _bucket_files(key, new_digest)
+            files[b], files[p] = encoded_pages, encoded_positions
+        if digest:
+            obsolete.update(_bucket_files(key, digest))
+    for rec in records.values():
+        files[f"f/{rec.fragment_name}.json"] = rec.fragment
+    return Patch(files, _regrouped_listing(listing, old, new, renumber, records).manifest(dict(sorted(buckets.items()))),
+                 obsolete - set(files))
+
+
+def _regrouped_listing(listing: _Listing, old: list[str], new: list[str], renumber: list[int | None],
+                       records: dict[str, Record]) -> _Listing:
+    """The listing of the pages `new`, from the listing of the pages `old` (`regroup_shard`)."""
+    was = {rel: number for number, rel in enumerate(old)}
+    names, lengths, dates = [], [], []
+    for rel in new:
+        rec = records.get(rel)
+        if rec is not None:
+            names.append(rec.fragment_name)
+            lengths.append(min(rec.length, 65535))
+            dates.append(int(rec.date or 0))
+        else:
+            names.append(listing.names[was[rel]])
+            lengths.append(listing.lengths[was[rel]])
+            dates.append(listing.dates[was[rel]])
+    filters = {key: {value: [renumber[n] for n in members if renumber[n] is not None] for value, members in values.items()}
+               for key, values in listing.filters.items()}
+    at = {rel: number for number, rel in enumerate(new)}
+    for rel, rec in records.items():
+        for key, values in rec.filters.items():
+            for value in dict.fromkeys(values):
+                members = filters.setdefault(key, {}).setdefault(value, [])
+                members.insert(bisect_left(members, at[rel]), at[rel])
+    return _Listing(names, lengths, dates, filters)
+
+
 # --- shards ---------------------------------------------------------------------------------
 # A page's shard is a hash of its path, so an edit never moves a page to another shard; the
 # number of shards is a power of two that grows with the number of pages, so it changes rarely.
@@ -745,6 +837,15 @@ class Update:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def _shard_patch(folder: Path, source: _Pages, group: list[str], pages: dict[str, str], known: dict[str, str],
+                 regrouped: bool, shards: int, shard: int) -> Patch:
+    """The patch of a published shard whose pages were `known` (path -> digest) and are now `group`."""
+    if not regrouped:
+        return patch_shard(folder, {n: source.record(rel) for n, rel in enumerate(group) if pages[rel] != known[rel]})
+    old = sorted(rel for rel in known if shard_of(rel, shards) == shard)
+    return regroup_shard(folder, old, group, {rel: source.record(rel) for rel in group if known.get(rel) != pages[rel]})
+
+
 def update(site: Path, changed: dict[str, bytes | None], record: Path,
            per_shard: int | None = None) -> Update | None:
     """Index again, beside the published `site`, the shards whose pages `changed` (site path -> new
@@ -752,8 +853,9 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
 
     The published site's index must be exactly as the build that wrote `record` left it: the pages
     it recorded are taken as they were, only the changed ones are read. A shard whose pages are the
-    same ones, some edited, is patched (`patch_shard`); one that gained or lost pages is made
-    again; all are when the record is missing or the number of shards changes."""
+    same ones, some edited, is patched (`patch_shard`); one that gained or lost pages is numbered
+    anew (`regroup_shard`); all are made again when the record is missing or the number of shards
+    changes, and a shard whose published files cannot be read as recorded is made again."""
     saved = _read_record(record)
     known_pages = saved.get("pages") if isinstance(saved.get("pages"), dict) else None
     pages = indexed_pages(site, changed, known_pages)
@@ -779,11 +881,10 @@ def update(site: Path, changed: dict[str, bytes | None], record: Path,
             if shard in kept:
                 continue
             folder = _shard_bundle(bundle, shard)
-            if recorded[shard] and shard not in regrouped:
-                edited = {n: source.record(rel) for n, rel in enumerate(groups[shard])
-                          if pages[rel] != known_pages[rel]}
+            if recorded[shard]:
                 try:
-                    patches[shard] = patch_shard(folder, edited)
+                    patches[shard] = _shard_patch(folder, source, groups[shard], pages, known_pages,
+                                                  shard in regrouped, shards, shard)
                     continue
                 except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
                     pass  # a published shard that cannot be read as expected is made again
