@@ -22,8 +22,8 @@ from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import Model, body_checker, body_key, content_of, keeps_results, link, link_results
-from .load import SECTIONS, Source
-from .model import Document
+from .load import SECTIONS, Source, display_path
+from .model import Document, Unread
 from .records import Deferred
 from .rows import document_rows
 from .status import evaluate
@@ -88,6 +88,27 @@ def _changed(before: dict, now: dict) -> set[str] | None:
     if before.keys() != now.keys():
         return None
     return {rel for rel, stamp in now.items() if stamp == RACY or before[rel] != stamp}
+
+
+def _added_removed(before: dict, now: dict) -> tuple[set[str], set[str]] | None:
+    """The content entries added and removed, when each is a document or post file (a Markdown
+    file right in its section's folder); None when another entry came or went."""
+    added, removed = now.keys() - before.keys(), before.keys() - now.keys()
+    for rel in added | removed:
+        folder, _, name = rel.partition("/")
+        if folder not in SECTIONS or "/" in name or not name.endswith(".md") or name.startswith("."):
+            return None
+    return added, removed
+
+
+def _read_order(item) -> tuple:
+    """Where a document or post comes in the content as `load.list_sources` lists it: by section
+    folder, then by file name."""
+    return _FOLDERS.index(_FOLDER[item.section if isinstance(item, Document) else "post"]), Path(item.path).name
+
+
+_FOLDER = {kind: folder for folder, kind in SECTIONS.items()}
+_FOLDERS = list(SECTIONS)
 
 
 def _same(before, after) -> bool:
@@ -542,8 +563,14 @@ class DevBuilder:
         tree = sources[0]
         if self.model is None or self.errors or self._tree is None:
             return None
-        changed = _changed(self._tree, tree)
-        edited = self._read_edited(self._rewritten(changed, tree), tree, reads) if changed is not None else None
+        changed, added, removed = _changed(self._tree, tree), set(), set()
+        if changed is None:  # entries came or went: documents and posts only
+            came_went = _added_removed(self._tree, tree)
+            if came_went is None or self.model.content.unread != Unread():
+                return None
+            added, removed = came_went
+            changed = {rel for rel, stamp in tree.items() if rel not in added and (stamp == RACY or self._tree[rel] != stamp)}
+        edited = self._read_edited(self._rewritten(changed, tree) | added, tree, reads)
         if edited is None:
             return None
         fronts, read = edited
@@ -559,8 +586,10 @@ class DevBuilder:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
         keep = keeps_results(model, items.values())  # (then the other results are not linked again)
-        if items or results:
-            content = content_of(model, items, results, whole=not keep)
+        if items or results or removed:
+            gone = frozenset(display_path(self.content / rel) for rel in removed)
+            new = frozenset(display_path(self.content / rel) for rel in added)
+            content = content_of(model, items, results, whole=not keep, added=new, removed=gone, order=_read_order)
             if content is None:
                 return None
             problems = Collector()
@@ -577,8 +606,8 @@ class DevBuilder:
         if views is None:
             views = Views(model, self.settings, history, self.views)
         root = os.path.abspath(self.content)
-        digests = {os.path.join(root, rel): digest for rel, digest in self._read.items()} | read.digests
-        return model, views, _templates_stamp(self.templates), history, digests
+        digests = {os.path.join(root, rel): digest for rel, digest in self._read.items() if rel not in removed}
+        return model, views, _templates_stamp(self.templates), history, digests | read.digests
 
     def _read_edited(self, changed: set[str], tree: dict, reads: dict) -> tuple[list, FileCache] | None:
         """The changed content files read and checked alone (`read_all`'s results), with the cache

@@ -10,7 +10,7 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -537,12 +537,16 @@ def body_checker(model: Model) -> _LinkChecker:
 
 
 def content_of(model: Model, items: dict[str, Document | Post], results: dict[str, tuple[Result, ...]],
-               whole: bool = True) -> Content | None:
+               whole: bool = True, added: frozenset[str] = frozenset(), removed: frozenset[str] = frozenset(),
+               order: Callable[[Document | Post], tuple] | None = None) -> Content | None:
     """The content `model` was linked from, with edited files' records in place of theirs: `items`,
     documents and posts by path; `results`, each results file's results by its path (not `whole`:
     only those, for `link` to keep the model's others). Results come in the order `link` is given
-    them when the content is read: by file, then by line. None when an item's file is not one of
-    the model's (`link` would then be given another content)."""
+    them when the content is read: by file, then by line. `added`: the paths of `items` that are
+    new files, put among the others by `order` (the key of their place in the content as it is
+    read); `removed`: the paths of the model's documents and posts whose files are gone. None
+    when an item's file is not one of the model's nor added, or a removed one is not the model's
+    (`link` would then be given another content)."""
     by_file: dict[str, list[Result]] = {}
     if whole:
         for by_year in model.results.values():
@@ -551,11 +555,19 @@ def content_of(model: Model, items: dict[str, Document | Post], results: dict[st
         for found in by_file.values():
             found.sort(key=lambda result: result.line)
     by_file.update((path, list(found)) for path, found in results.items())
-    documents = tuple(items.get(doc.path, doc) for doc in model.content.documents)
-    posts = tuple(items.get(post.path, post) for post in model.content.posts)
-    replaced = {item.path for item in documents + posts} & items.keys()
-    if len(replaced) != len(items):
+    kept = [item for item in model.content.documents + model.content.posts if item.path not in removed]
+    if len(kept) + len(removed) != len(model.content.documents) + len(model.content.posts):
         return None
+    replaced = {item.path for item in kept} & items.keys()
+    if replaced & added or len(replaced) + len(added) != len(items):
+        return None
+    everything = [items.get(item.path, item) for item in kept]
+    if added:
+        if order is None:
+            return None
+        everything = sorted(everything + [items[path] for path in added], key=order)
+    documents = tuple(item for item in everything if isinstance(item, Document))
+    posts = tuple(item for item in everything if not isinstance(item, Document))
     ordered = tuple(result for path in sorted(by_file) for result in by_file[path])
     return replace(model.content, documents=documents, posts=posts, results=ordered)
 

@@ -517,8 +517,8 @@ def test_a_file_saved_again_while_a_build_reads_it_is_read_again_after_a_revert(
     resolution = content / "resolutions" / "58-nq-tw.md"
     first = resolution.read_text(encoding="utf-8") + "\nĐoạn thứ nhất.\n"
     resolution.write_text(first, encoding="utf-8")
-    (content / "resolutions" / "nq-moi.md").write_text(  # a file added: the whole content is read
-        "---\ntitle: Nghị quyết mới\nissuer: dang-uy-khoi\nissued: 2024-01-02\n---\nNội dung.\n", encoding="utf-8")
+    (content / "files").mkdir(exist_ok=True)  # a file added beside the documents: the whole content is read
+    (content / "files" / "ghi-chu.txt").write_text("Ghi chú.\n", encoding="utf-8")
     digested = pipeline._front_key
 
     def saved_meanwhile(source, current_year, data=None):

@@ -156,12 +156,52 @@ def test_a_problem_the_edit_brings_is_reported_as_a_full_check_reports_it(dev, n
     assert dev.rebuild().ok
 
 
-def test_a_file_added_or_removed_reads_the_whole_content(dev, tmp_path, monkeypatch):
+RESOLUTION = "---\ntitle: Nghị quyết mới\nissuer: dang-uy-khoi\nissued: 2024-01-02\n---\nNội dung, xem [Nghị quyết 58](/nghi-quyet/58-nq-tw/).\n"
+PROGRAMME = ("---\ntitle: Chương trình thực hiện nghị quyết mới\nkind: Chương trình hành động\nissuer: dang-uy-khoi\n"
+             "issued: 2024-02-03\nterm: 2024-2025\nimplements: [0-nq-moi]\ntags: [Chủ đề mới]\ntargets:\n"
+             "  - id: chi-tieu-moi\n    text: Chỉ tiêu mới\n    goal: \">= 5\"\n    unit: cơ sở\n    period: annual\n---\n"
+             "Thực hiện [nghị quyết mới](/nghi-quyet/0-nq-moi/).\n")
+POST_ADDED = "---\ntitle: Bài viết mới\ndate: 2024-03\ndocuments: [0-nq-moi, 58-NQ/TW]\n---\nNội dung bài viết.\n"
+
+
+def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monkeypatch):
+    """A document or post file added or removed is read (or left out) alone and linked with the
+    rest of the last good model: first and last in their folders, implementing one another, named
+    by a post; a removal that leaves a reference dangling is reported as a full check reports it."""
     calls = count_checks(monkeypatch)
-    (dev.content / "resolutions/nq-moi.md").write_text(
-        "---\ntitle: Nghị quyết mới\nissuer: dang-uy-khoi\nissued: 2024-01-02\n---\nNội dung.\n", encoding="utf-8")
+    added = {"resolutions/0-nq-moi.md": RESOLUTION, "programmes/zz-ctr-moi.md": PROGRAMME, "posts/0-bai-moi.md": POST_ADDED}
+    for name, text in added.items():
+        (dev.content / name).write_text(text, encoding="utf-8")
+        assert dev.rebuild().ok
+        assert calls == []
+        assert_as_clean(dev, tmp_path)
+        whole = pipeline.check(dev.content, SETTINGS.current_year)
+        for part in ("documents", "posts"):  # in the order a full read gives
+            assert [i.path for i in getattr(dev.model.content, part)] == [i.path for i in getattr(whole.content, part)]
+        assert (dev.model.outgoing, dev.model.incoming, dev.model.tags) == (whole.outgoing, whole.incoming, whole.tags)
+    (dev.content / "resolutions/0-nq-moi.md").unlink()  # still implemented and named: a problem
+    outcome = dev.rebuild()
+    with pytest.raises(ContentError) as full:
+        pipeline.check(dev.content, SETTINGS.current_year)
+    assert not outcome.ok and [str(d) for d in outcome.errors] == [str(d) for d in full.value.diagnostics]
+    for name in ("posts/0-bai-moi.md", "programmes/zz-ctr-moi.md"):
+        (dev.content / name).unlink()
+    assert dev.rebuild().ok
+    assert_as_clean(dev, tmp_path)
+    calls.clear()
+    (dev.content / "resolutions/0-nq-moi.md").write_text(RESOLUTION, encoding="utf-8")
+    assert dev.rebuild().ok and calls == []
+    (dev.content / "resolutions/0-nq-moi.md").unlink()
+    assert dev.rebuild().ok and calls == []
+    assert_as_clean(dev, tmp_path)
+
+
+def test_a_file_added_beside_the_documents_reads_the_whole_content(dev, tmp_path, monkeypatch):
+    calls = count_checks(monkeypatch)
+    (dev.content / "files").mkdir(exist_ok=True)
+    (dev.content / "files/ghi-chu.txt").write_text("Ghi chú.\n", encoding="utf-8")
     assert dev.rebuild().ok and len(calls) == 1
-    (dev.content / "resolutions/nq-moi.md").unlink()
+    (dev.content / "files/ghi-chu.txt").unlink()
     assert dev.rebuild().ok and len(calls) == 2
     assert_as_clean(dev, tmp_path)
 
