@@ -5,8 +5,8 @@ whose speed drifts.
 
 Each commit is exported (git archive) and builds its own copy of the corpus into its own site
 folder (a cold build, not timed). Then, in turns, one programme's body (or with `--edit title`, its
-title; with `--edit tags`, a tag given and taken away again; `date`, `goal`, `relation`, `status`:
-see `EDITS`, each done and undone in turn) is edited in each copy and that
+title; with `--edit tags`, a tag given and taken away again; `date`, `goal`, `relation`, `status`,
+`add` (a programme added, then removed): see `EDITS`, each done and undone in turn) is edited in each copy and that
 engine's build is timed from outside (wall clock, interpreter start included), with the
 interpreter this script runs on. The first edit of each engine is left out of the figures (it also
 reads what the cold build left to read). Prints, for each engine, the median and range, and the
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import build_cmd, compiled, edit_one, edit_tags, edit_title, export, last_line  # noqa: E402
+from benchmarks.run import TODAY, build_cmd, compiled, edit_one, edit_tags, edit_title, export, last_line  # noqa: E402
 
 
 def _programme(content: Path, pattern: str) -> Path:
@@ -77,8 +77,21 @@ def edit_status(content: Path, run: int) -> None:
             lambda m: f"{m[1]}0 # {m[2]}", lambda m: f"{m[1]}{m[4]}")
 
 
+def edit_add(content: Path, run: int) -> None:
+    """Add a new programme (a copy of one, issued in the year the builds take as today: it comes first in every list, the
+    dashboard and the downloads), then remove it again: what an editor does most often."""
+    added = content / "programmes" / "zz-ctr-moi-them.md"
+    if run % 2:
+        added.unlink()
+        return
+    text = _programme(content, r"^issued: ").read_text(encoding="utf-8")
+    text = re.sub(r"^number: .*$", "number: 999-CTr/ĐUK", text, count=1, flags=re.M)
+    text = re.sub(r"^issued: .*$", f"issued: {TODAY[:4]}-01-02", text, count=1, flags=re.M)
+    added.write_text(re.sub(r"^title: (.*)$", r"title: \1 (bổ sung)", text, count=1, flags=re.M), encoding="utf-8")
+
+
 EDITS = {"body": edit_one, "title": edit_title, "tags": edit_tags, "date": edit_date, "goal": edit_goal,
-         "relation": edit_relation, "status": edit_status}
+         "relation": edit_relation, "status": edit_status, "add": edit_add}
 
 
 def _build(engine: Path, content: Path, out: Path) -> tuple[float, str]:
