@@ -383,12 +383,13 @@ class Export:
 
 _PREFIX = urls.DATA.lstrip("/")
 WORKBOOK = _PREFIX + "chi-tieu.xlsx"
+DOCUMENTS = _PREFIX + "documents.json"
 
 # In the order one render worker makes them, before the pages (`pipeline.work_chunks`).
 EXPORTS = (
     Export(WORKBOOK, lambda model, rows, base_url: workbook_cells(rows, model.site.title),
            encode_workbook),
-    Export(_PREFIX + "documents.json", lambda model, rows, base_url: document_records(model, rows),
+    Export(DOCUMENTS, lambda model, rows, base_url: document_records(model, rows),
            encode_documents, cached=False),
     Export(_PREFIX + "targets.csv",
            lambda model, rows, base_url: (TARGET_COLUMNS, target_records(rows, base_url)), _encode_csv),
@@ -413,7 +414,7 @@ def document_parts(model: Model, doc, rows: list[TargetRow], base_url: str) -> d
     return {
         _PREFIX + "targets.csv": LINE_BREAK + _csv_lines(target_records(rows, base_url)),
         _PREFIX + "results.csv": LINE_BREAK + _csv_lines(result_records(rows)),
-        _PREFIX + "documents.json": b"\n" + _DOC_JSON.encode(_document_record(model, doc, rows)).encode("utf-8"),
+        DOCUMENTS: b"\n" + _DOC_JSON.encode(_document_record(model, doc, rows)).encode("utf-8"),
     }
 
 
@@ -442,6 +443,38 @@ def lines_moved(data: bytes, order: list[str], moved: dict[str, tuple[bytes, byt
         if at < 0 or (anchor is not None and data.find(anchor, at + 1) >= 0):
             return None
         data = data[:at] + new + data[at + len(LINE_BREAK):]
+    return data
+
+
+_LAST_DOCUMENT = b"\n]}\n"  # what follows the last document's line in documents.json
+
+
+def documents_lines(data: bytes, ids: list[str], runs: Mapping[str, tuple[bytes | None, bytes | None]]) -> bytes | None:
+    """documents.json `data` with each document's line (`document_parts`: b"\\n" and its JSON; None
+    for a document it does not list) as `runs` gives it before and now: replaced, taken out, or
+    put in where `ids` (the listed documents now, in the file's order: by id) places it. None
+    when a line is not found exactly once, or the file would list no document."""
+    for old, new in runs.values():
+        if old is not None and new is not None:
+            data = splice(data, old, new) if data is not None else None
+        elif old is not None and data is not None:  # with the comma joining it to the next line, or to the one before
+            data = splice(data, old + b",", b"") if data.count(old + b",") == 1 else splice(data, b"," + old, b"")
+    place = {doc_id: index for index, doc_id in enumerate(ids)}
+    added = sorted((d for d, (old, new) in runs.items() if old is None and new is not None), key=place.get, reverse=True)
+    for doc_id in added:  # the last first: the line each goes before is in the file already
+        if data is None or doc_id not in place:
+            return None
+        following = ids[place[doc_id] + 1] if place[doc_id] + 1 < len(ids) else None
+        if following is None:
+            if not data.endswith(_LAST_DOCUMENT) or data.endswith(b"[" + _LAST_DOCUMENT):
+                return None
+            data = data[:-len(_LAST_DOCUMENT)] + b"," + runs[doc_id][1] + _LAST_DOCUMENT
+            continue
+        anchor = b"\n" + _DOC_JSON.encode({"id": following})[:-1].encode("utf-8") + b","
+        at = data.find(anchor)
+        if at < 0 or data.find(anchor, at + 1) >= 0:
+            return None
+        data = data[:at] + runs[doc_id][1] + b"," + data[at:]
     return data
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import feeds, urls
-from .data import (EXPORTS, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, exports, lines_moved, moved_span,
-                   patch_workbook, patch_workbook_span, places_after, row_places, splice, workbook_changes)
+from .data import (DOCUMENTS, EXPORTS, LINE_BREAK, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, documents_lines,
+                   exports, lines_moved, moved_span, patch_workbook, patch_workbook_span, places_after, row_places,
+                   splice, workbook_changes)
 from .affected import (affected_specs, changed_items, changed_list_pages, changed_row_pages, revalued_specs,
                        row_changed, shown_fields_specs)
 from .cache import ExportCache, FileCache, cache_folder, file_digest
@@ -101,10 +102,20 @@ def _added_removed(before: dict, now: dict) -> tuple[set[str], set[str]] | None:
     return added, removed
 
 
+def _published(model: Model, doc_id: str) -> Document | None:
+    """The model's document `doc_id` when it is published (listed in the downloads), else None."""
+    doc = model.documents.get(doc_id)
+    return doc if doc is not None and doc.published else None
+
+
+# A document's part of each download of lines (`document_parts`) when it is not listed there.
+_NO_LINES = {name: LINE_BREAK for name in ROW_ORDERED} | {DOCUMENTS: None}
+
+
 def _read_order(item) -> tuple:
     """Where a document or post comes in the content as `load.list_sources` lists it: by section
-    folder, then by file name."""
-    return _FOLDERS.index(_FOLDER[item.section if isinstance(item, Document) else "post"]), Path(item.path).name
+    folder, then by file name (its path as shown: "/" between folders)."""
+    return _FOLDERS.index(_FOLDER[item.section if isinstance(item, Document) else "post"]), item.path.rpartition("/")[2]
 
 
 _FOLDER = {kind: folder for folder, kind in SECTIONS.items()}
@@ -415,10 +426,11 @@ class DevBuilder:
                 layouts = (self.views.row_layout(), views.row_layout())
                 places = self._places or row_places(self.model, layouts[0])
                 new_places = places_after(places, self.model, model, layouts, changed[0])
-                if layouts[0].docs == layouts[1].docs:
+                came_went = any(not _published(self.model, d) or not _published(model, d) for d in relined)
+                if layouts[0].docs == layouts[1].docs and not came_went:
                     same = places if places == new_places else None  # (rows added or removed: not the workbook)
                     patch = (self.model, relined, same, None)
-                else:  # documents moved among the rows
+                else:  # documents moved among the rows, or added or removed
                     patch = (self.model, relined, None, (self.views, places, new_places))
             self._due(model, views, base_url, patch)
         shown, published = assets(self.templates), published_files(model, self.content)
@@ -651,20 +663,23 @@ class DevBuilder:
         old, old_views = self.model, self.views
         if wanted is None or old is None or old_views is None or self._tree is None:
             return None
-        published = {d.id for d in model.published()}
-        if published != {d.id for d in old.published()}:
-            return None
+        published, was_published = {d.id for d in model.published()}, {d.id for d in old.published()}
+        came_went = published ^ was_published  # documents published or withdrawn, added or removed
         changed = _changed(self._tree, tree)
         if changed is None:
-            return None
-        docs = {key for kind, key in wanted if kind == "document"}
+            came = _added_removed(self._tree, tree)
+            if came is None:
+                return None
+            changed = {rel for rel, stamp in tree.items() if rel not in came[0] and (stamp == RACY or self._tree[rel] != stamp)}
+            changed |= came[0] | came[1]
+        docs = {key for kind, key in wanted if kind == "document"} | came_went
         docs |= {name[:-3] for folder, _, name in (rel.partition("/") for rel in changed)
                  if folder in SECTIONS and name.endswith(".md")}
         if any(rel.startswith("results/") for rel in changed):
             docs |= {key[0] for key in old.results.changed_keys(model.results, lambda a, b: _printed(a) != _printed(b))}
-        docs &= published
+        docs &= published | was_published
         layouts = (old_views.row_layout(), views.row_layout())
-        if layouts[0].docs != layouts[1].docs and moved_span(layouts, docs) is None:
+        if not came_went and layouts[0].docs != layouts[1].docs and moved_span(layouts, docs) is None:
             return None  # (documents moved among the rows, besides those patched)
         return docs if len(docs) <= PATCH_MOST else None
 
@@ -738,9 +753,11 @@ class DevBuilder:
         the views before, the row places before and after). None for a download that cannot be
         patched; a download that shows nothing that changed is left out."""
         year = self.settings.current_year
-        docs = [(before.documents[d], after.documents[d]) for d in doc_ids]
-        rows = [(document_rows(before, old, year), document_rows(after, new, year)) for old, new in docs]
-        parts = [(document_parts(before, old, old_rows, base_url), document_parts(after, new, new_rows, base_url))
+        docs = [(_published(before, d), _published(after, d)) for d in doc_ids]  # None: not listed
+        rows = [(document_rows(before, old, year) if old else [], document_rows(after, new, year) if new else [])
+                for old, new in docs]
+        parts = [(document_parts(before, old, old_rows, base_url) if old else _NO_LINES,
+                  document_parts(after, new, new_rows, base_url) if new else _NO_LINES)
                  for (old, new), (old_rows, new_rows) in zip(docs, rows)]
         order = views.row_layout().docs
         files: dict[str, bytes | None] = {}
@@ -760,6 +777,9 @@ class DevBuilder:
                 runs = {d: (old[export.name], new[export.name]) for d, (old, new) in zip(doc_ids, parts)}
                 data = lines_moved(data, order, runs, lambda d, name=export.name: document_parts(
                     after, after.documents[d], document_rows(after, after.documents[d], year), base_url)[name])
+            elif export.name == DOCUMENTS:
+                listed = sorted(d.id for d in after.published()) if moved is not None else []
+                data = documents_lines(data, listed, {d: (old[DOCUMENTS], new[DOCUMENTS]) for d, (old, new) in zip(doc_ids, parts)})
             else:
                 for old, new in parts:
                     data = splice(data, old[export.name], new[export.name]) if data is not None else None

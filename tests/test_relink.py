@@ -164,6 +164,25 @@ PROGRAMME = ("---\ntitle: Chương trình thực hiện nghị quyết mới\nki
 POST_ADDED = "---\ntitle: Bài viết mới\ndate: 2024-03\ndocuments: [0-nq-moi, 58-NQ/TW]\n---\nNội dung bài viết.\n"
 
 
+def assert_downloads_patched(dev: DevBuilder) -> None:
+    """The data downloads brought up to date with the lines of the documents added or removed
+    patched in: only the workbook, whose rows are numbered, is made again whole (when its rows
+    changed)."""
+    from sitegen import devbuild
+    made = []
+
+    def recorded(model, rows, base_url, names=None):
+        made.append(sorted(names) if names is not None else None)
+        return devbuild_exports(model, rows, base_url, names)
+
+    devbuild_exports = devbuild.exports
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sitegen.devbuild.exports", recorded)
+        patch.setattr("sitegen.devbuild.cached_exports", lambda *args: pytest.fail("every download made again"))
+        dev.refresh_data()
+    assert made in ([], [["du-lieu/chi-tieu.xlsx"]])
+
+
 def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monkeypatch):
     """A document or post file added or removed is read (or left out) alone and linked with the
     rest of the last good model: first and last in their folders, implementing one another, named
@@ -174,6 +193,7 @@ def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monk
         (dev.content / name).write_text(text, encoding="utf-8")
         assert dev.rebuild().ok
         assert calls == []
+        assert_downloads_patched(dev)
         assert_as_clean(dev, tmp_path)
         whole = pipeline.check(dev.content, SETTINGS.current_year)
         for part in ("documents", "posts"):  # in the order a full read gives
@@ -187,6 +207,13 @@ def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monk
     for name in ("posts/0-bai-moi.md", "programmes/zz-ctr-moi.md"):
         (dev.content / name).unlink()
     assert dev.rebuild().ok
+    assert_as_clean(dev, tmp_path)
+    (dev.content / "resolutions/0-nq-moi.md").write_text(RESOLUTION, encoding="utf-8")
+    assert dev.rebuild().ok
+    assert_downloads_patched(dev)
+    (dev.content / "resolutions/0-nq-moi.md").unlink()  # the last good build's: its lines taken out
+    assert dev.rebuild().ok
+    assert_downloads_patched(dev)
     assert_as_clean(dev, tmp_path)
     calls.clear()
     (dev.content / "resolutions/0-nq-moi.md").write_text(RESOLUTION, encoding="utf-8")
