@@ -360,14 +360,16 @@ def _bodies(documents, posts, given: Mapping[str, Body] | None, checker: _LinkCh
             last: Model | None = None) -> Parted:
     """Bodies of what is published (rendered here unless given, or taken from the `last` model),
     with their links checked. The last model's bodies are not checked again while every page and
-    file they could link to is still there and the same items are published."""
+    file they could link to is still there and all it published still is."""
     items = {body_key(getattr(item, "section", "post"), item.id): item
              for item in [d for d in documents.values() if d.published] + list(posts.values())}
     given = given or {}
-    if last is not None and items.keys() == _body_keys(last) and checker.covers(body_checker(last)):
-        edited = {key: body for key, body in given.items() if key in items}
-        for key, body in edited.items():
-            checker.check(body, urls.SECTION_FOLDER[key.partition(":")[0]], items[key].path, problems)
+    if last is not None and items.keys() >= (known := _body_keys(last)) and checker.covers(body_checker(last)):
+        # nothing published before is gone: only the edited and new bodies are checked
+        edited = {key: given[key] if key in given else render_body(items[key])
+                  for key in (given.keys() & items.keys()) | (items.keys() - known)}
+        for key in (key for key in items if key in edited):  # in the order a whole check reports
+            checker.check(edited[key], urls.SECTION_FOLDER[key.partition(":")[0]], items[key].path, problems)
         return last.bodies.updated(edited) if edited else last.bodies
     bodies = {}
     for key, item in items.items():
