@@ -597,7 +597,7 @@ class DevBuilder:
             if body is not None:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
-        keep = keeps_results(model, items.values())  # (then the other results are not linked again)
+        keep = keeps_results(model, items.values()) and not removed  # (then the other results are not linked again)
         if items or results or removed:
             gone = frozenset(display_path(self.content / rel) for rel in removed)
             new = frozenset(display_path(self.content / rel) for rel in added)
@@ -610,7 +610,7 @@ class DevBuilder:
                 return None
         history = self._load_history()
         views = None
-        if keep and self.views is not None:  # only the edited documents' records and some results differ
+        if keep and self.views is not None and not added:  # only the edited documents' records and some results differ
             edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents[doc_id] is not doc}
             if results:
                 edited |= {key[0] for key in self.model.results.changed_keys(model.results)}

@@ -435,12 +435,14 @@ def link_results(model: Model, results: Iterable[Result], problems: Collector) -
 
 def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
     """Whether `link` can take the results of `last` (`link`'s `last`), but for those of the
-    edited results files, when these documents and posts are put in place of theirs: every
-    document keeps its number (results may name it by number) and whether it is published (the
-    years shown depend on it)."""
+    edited results files, when these documents and posts are put in place of theirs or added:
+    every document keeps its number (results may name it by number) and whether it is published
+    (the years shown depend on it). Not when a document is removed: results may name it."""
     for doc in (item for item in items if isinstance(item, Document)):
         before = last.documents.get(doc.id)
-        if before is None or (before.number, before.published) != (doc.number, doc.published):
+        if before is None:
+            continue  # a new document: no result of `last` could name it (it would not have linked)
+        if (before.number, before.published) != (doc.number, doc.published):
             return False
     return True
 
@@ -456,8 +458,8 @@ def _relinked_results(last: Model, documents: dict[str, Document], resolver, pro
         for key, by_year in last.results.items():
             if any(result.path in files for result in by_year.values()):
                 entries[key] = {year: r for year, r in by_year.items() if r.path not in files}
-    keys = [(doc_id, target.id) for doc_id, doc in documents.items() if last.documents[doc_id] is not doc
-            for target in last.documents[doc_id].targets]
+    keys = [(doc_id, target.id) for doc_id, doc in documents.items()
+            if (before := last.documents.get(doc_id)) is not None and before is not doc for target in before.targets]
     again = [result for key in keys for result in entries.get(key, last.results.get(key, {})).values()]
     linked = _link_results(again, documents, resolver, problems)
     entries.update((key, linked.get(key, {})) for key in keys)

@@ -225,6 +225,15 @@ def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monk
     assert "khong-co" in str(outcome.errors[0])
 
 
+def test_a_document_removed_that_results_name_is_reported_as_a_full_check_reports_it(dev, tmp_path):
+    (dev.content / "programmes/kh-minh-hoa-dang-uy-co-so.md").unlink()
+    outcome = dev.rebuild()
+    with pytest.raises(ContentError) as full:
+        pipeline.check(dev.content, SETTINGS.current_year)
+    assert not outcome.ok and [str(d) for d in outcome.errors] == [str(d) for d in full.value.diagnostics]
+    assert any(d.path.endswith(".yaml") for d in outcome.errors)
+
+
 def test_a_file_added_beside_the_documents_reads_the_whole_content(dev, tmp_path, monkeypatch):
     calls = count_checks(monkeypatch)
     (dev.content / "files").mkdir(exist_ok=True)
