@@ -251,12 +251,14 @@ def _watch(state: State, paths: list[Path], stop: threading.Event, ready: thread
                                   yield_on_timeout=True):
         pending += [p for _, p in batch]
         if not ready.is_set():
-            ready.set()
             now = _fingerprint(paths)
             if now != before and not batch:
                 _rebuild(state, sorted(os.path.relpath(p) for p in set(now) ^ set(before) |
                                        {p for p in now if before.get(p) != now[p]}))
                 pending = []  # that rebuild compared every file's stamp
+            # Ready (the address is printed) once that comparison is done: a burst saved from now
+            # on comes in the watcher's batches whole, not partly in that comparison's rebuild.
+            ready.set()
         shown = {p for _, p in batch if relevant(p)}
         if shown:  # every path reported goes to the builder: a temporary name can be an attachment
             _rebuild(state, sorted({os.path.relpath(p) for p in shown}), pending)
