@@ -91,15 +91,20 @@ def _changed(before: dict, now: dict) -> set[str] | None:
     return {rel for rel, stamp in now.items() if stamp == RACY or before[rel] != stamp}
 
 
-def _added_removed(before: dict, now: dict) -> tuple[set[str], set[str]] | None:
-    """The content entries added and removed, when each is a document or post file (a Markdown
-    file right in its section's folder); None when another entry came or went."""
+def _entries_changed(before: dict, now: dict) -> tuple[set[str], set[str], set[str]] | None:
+    """The content entries whose stamp changed (or was racy), those added and those removed, when
+    each entry added or removed is a document or post file (a Markdown file right in its
+    section's folder); None when another entry came or went."""
+    changed = _changed(before, now)
+    if changed is not None:
+        return changed, set(), set()
     added, removed = now.keys() - before.keys(), before.keys() - now.keys()
     for rel in added | removed:
         folder, _, name = rel.partition("/")
         if folder not in SECTIONS or "/" in name or not name.endswith(".md") or name.startswith("."):
             return None
-    return added, removed
+    changed = {rel for rel, stamp in now.items() if rel not in added and (stamp == RACY or before[rel] != stamp)}
+    return changed, added, removed
 
 
 def _published(model: Model, doc_id: str) -> Document | None:
@@ -575,13 +580,10 @@ class DevBuilder:
         tree = sources[0]
         if self.model is None or self.errors or self._tree is None:
             return None
-        changed, added, removed = _changed(self._tree, tree), set(), set()
-        if changed is None:  # entries came or went: documents and posts only
-            came_went = _added_removed(self._tree, tree)
-            if came_went is None or self.model.content.unread != Unread():
-                return None
-            added, removed = came_went
-            changed = {rel for rel, stamp in tree.items() if rel not in added and (stamp == RACY or self._tree[rel] != stamp)}
+        entries = _entries_changed(self._tree, tree)
+        if entries is None or (entries[1] or entries[2]) and self.model.content.unread != Unread():
+            return None
+        changed, added, removed = entries
         edited = self._read_edited(self._rewritten(changed, tree) | added, tree, reads)
         if edited is None:
             return None
@@ -665,13 +667,10 @@ class DevBuilder:
             return None
         published, was_published = {d.id for d in model.published()}, {d.id for d in old.published()}
         came_went = published ^ was_published  # documents published or withdrawn, added or removed
-        changed = _changed(self._tree, tree)
-        if changed is None:
-            came = _added_removed(self._tree, tree)
-            if came is None:
-                return None
-            changed = {rel for rel, stamp in tree.items() if rel not in came[0] and (stamp == RACY or self._tree[rel] != stamp)}
-            changed |= came[0] | came[1]
+        entries = _entries_changed(self._tree, tree)
+        if entries is None:
+            return None
+        changed = set().union(*entries)
         docs = {key for kind, key in wanted if kind == "document"} | came_went
         docs |= {name[:-3] for folder, _, name in (rel.partition("/") for rel in changed)
                  if folder in SECTIONS and name.endswith(".md")}
