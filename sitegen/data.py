@@ -185,16 +185,19 @@ def target_cells(rows: list[TargetRow], years: list[int]) -> list[list]:
     return targets
 
 
-_PICKED = [RESULT_COLUMNS.index(key) for key in ("document_id", "document_number", "target", "year", "value",
-                                                 "done", "unit", "status_label", "note", "source")]
-
-
 def result_cells(rows: list[TargetRow]) -> list[list]:
-    """The result sheet's rows."""
-    results = [[record[i] for i in _PICKED] for record in result_records(rows)]
-    return [[doc_id, doc_number, target, year,
-             float(value) if value else ("Đã hoàn thành" if done == "true" else "Chưa hoàn thành"), *rest]
-            for doc_id, doc_number, target, year, value, done, *rest in results]
+    """The result sheet's rows: of `result_records`' values, those RESULT_SHEET shows (made
+    directly: 96,000 rows at 10,000 documents)."""
+    cells = []
+    for r in rows:
+        doc, target, years = r.doc, r.target, r.status.years
+        for year in sorted(r.results):
+            result = r.results[year]
+            value = _plain(result.value)
+            cells.append([doc.id, doc.number, target.text, year,
+                          float(value) if value else ("Đã hoàn thành" if result.done is True else "Chưa hoàn thành"),
+                          target.unit, LABELS[years[year]], result.note, result.source])
+    return cells
 
 
 TARGET_SHEET = ("Chỉ tiêu", ["Văn bản", "Nhóm", "Chỉ tiêu", "Mục tiêu", "Thời hạn"], [28, 20, 40, 16, 12])
