@@ -131,10 +131,43 @@ def _encode_bucket(key: str, postings: Postings, files: dict[str, bytes]) -> str
     return digest
 
 
+def _raw_bucket(folder: Path, key: str, digest: str | None) -> tuple[dict, dict]:
+    """A bucket's two files as read (word -> its stored value); empty for a bucket not there."""
+    if not digest:
+        return {}, {}
+    b, p = _bucket_files(key, digest)
+    return json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
+
+
+def _put_entry(raw_pages: dict, raw_positions: dict, word: str, entry: "_Entry") -> None:
+    """A word's patched entry put in a bucket read by `_raw_bucket`; the word goes when it has no page left."""
+    if entry.pages:
+        raw_pages[word], raw_positions[word] = entry.encoded()
+    else:
+        raw_pages.pop(word, None)
+        raw_positions.pop(word, None)
+
+
+def _put_bucket(key: str, raw_pages: dict, raw_positions: dict, buckets: dict[str, str], files: dict[str, bytes]) -> None:
+    """A patched bucket's files put in `files` and its digest in `buckets`, unless it has no word left."""
+    if raw_pages:
+        encoded_pages, encoded_positions = _bucket_json(raw_pages), _bucket_json(raw_positions)
+        buckets[key] = digest = _bucket_digest(encoded_pages, encoded_positions)
+        b, p = _bucket_files(key, digest)
+        files[b], files[p] = encoded_pages, encoded_positions
+
+
+def _read_manifest(folder: Path) -> tuple["_Listing", dict[str, str]]:
+    """A published shard's listing and buckets, for a patch; ValueError when of another format."""
+    manifest = json.loads((folder / MANIFEST).read_bytes())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{folder / MANIFEST}: another format")
+    return _Listing.read(manifest), dict(manifest["buckets"])
+
+
 def _decode_bucket(folder: Path, key: str, digest: str) -> Postings:
     """A bucket as `shard_files` held it (the search page's script reads the same files)."""
-    b, p = _bucket_files(key, digest)
-    pages, positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
+    pages, positions = _raw_bucket(folder, key, digest)
     out = {}
     for word, entry in pages.items():
         entry = _Entry(entry, positions[word])
@@ -289,10 +322,7 @@ def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
     these records, its other pages unchanged. Only the buckets holding words of the old or new
     pages are read and written again, and in them only those words' entries are decoded; the
     result equals `shard_files` of the new pages."""
-    manifest = json.loads((folder / MANIFEST).read_bytes())
-    if manifest.get("format") != FORMAT:
-        raise ValueError(f"{folder / MANIFEST}: another format")
-    listing, buckets = _Listing.read(manifest), dict(manifest["buckets"])
+    listing, buckets = _read_manifest(folder)
     # bucket key -> page number -> (the words the page had or has there, its new entries there)
     touched: dict[str, dict[int, tuple[set[str], dict[str, tuple[int, bytes]]]]] = defaultdict(dict)
     obsolete: set[str] = set()
@@ -307,25 +337,15 @@ def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
     files: dict[str, bytes] = {}
     for key in sorted(touched):
         digest = buckets.pop(key, None)
-        raw_pages, raw_positions = {}, {}
+        raw_pages, raw_positions = _raw_bucket(folder, key, digest)
         if digest:
-            b, p = _bucket_files(key, digest)
-            raw_pages, raw_positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
-            obsolete.update((b, p))
+            obsolete.update(_bucket_files(key, digest))
         for word in sorted(set().union(*(words for words, _ in touched[key].values()))):
             entry = _Entry(raw_pages.get(word), raw_positions.get(word))
             for number, (_, new) in touched[key].items():
                 entry.replace(number, new.get(word))
-            if entry.pages:
-                raw_pages[word], raw_positions[word] = entry.encoded()
-            else:
-                raw_pages.pop(word, None)
-                raw_positions.pop(word, None)
-        if raw_pages:
-            encoded_pages, encoded_positions = _bucket_json(raw_pages), _bucket_json(raw_positions)
-            buckets[key] = digest = _bucket_digest(encoded_pages, encoded_positions)
-            b, p = _bucket_files(key, digest)
-            files[b], files[p] = encoded_pages, encoded_positions
+            _put_entry(raw_pages, raw_positions, word, entry)
+        _put_bucket(key, raw_pages, raw_positions, buckets, files)
     for rec in changes.values():
         files[f"f/{rec.fragment_name}.json"] = rec.fragment
     return Patch(files, listing.manifest(dict(sorted(buckets.items()))), obsolete - set(files))
@@ -340,10 +360,7 @@ def regroup_shard(folder: Path, old: list[str], new: list[str], records: dict[st
     `shard_files` of the new pages."""
     if len(new) > MAX_PAGES:
         raise SearchIndexError(f"một phần chỉ mục có {len(new)} trang, quá {MAX_PAGES}")
-    manifest = json.loads((folder / MANIFEST).read_bytes())
-    if manifest.get("format") != FORMAT:
-        raise ValueError(f"{folder / MANIFEST}: another format")
-    listing, buckets = _Listing.read(manifest), dict(manifest["buckets"])
+    listing, buckets = _read_manifest(folder)
     if len(listing.names) != len(old):
         raise ValueError(f"{folder / MANIFEST}: {len(listing.names)} pages, {len(old)} recorded")
     at = {rel: number for number, rel in enumerate(new)}
@@ -360,10 +377,7 @@ def regroup_shard(folder: Path, old: list[str], new: list[str], records: dict[st
     for key in sorted(buckets.keys() | added.keys()):
         words = added.get(key, {})
         digest = buckets.pop(key, None)
-        raw_pages, raw_positions = {}, {}
-        if digest:
-            b, p = _bucket_files(key, digest)
-            raw_pages, raw_positions = json.loads((folder / b).read_bytes()), json.loads((folder / p).read_bytes())
+        raw_pages, raw_positions = _raw_bucket(folder, key, digest)
         changed = False
         for word in sorted(raw_pages.keys() | words.keys()):
             value = raw_pages.get(word)
@@ -376,30 +390,23 @@ def regroup_shard(folder: Path, old: list[str], new: list[str], records: dict[st
             entry.pages = array(U16, [renumber[n] for n in entry.pages])
             for number, new_entry in words.get(word, ()):
                 entry.replace(number, new_entry)
-            if entry.pages:
-                raw_pages[word], raw_positions[word] = entry.encoded()
-            else:
-                raw_pages.pop(word, None)
-                raw_positions.pop(word, None)
+            _put_entry(raw_pages, raw_positions, word, entry)
         if not changed:
             buckets[key] = digest
             continue
-        if raw_pages:
-            encoded_pages, encoded_positions = _bucket_json(raw_pages), _bucket_json(raw_positions)
-            buckets[key] = new_digest = _bucket_digest(encoded_pages, encoded_positions)
-            b, p = _bucket_files(key, new_digest)
-            files[b], files[p] = encoded_pages, encoded_positions
+        _put_bucket(key, raw_pages, raw_positions, buckets, files)
         if digest:
             obsolete.update(_bucket_files(key, digest))
     for rec in records.values():
         files[f"f/{rec.fragment_name}.json"] = rec.fragment
-    return Patch(files, _regrouped_listing(listing, old, new, renumber, records).manifest(dict(sorted(buckets.items()))),
+    return Patch(files, _regrouped_listing(listing, old, new, at, renumber, records).manifest(dict(sorted(buckets.items()))),
                  obsolete - set(files))
 
 
-def _regrouped_listing(listing: _Listing, old: list[str], new: list[str], renumber: list[int | None],
-                       records: dict[str, Record]) -> _Listing:
-    """The listing of the pages `new`, from the listing of the pages `old` (`regroup_shard`)."""
+def _regrouped_listing(listing: _Listing, old: list[str], new: list[str], at: dict[str, int],
+                       renumber: list[int | None], records: dict[str, Record]) -> _Listing:
+    """The listing of the pages `new` (`at`: their numbers), from the listing of the pages `old`
+    (`regroup_shard`)."""
     was = {rel: number for number, rel in enumerate(old)}
     names, lengths, dates = [], [], []
     for rel in new:
@@ -414,7 +421,6 @@ def _regrouped_listing(listing: _Listing, old: list[str], new: list[str], renumb
             dates.append(listing.dates[was[rel]])
     filters = {key: {value: [renumber[n] for n in members if renumber[n] is not None] for value, members in values.items()}
                for key, values in listing.filters.items()}
-    at = {rel: number for number, rel in enumerate(new)}
     for rel, rec in records.items():
         for key, values in rec.filters.items():
             for value in dict.fromkeys(values):
