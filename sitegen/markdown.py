@@ -49,8 +49,38 @@ def _slug(text: str) -> str:
     return slugify(text) or "muc"
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+# Rules that can match only where a body holds certain text: a body without it is parsed with them
+# off, which gives the same tokens. markdown-it tries its block rules at every line (and, to end a
+# paragraph, at every line of it), so each rule that cannot match costs time for nothing: with these
+# off where they cannot apply, the corpus's bodies parse in about a fifth less time.
+_UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.MULTILINE)  # could end a setext heading
+_RULE_LINE = re.compile(r"([-*_])[ \t]*(?:\1[ \t]*){2,}$", re.MULTILINE)  # could be a thematic break
+_NEEDED: tuple[tuple[tuple[str, ...], Callable[[str], bool]], ...] = (
+    (("table",), lambda text: "|" in text),
+    (("strikethrough",), lambda text: "~" in text),
+    (("footnote_def", "footnote_ref", "footnote_inline", "footnote_tail"), lambda text: "^" in text),
+    (("blockquote",), lambda text: ">" in text),
+    (("fence",), lambda text: "```" in text or "~~~" in text),
+    (("code",), lambda text: "    " in text or "\t" in text),
+    (("reference",), lambda text: "]:" in text),
+    (("lheading",), lambda text: _UNDERLINE.search(text) is not None),
+    (("hr",), lambda text: _RULE_LINE.search(text) is not None),
+    (("entity",), lambda text: "&" in text),
+    (("autolink",), lambda text: "<" in text),
+    (("backticks",), lambda text: "`" in text),
+    (("escape",), lambda text: "\\" in text),
+)
+
+
+def _parser_for(source: str) -> MarkdownIt:
+    """The parser for one body: `_parser` with the rules that cannot match in it turned off."""
+    return _parser(frozenset(rule for rules, needed in _NEEDED if not needed(source) for rule in rules))
+
+
+@lru_cache(maxsize=None)
+def _parser(off: frozenset[str] = frozenset()) -> MarkdownIt:
+    """The Markdown parser, with the rules `off` turned off (and raw HTML's, which do nothing here:
+    raw HTML is not allowed, so it is text)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
@@ -59,6 +89,7 @@ def _parser() -> MarkdownIt:
     md.enable("table").enable("strikethrough")
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_slug)
+    md.disable(["html_block", "html_inline", *sorted(off)])
     md.validateLink = _safe_link
     return md
 
@@ -75,7 +106,7 @@ def _safe_link(url: str) -> bool:
 
 def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     """Render Markdown; `first_line` is the body's line in its file."""
-    md = _parser()
+    md = _parser_for(source)
     tokens = md.parse(source)
     toc: list[Heading] = []
     text_parts: list[str] = []  # paragraphs, until SUMMARY_CHARS are reached
