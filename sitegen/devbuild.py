@@ -28,8 +28,8 @@ from .model import Document, Unread
 from .records import Deferred
 from .rows import document_rows
 from .status import evaluate
-from .pipeline import (Rendered, assets, cached_exports, check, collector_paused, published_files, read_all,
-                       render_all, render_pages, site_files, write_indexed)
+from .pipeline import (PageRender, Rendered, assets, cached_exports, check, collector_paused, published_files, read_all,
+                       render_all, site_files, write_indexed)
 from .pipeline import digest as _digest
 from .render import environment, page_root
 from .stamps import RACY, TOP_ENTRIES, content_stamps, mark_racy, template_stamps
@@ -148,6 +148,10 @@ class DevBuilder:
     # True when the output folder is known to hold what this builder last wrote (a command-line build
     # compared it with its record): a file is then not digested again before it is patched.
     output_checked = False
+    # A command-line build makes the data downloads while the workers render the pages (the preview
+    # makes them after, so that the browser reloads first), with this cache (`refresh_data`).
+    data_beside_pages = False
+    data_cache: ExportCache | None = None
 
     def __init__(self, content: Path, out: Path, templates: Path, settings: Settings):
         self.content, self.out, self.templates, self.settings = content, out, templates, settings
@@ -268,6 +272,7 @@ class DevBuilder:
             self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
+                     data_beside_pages=False, data_cache=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 
@@ -405,7 +410,16 @@ class DevBuilder:
                 only[recount[path][0]].add(path)
             else:
                 written += self._put(urls.output_file(path), data)
-        rendered = render_pages(views, self._environment(stamp), base_url, todo, only) if todo else {}
+        gone = set(self.spec_paths) - set(specs)
+        new_places = None  # the new rows' places, when worked out here (kept for the next edit)
+        if todo or gone or data_due:  # (the downloads show what the pages do, and the content)
+            new_places = self._data_planned(sources[0], model, views, wanted, changed[0], base_url)
+        pool = PageRender(views, self._environment(stamp), base_url, todo, only=only) if todo else None
+        try:
+            if self.data_beside_pages:  # made here while the workers render
+                written += self.refresh_data(self.data_cache)
+        finally:
+            rendered = pool.results() if pool is not None else {}
         paged = False  # whether the site's pages are other paths than before (the sitemap lists them)
         for spec, pages in rendered.items():
             for path, html in pages:
@@ -416,28 +430,12 @@ class DevBuilder:
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.get(spec, []) if p not in kept])
             paged = paged or sorted(kept) != self.spec_paths.get(spec)
             self.spec_paths[spec] = sorted(kept)
-        gone = set(self.spec_paths) - set(specs)
         for spec in gone:
             removed += self._drop([urls.output_file(p) for p in self.spec_paths.pop(spec)])
         if rendered or gone:
             paths = [p for paths in self.spec_paths.values() for p in paths] if paged or gone else None
             for rel, data in site_files(model, views, base_url, paths, data=False).items():
                 written += self._put(rel, data)
-        new_places = None  # the new rows' places, when worked out here (kept for the next edit)
-        if rendered or gone or data_due:
-            relined = self._relined(sources[0], model, views, wanted)
-            patch = None
-            if relined is not None:
-                layouts = (self.views.row_layout(), views.row_layout())
-                places = self._places or row_places(self.model, layouts[0])
-                new_places = places_after(places, self.model, model, layouts, changed[0])
-                came_went = any(not _published(self.model, d) or not _published(model, d) for d in relined)
-                if layouts[0].docs == layouts[1].docs and not came_went:
-                    same = places if places == new_places else None  # (rows added or removed: not the workbook)
-                    patch = (self.model, relined, same, None)
-                else:  # documents moved among the rows, or added or removed
-                    patch = (self.model, relined, None, (self.views, places, new_places))
-            self._due(model, views, base_url, patch)
         shown, published = assets(self.templates), published_files(model, self.content)
         gone_copies = sorted(self._copies - shown.keys() - published.keys())  # deleted, or no longer published
         removed += self._drop(gone_copies)
@@ -451,6 +449,26 @@ class DevBuilder:
         self._settle(model, views, sources)
         self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
+
+    def _data_planned(self, tree: dict, model: Model, views: Views, wanted: set | None,
+                      changed_docs: set[str], base_url: str) -> RowPlaces | None:
+        """Mark the data downloads as due for `refresh_data` (`_due`): the changed documents' lines
+        patched in where they can be. Returns the new rows' places in the workbook when worked out
+        here (kept for the next edit), else None. Reads only the models and views, not the pages."""
+        relined = self._relined(tree, model, views, wanted)
+        patch, new_places = None, None
+        if relined is not None:
+            layouts = (self.views.row_layout(), views.row_layout())
+            places = self._places or row_places(self.model, layouts[0])
+            new_places = places_after(places, self.model, model, layouts, changed_docs)
+            came_went = any(not _published(self.model, d) or not _published(model, d) for d in relined)
+            if layouts[0].docs == layouts[1].docs and not came_went:
+                same = places if places == new_places else None  # (rows added or removed: not the workbook)
+                patch = (self.model, relined, same, None)
+            else:  # documents moved among the rows, or added or removed
+                patch = (self.model, relined, None, (self.views, places, new_places))
+        self._due(model, views, base_url, patch)
+        return new_places
 
     def _recounted(self, recount: dict[str, tuple], stamp: dict, base_url: str) -> dict[str, bytes | None]:
         """The dashboard and year pages whose counts alone changed (`changed_row_pages`: path ->
@@ -556,7 +574,8 @@ class DevBuilder:
             for spec, paths_ in shown_rows.items():
                 only[spec] = only.get(spec, set()) | paths_
         written = []
-        rendered = render_pages(views, self._environment(self._env_stamp), base_url, specs, only) if specs else {}
+        rendered = PageRender(views, self._environment(self._env_stamp), base_url, specs, only=only).results() \
+            if specs else {}
         for pages in rendered.values():
             for path, html in pages:
                 written += self._put(urls.output_file(path), html)

@@ -290,11 +290,16 @@ def _prepare(builder: DevBuilder, folder: Path, timer: Timer, stamps: tuple[dict
         builder.cache = FileCache(folder / "front.pickle")  # a full rebuild reads unchanged files from it
         builder.output_checked = True  # (what is prepared is used only if the output is as recorded)
         builder.hold_writes()
-        with collector_paused():
-            prepared.outcome = outcome = builder.rebuild(stamps=stamps)
+        exports = ExportCache(folder / "exports")
+        builder.data_beside_pages, builder.data_cache = True, exports  # (while the workers render)
+        try:
+            with collector_paused():
+                prepared.outcome = outcome = builder.rebuild(stamps=stamps)
+        finally:
+            builder.data_beside_pages, builder.data_cache = False, None
         if not outcome.ok:
             raise ContentError(outcome.errors)
-        builder.refresh_data(ExportCache(folder / "exports"))
+        builder.refresh_data(exports)  # (what a rebuild that rendered nothing left due)
         timer.mark("dựng trang")
         changed = {rel: data for rel, data in (builder.pending or {}).items() if search.may_index(rel)}
         if changed:

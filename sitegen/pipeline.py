@@ -229,13 +229,6 @@ def _page_chunks(views: Views, specs: list, parts: int) -> list[list]:
     return chunked_groups(views.spec_groups(specs, most), parts)
 
 
-def render_pages(views: Views, env, base_url: str, specs: list,
-                 only: dict[tuple, set[str]] | None = None) -> dict[tuple, list[tuple[str, bytes]]]:
-    """Render the given page specs: spec -> [(path, html)]; of a spec in `only`, only the pages at
-    the paths it gives."""
-    return PageRender(views, env, base_url, specs, only=only).results()
-
-
 def digest(data: bytes) -> bytes:
     """The digest the preview keeps of each file it wrote."""
     return hashlib.blake2b(data, digest_size=16).digest()

@@ -633,3 +633,22 @@ def test_a_page_that_goes_leaves_no_empty_folder(tmp_path):
     assert build(content, out).code == 0
     assert not (out / "chu-de/chu-de-tam-thoi").exists()
     assert_clean(content, out, tmp_path)
+
+
+def test_a_document_added_then_removed_reaches_the_downloads_as_a_clean_build_has_them(tmp_path):
+    """The command line makes the data downloads while the workers render the pages."""
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    source = (content / DOC).read_text(encoding="utf-8")
+    new = content / "programmes/15-ctr-duk-2026.md"
+    new.write_text(source.replace("number: 12-CTr/ĐUK", "number: 15-CTr/ĐUK")
+                   .replace("issued: 2021-04-07", "issued: 2026-05-04"), encoding="utf-8")
+    rewritten = rewritten_by(lambda: build(content, out), out)
+    assert {"du-lieu/chi-tieu.xlsx", "du-lieu/targets.csv", "du-lieu/documents.json"} <= rewritten
+    assert "15-ctr-duk-2026" in (out / "du-lieu/targets.csv").read_text(encoding="utf-8")
+    assert_recorded(out)
+    assert_clean(content, out, tmp_path)
+    new.unlink()
+    assert build(content, out).code == 0
+    assert "15-ctr-duk-2026" not in (out / "du-lieu/targets.csv").read_text(encoding="utf-8")
+    assert_clean(content, out, tmp_path)

@@ -92,13 +92,13 @@ def test_pages_whose_counts_alone_changed_get_the_new_counts_written_in(dev, tmp
     from sitegen import devbuild, urls
 
     rendered = []
-    real = devbuild.render_pages
 
-    def recorded(*args, **kwargs):
-        pages = real(*args, **kwargs)
-        rendered.extend(urls.output_file(path) for made in pages.values() for path, _ in made)
-        return pages
-    monkeypatch.setattr(devbuild, "render_pages", recorded)
+    class Recorded(devbuild.PageRender):
+        def results(self):
+            pages = super().results()
+            rendered.extend(urls.output_file(path) for made in pages.values() for path, _ in made)
+            return pages
+    monkeypatch.setattr(devbuild, "PageRender", Recorded)
     edit(dev.content / RESULTS, "mo-hinh-hay: 1", "mo-hinh-hay: 0")  # a status changes: every count page
     outcome = dev.rebuild()
     assert outcome.ok and outcome.full
@@ -492,9 +492,12 @@ def test_front_matter_edits_on_many_list_pages_give_a_clean_build_s_site(tmp_pat
 
     dev = generated_build(tmp_path, 60, 5)
     parted = []  # the specs rendered in part, with their pages to render
-    real = devbuild.render_pages
-    monkeypatch.setattr(devbuild, "render_pages",
-                        lambda views, env, base, specs, only=None: parted.append(only) or real(views, env, base, specs, only))
+
+    class Recorded(devbuild.PageRender):
+        def __init__(self, views, env, base, specs, finish=None, only=None):
+            parted.append(only)
+            super().__init__(views, env, base, specs, finish, only)
+    monkeypatch.setattr(devbuild, "PageRender", Recorded)
     programmes = sorted((dev.content / "programmes").glob("*.md"))
     rng = random.Random(11)
     edits = {
