@@ -317,21 +317,30 @@ class _Entry:
         return _pages_value(self.pages, self.weights), positions
 
 
-def patch_shard(folder: Path, changes: dict[int, Record]) -> Patch:
+def patch_shard(folder: Path, changes: dict[int, Record], previous: dict[int, Record] | None = None) -> Patch:
     """The changes to the shard in `folder` that replace its pages numbered as in `changes` with
     these records, its other pages unchanged. Only the buckets holding words of the old or new
     pages are read and written again, and in them only those words' entries are decoded; the
-    result equals `shard_files` of the new pages."""
+    result equals `shard_files` of the new pages. `previous`: the records the shard holds of some
+    of those pages; of these, only the words whose weight or positions differ are written again
+    (an edit near a page's end, or one that keeps its words' places, touches a few buckets)."""
     listing, buckets = _read_manifest(folder)
+    previous = previous or {}
     # bucket key -> page number -> (the words the page had or has there, its new entries there)
     touched: dict[str, dict[int, tuple[set[str], dict[str, tuple[int, bytes]]]]] = defaultdict(dict)
     obsolete: set[str] = set()
     for number, rec in changes.items():
-        old = json.loads((folder / "f" / f"{listing.names[number]}.json").read_bytes())
-        for word in _fragment_words(old) | rec.words.keys():
+        before = previous.get(number)
+        if before is not None:
+            words = {word for word in before.words.keys() | rec.words.keys()
+                     if before.words.get(word) != rec.words.get(word)}
+        else:
+            words = _fragment_words(json.loads((folder / "f" / f"{listing.names[number]}.json").read_bytes()))
+            words |= rec.words.keys()
+        for word in words:
             touched[bucket_key(word)].setdefault(number, (set(), {}))[0].add(word)
-        for word, entry in rec.words.items():
-            touched[bucket_key(word)][number][1][word] = entry
+            if word in rec.words:
+                touched[bucket_key(word)][number][1][word] = rec.words[word]
         obsolete.add(f"f/{listing.names[number]}.json")
         listing.put(number, rec)
     files: dict[str, bytes] = {}
@@ -489,6 +498,15 @@ class _Pages:
     def read(self, rel: str) -> bytes:
         data = self.changed.get(rel)
         return data if data is not None else (self.site / rel).read_bytes()
+
+    def published(self, rel: str, digest: str) -> Record | None:
+        """The record of the page the site holds at `rel` (not its new bytes), when that page is
+        the one whose `_page_digest` is `digest`; else None (the site holds another by now)."""
+        try:
+            data = (self.site / rel).read_bytes()
+        except OSError:
+            return None
+        return page_record(rel, data) if _page_digest(data) == digest else None
 
     def record(self, rel: str) -> Record:
         rec = page_record(rel, self.read(rel))
@@ -847,7 +865,9 @@ def _shard_patch(folder: Path, source: _Pages, group: list[str], pages: dict[str
                  regrouped: bool, shards: int, shard: int) -> Patch:
     """The patch of a published shard whose pages were `known` (path -> digest) and are now `group`."""
     if not regrouped:
-        return patch_shard(folder, {n: source.record(rel) for n, rel in enumerate(group) if pages[rel] != known[rel]})
+        edited = {n: rel for n, rel in enumerate(group) if pages[rel] != known[rel]}
+        previous = {n: rec for n, rel in edited.items() if (rec := source.published(rel, known[rel])) is not None}
+        return patch_shard(folder, {n: source.record(rel) for n, rel in edited.items()}, previous)
     old = sorted(rel for rel in known if shard_of(rel, shards) == shard)
     return regroup_shard(folder, old, group, {rel: source.record(rel) for rel in group if known.get(rel) != pages[rel]})
 

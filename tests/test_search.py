@@ -467,3 +467,33 @@ def test_an_index_made_by_other_code_is_made_again_not_patched(sample_site, tmp_
     update = search.update(site, {rel: html}, record_file, per_shard=PER_SHARD)
     assert sorted(update.made) == [0, 1] and not update.patches
     update.discard()
+
+
+def test_a_patch_rewrites_only_the_buckets_of_words_whose_entries_changed(sample_site, tmp_path):
+    """While the site still holds the page the index was made from (a command-line build writes
+    its pages after indexing them), only the words whose weight or positions changed are written
+    again; once the site holds the new page (the preview writes first), all the page's words are.
+    Either way the index is the one made from scratch."""
+    rel = "nghi-quyet/58-nq-tw/index.html"
+    html = (sample_site / rel).read_text(encoding="utf-8")
+    assert html.count("Tuyên truyền, nêu gương") == 2
+    new = html.replace("Tuyên truyền, nêu gương", "Tuyên giáo, nêu gương").encode("utf-8")  # as many words
+    written = {}
+    for case in ("published", "already written"):
+        record_file = tmp_path / case / "search.json"
+        site = _copy_pages(sample_site, tmp_path / case / "site")
+        search.index(site, None, record_file, per_shard=PER_SHARD)
+        if case == "already written":
+            (site / rel).write_bytes(new)
+        update = search.update(site, {rel: new}, record_file, per_shard=PER_SHARD)
+        assert update is not None and len(update.patches) == 1 and not update.made
+        (patch,) = update.patches.values()
+        written[case] = {name.split("/")[1].split(".")[0] for name in patch.files if name.startswith(("b/", "p/"))}
+        (site / rel).write_bytes(new)
+        update.apply()
+        update.discard()
+        clean = _copy_pages(site, tmp_path / case / "clean")
+        search.index(clean, per_shard=PER_SHARD)
+        assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+    assert written["published"] == {"tru", "gia"}
+    assert len(written["already written"]) > 20 and written["published"] < written["already written"]
