@@ -351,8 +351,9 @@ def patch_shard(folder: Path, changes: dict[int, Record], previous: dict[int, Re
             obsolete.update(_bucket_files(key, digest))
         for word in sorted(set().union(*(words for words, _ in touched[key].values()))):
             entry = _Entry(raw_pages.get(word), raw_positions.get(word))
-            for number, (_, new) in touched[key].items():
-                entry.replace(number, new.get(word))
+            for number, (words, new) in touched[key].items():
+                if word in words:  # (another page's word: this page's entry, if any, stays)
+                    entry.replace(number, new.get(word))
             _put_entry(raw_pages, raw_positions, word, entry)
         _put_bucket(key, raw_pages, raw_positions, buckets, files)
     for rec in changes.values():

@@ -497,3 +497,31 @@ def test_a_patch_rewrites_only_the_buckets_of_words_whose_entries_changed(sample
         assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
     assert written["published"] == {"tru", "gia"}
     assert len(written["already written"]) > 20 and written["published"] < written["already written"]
+
+
+def test_pages_patched_together_keep_each_other_s_words(sample_site, tmp_path):
+    """Two pages of one shard, patched by word in the same update, change words of the same bucket
+    ("truyen" on one, "trung" on the other, which also holds "truyen"): each page's entry of a word
+    only the other changed stays as it was."""
+    record_file = tmp_path / "search.json"
+    site = _copy_pages(sample_site, tmp_path / "site")
+    search.index(site, None, record_file, per_shard=PER_SHARD)
+    one, other = "chuong-trinh/ctr-duk-thuc-hien-58-nq-tw/index.html", "chuong-trinh/12-ctr-duk-2021/index.html"
+    assert search.shard_of(one, 2) == search.shard_of(other, 2)
+    edits = {one: ("công tác tuyên truyền để", "công tác tuyên giáo để"),
+             other: ("Nghị quyết Trung ương 4", "Nghị quyết Hội nghị 4")}
+    changed = {}
+    for rel, (old, new) in edits.items():
+        html = (site / rel).read_text(encoding="utf-8")
+        assert old in html and "truyền" in html
+        changed[rel] = html.replace(old, new, 1).encode("utf-8")
+    update = search.update(site, changed, record_file, per_shard=PER_SHARD)
+    (patch,) = update.patches.values()
+    assert len([name for name in patch.files if name.startswith("b/")]) < 10  # patched by word
+    for rel, data in changed.items():
+        (site / rel).write_bytes(data)
+    update.apply()
+    update.discard()
+    clean = _copy_pages(site, tmp_path / "clean")
+    search.index(clean, per_shard=PER_SHARD)
+    assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
