@@ -237,6 +237,17 @@ def sharded(sample_site, tmp_path_factory):
     return site, search.index(site, per_shard=PER_SHARD)
 
 
+def _applied_as_clean(site: Path, update, pages: dict[str, bytes], clean: Path, per_shard: int = PER_SHARD) -> None:
+    """Write `pages` into `site`, apply `update`, and check the index against one made from scratch."""
+    for rel, data in pages.items():
+        (site / rel).write_bytes(data)
+    update.apply()
+    update.discard()
+    _copy_pages(site, clean)
+    search.index(clean, per_shard=per_shard)
+    assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+
+
 def test_shard_count_is_a_power_of_two_growing_with_the_pages():
     assert [search.shard_count(n, 100) for n in (0, 1, 100, 101, 200, 201, 400, 401, 1000)] == [1, 1, 1, 2, 2, 4, 4, 8, 16]
     assert search.shard_count(10000) == 4 and search.shard_count(search.PAGES_PER_SHARD) == 1
@@ -323,12 +334,7 @@ def test_a_patched_shard_equals_the_shard_made_from_scratch(sample_site, tmp_pat
                 html):
         update = search.update(site, {rel: new.encode("utf-8")}, record_file, per_shard=PER_SHARD)
         assert update is not None and list(update.patches) == [search.shard_of(rel, 2)] and not update.made
-        (site / rel).write_text(new, encoding="utf-8")
-        update.apply()
-        update.discard()
-        clean = _copy_pages(site, tmp_path / f"clean-{len(new)}")
-        search.index(clean, per_shard=PER_SHARD)
-        assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+        _applied_as_clean(site, update, {rel: new.encode("utf-8")}, tmp_path / f"clean-{len(new)}")
     assert search.update(site, {rel: html.encode("utf-8")}, record_file, per_shard=PER_SHARD) is None
     # a published bucket that cannot be read: the shard is made again, not patched
     folder = site / search.shard_folder(search.shard_of(rel, 2))
@@ -338,12 +344,7 @@ def test_a_patched_shard_equals_the_shard_made_from_scratch(sample_site, tmp_pat
     edited = html.replace(heading, heading + "<p>Đảng viên mới.</p>").encode("utf-8")
     update = search.update(site, {rel: edited}, record_file, per_shard=PER_SHARD)
     assert list(update.made) == [search.shard_of(rel, 2)] and not update.patches
-    (site / rel).write_bytes(edited)
-    update.apply()
-    update.discard()
-    clean = _copy_pages(site, tmp_path / "clean-damaged")
-    search.index(clean, per_shard=PER_SHARD)
-    assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+    _applied_as_clean(site, update, {rel: edited}, tmp_path / "clean-damaged")
     # pages removed and added: their shards are numbered anew, not made again
     first, second = [r for r in search.indexed_pages(site) if r != rel][:2]
     gone = {first: (site / first).read_bytes(), second: (site / second).read_bytes()}
@@ -489,12 +490,7 @@ def test_a_patch_rewrites_only_the_buckets_of_words_whose_entries_changed(sample
         assert update is not None and len(update.patches) == 1 and not update.made
         (patch,) = update.patches.values()
         written[case] = {name.split("/")[1].split(".")[0] for name in patch.files if name.startswith(("b/", "p/"))}
-        (site / rel).write_bytes(new)
-        update.apply()
-        update.discard()
-        clean = _copy_pages(site, tmp_path / case / "clean")
-        search.index(clean, per_shard=PER_SHARD)
-        assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+        _applied_as_clean(site, update, {rel: new}, tmp_path / case / "clean")
     assert written["published"] == {"tru", "gia"}
     assert len(written["already written"]) > 20 and written["published"] < written["already written"]
 
@@ -518,10 +514,4 @@ def test_pages_patched_together_keep_each_other_s_words(sample_site, tmp_path):
     update = search.update(site, changed, record_file, per_shard=PER_SHARD)
     (patch,) = update.patches.values()
     assert len([name for name in patch.files if name.startswith("b/")]) < 10  # patched by word
-    for rel, data in changed.items():
-        (site / rel).write_bytes(data)
-    update.apply()
-    update.discard()
-    clean = _copy_pages(site, tmp_path / "clean")
-    search.index(clean, per_shard=PER_SHARD)
-    assert _files(clean / search.BUNDLE) == _files(site / search.BUNDLE)
+    _applied_as_clean(site, update, changed, tmp_path / "clean")
