@@ -148,10 +148,9 @@ class DevBuilder:
     # True when the output folder is known to hold what this builder last wrote (a command-line build
     # compared it with its record): a file is then not digested again before it is patched.
     output_checked = False
-    # A command-line build makes the data downloads while the workers render the pages (the preview
-    # makes them after, so that the browser reloads first), with this cache (`refresh_data`).
-    data_beside_pages = False
-    data_cache: ExportCache | None = None
+    # Set by a command-line build: the data downloads are made while the workers render the pages,
+    # with this cache (`refresh_data`). The preview makes them after, so that the browser reloads first.
+    data_beside_pages: ExportCache | None = None
 
     def __init__(self, content: Path, out: Path, templates: Path, settings: Settings):
         self.content, self.out, self.templates, self.settings = content, out, templates, settings
@@ -272,7 +271,7 @@ class DevBuilder:
             self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
-                     data_beside_pages=False, data_cache=None,
+                     data_beside_pages=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 
@@ -416,8 +415,8 @@ class DevBuilder:
             new_places = self._data_planned(sources[0], model, views, wanted, changed[0], base_url)
         pool = PageRender(views, self._environment(stamp), base_url, todo, only=only) if todo else None
         try:
-            if self.data_beside_pages:  # made here while the workers render
-                written += self.refresh_data(self.data_cache)
+            if self.data_beside_pages is not None:  # made here while the workers render
+                written += self.refresh_data(self.data_beside_pages)
         finally:
             rendered = pool.results() if pool is not None else {}
         paged = False  # whether the site's pages are other paths than before (the sitemap lists them)

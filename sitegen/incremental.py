@@ -291,12 +291,12 @@ def _prepare(builder: DevBuilder, folder: Path, timer: Timer, stamps: tuple[dict
         builder.output_checked = True  # (what is prepared is used only if the output is as recorded)
         builder.hold_writes()
         exports = ExportCache(folder / "exports")
-        builder.data_beside_pages, builder.data_cache = True, exports  # (while the workers render)
+        builder.data_beside_pages = exports  # (made while the workers render)
         try:
             with collector_paused():
                 prepared.outcome = outcome = builder.rebuild(stamps=stamps)
         finally:
-            builder.data_beside_pages, builder.data_cache = False, None
+            builder.data_beside_pages = None
         if not outcome.ok:
             raise ContentError(outcome.errors)
         builder.refresh_data(exports)  # (what a rebuild that rendered nothing left due)

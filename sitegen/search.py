@@ -326,8 +326,8 @@ def patch_shard(folder: Path, changes: dict[int, Record], previous: dict[int, Re
     (an edit near a page's end, or one that keeps its words' places, touches a few buckets)."""
     listing, buckets = _read_manifest(folder)
     previous = previous or {}
-    # bucket key -> page number -> (the words the page had or has there, its new entries there)
-    touched: dict[str, dict[int, tuple[set[str], dict[str, tuple[int, bytes]]]]] = defaultdict(dict)
+    # bucket key -> page number -> the words of the page there whose entries are written again
+    touched: dict[str, dict[int, set[str]]] = defaultdict(dict)
     obsolete: set[str] = set()
     for number, rec in changes.items():
         before = previous.get(number)
@@ -338,9 +338,7 @@ def patch_shard(folder: Path, changes: dict[int, Record], previous: dict[int, Re
             words = _fragment_words(json.loads((folder / "f" / f"{listing.names[number]}.json").read_bytes()))
             words |= rec.words.keys()
         for word in words:
-            touched[bucket_key(word)].setdefault(number, (set(), {}))[0].add(word)
-            if word in rec.words:
-                touched[bucket_key(word)][number][1][word] = rec.words[word]
+            touched[bucket_key(word)].setdefault(number, set()).add(word)
         obsolete.add(f"f/{listing.names[number]}.json")
         listing.put(number, rec)
     files: dict[str, bytes] = {}
@@ -349,11 +347,11 @@ def patch_shard(folder: Path, changes: dict[int, Record], previous: dict[int, Re
         raw_pages, raw_positions = _raw_bucket(folder, key, digest)
         if digest:
             obsolete.update(_bucket_files(key, digest))
-        for word in sorted(set().union(*(words for words, _ in touched[key].values()))):
+        for word in sorted(set().union(*touched[key].values())):
             entry = _Entry(raw_pages.get(word), raw_positions.get(word))
-            for number, (words, new) in touched[key].items():
+            for number, words in touched[key].items():
                 if word in words:  # (another page's word: this page's entry, if any, stays)
-                    entry.replace(number, new.get(word))
+                    entry.replace(number, changes[number].words.get(word))
             _put_entry(raw_pages, raw_positions, word, entry)
         _put_bucket(key, raw_pages, raw_positions, buckets, files)
     for rec in changes.values():
