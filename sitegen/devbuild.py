@@ -22,7 +22,8 @@ from .affected import (affected_specs, changed_items, changed_list_pages, change
 from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
-from .link import Model, body_checker, body_key, content_of, keeps_results, link, link_results
+from .link import (Model, as_read, body_checker, body_key, content_of, keeps_results, link, link_results,
+                   results_read_from)
 from .load import SECTIONS, Source, display_path
 from .model import Document, Unread
 from .records import Deferred
@@ -527,7 +528,7 @@ class DevBuilder:
         problems = Collector()
         for record, item, body, found in fronts:
             if record.kind == "results":
-                changes = None if found else self._results_in_place(item)
+                changes = None if found else self._results_in_place(record.path, item, reads)
                 if changes is None:
                     return None
                 new_results.update(changes)
@@ -625,7 +626,9 @@ class DevBuilder:
             if content is None:
                 return None
             problems = Collector()
-            model = link(content, problems, bodies, model, keep_results=keep, edited_results=frozenset(results))
+            files = frozenset(results)
+            model = link(content, problems, bodies, model, keep_results=keep, edited_results=files,
+                         read_before=self._read_before(files, reads) if keep and files else None)
             if problems.items:
                 return None
         history = self._load_history()
@@ -700,45 +703,45 @@ class DevBuilder:
             return None  # (documents moved among the rows, besides those patched)
         return docs if len(docs) <= PATCH_MOST else None
 
-    def _results_in_place(self, results: list) -> dict | None:
-        """The results of one results file read again, when they change values in place: the same
-        year, the same targets as before, each target's statuses the same (so every count, list and
-        page of rows stays as it is). Returns (document, target) -> year -> result for the targets
-        whose values, notes or sources changed; None when anything else changed or a result has a
-        problem (then the full rebuild runs, and reports it)."""
+    def _results_in_place(self, path: str, results: list, reads: dict) -> dict | None:
+        """The results of the results file `path` read again, when they change values in place:
+        each result read otherwise than before is of the same target and year as one no longer
+        read, and keeps each target's statuses (so every count, list and page of rows stays as it
+        is). Returns (document, target) -> year -> result for the targets whose values, notes or
+        sources changed; None when anything else changed or a result has a problem (then the full
+        rebuild runs, and reports it)."""
+        model = self.model
+        old = self._read_before(frozenset({path}), reads)
+        given = [(as_read(result), result) for result in results]
+        fresh = [result for read, result in given if read not in old]
+        gone = old.keys() - {read for read, _ in given}
         problems = Collector()
-        linked = link_results(self.model, results, problems)
-        years = {year for by_year in linked.values() for year in by_year}
-        if problems.items or len(years) > 1:
-            return None
-        layout, model = self.views.row_layout(), self.model
-        year = next(iter(years), None)
-        # Every published target with a result that year had it from this file, and still has one
-        # (a result taken out of the file, or one of that year written in another file, changes
-        # the counts). Results of documents not published show nowhere.
-        shown = sum(1 for doc_id, _ in linked if model.documents[doc_id].published)
-        if year is None or shown != len(layout.years.get(year, ())):
+        linked = link_results(model, fresh, problems)
+        # A result added or taken out, or moved to another target or year, changes the counts.
+        if problems.items or sorted((old[read][0], old[read][1].year) for read in gone) != \
+                sorted((key, year) for key, by_year in linked.items() for year in by_year):
             return None
         changes = {}
         for key, by_year in linked.items():
-            old = model.results.get(key, {})
-            result = by_year[year]
-            if year not in old or old[year].path != result.path:
-                return None
-            if _printed({year: old[year]}) == _printed({year: result}):
+            before = model.results[key]
+            now = {**before, **by_year}
+            if _printed(before) == _printed(now):
                 continue
             doc = model.documents[key[0]]
-            if not doc.published:
-                changes[key] = {**old, year: result}
-                continue
-            target = _target(doc, key[1])
-            now = {**old, year: result}
-            status = evaluate(target, doc.term, now, self.settings.current_year)
-            was = self.views.statuses[key]
-            if (status.overall, status.years) != (was.overall, was.years):
-                return None
+            if doc.published:
+                status = evaluate(_target(doc, key[1]), doc.term, now, self.settings.current_year)
+                was = self.views.statuses[key]
+                if (status.overall, status.years) != (was.overall, was.years):
+                    return None
             changes[key] = now
         return changes
+
+    def _read_before(self, files: frozenset[str], reads: dict) -> dict:
+        """`results_read_from` the last good model, made once per rebuild (kept in its `reads`)."""
+        key = ("results read from", files)
+        if key not in reads:
+            reads[key] = results_read_from(self.model, files)
+        return reads[key]
 
     def _listed_on(self) -> dict:
         """`Views.listed_on` of the last good model (kept while only shown fields change)."""

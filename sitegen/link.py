@@ -447,23 +447,47 @@ def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
     return True
 
 
+def as_read(result: Result) -> tuple:
+    """What tells a result read again from one read before: its fields as written (91 and 91.0
+    are equal decimals, printed apart), made of strings and numbers (quick to compare)."""
+    return (result.path, result.line, result.document.value, result.document.line, result.target, result.year,
+            str(result.value), result.done, result.note, result.source)
+
+
+def results_read_from(model: Model, files: frozenset[str]) -> dict[tuple, tuple[tuple[str, str], Result]]:
+    """The results `model` linked from the results files `files` (by path), each by `as_read`,
+    with the (document, target) it was linked to."""
+    return {as_read(result): (key, result) for key, by_year in model.results.items()
+            for result in by_year.values() if result.path in files}
+
+
 def _relinked_results(last: Model, documents: dict[str, Document], resolver, problems,
-                      given: Iterable[Result] = (), files: frozenset[str] = frozenset()) -> Parted:
+                      given: Iterable[Result] = (), files: frozenset[str] = frozenset(),
+                      read_before: Mapping | None = None) -> tuple[Parted, frozenset[int]]:
     """The results of `last` linked to these documents, which differ from its own only by records
-    that `keeps_results` allows: only those of documents that are not the same records are linked
-    again, and the parts of the others are kept as they are (read or not). `given`: the results of
-    the results files `files` (by path), read again: they take the place of those read from them."""
+    that `keeps_results` allows, and the years with a result of a published document: only those
+    of documents that are not the same records are linked again, and the parts of the others are
+    kept as they are (read or not). `given`: the results of the results files `files` (by path),
+    read again: they take the place of those read from them; those read as they were stay
+    linked as they were (but for those of edited documents, as all of theirs). `read_before`:
+    `results_read_from(last, files)`, when the caller has it."""
+    edited = {doc_id for doc_id, doc in documents.items()
+              if (before := last.documents.get(doc_id)) is not None and before is not doc}
     entries: dict[tuple[str, str], dict[int, Result]] = {}  # the keys whose entries change
+    fresh = list(given)  # the results to link
     if files:
-        for key, by_year in last.results.items():
-            if any(result.path in files for result in by_year.values()):
-                entries[key] = {year: r for year, r in by_year.items() if r.path not in files}
-    keys = [(doc_id, target.id) for doc_id, doc in documents.items()
-            if (before := last.documents.get(doc_id)) is not None and before is not doc for target in before.targets]
+        old = results_read_from(last, files) if read_before is None else read_before
+        reads = [(as_read(result), result) for result in fresh]
+        kept = {read for read, _ in reads if read in old}  # (those of edited documents: linked again below)
+        fresh = [result for read, result in reads if read not in kept]
+        for read, (key, result) in old.items():
+            if read not in kept:  # gone from its file, or read otherwise (then among `fresh`)
+                entries.setdefault(key, dict(last.results[key])).pop(result.year, None)
+    keys = [(doc_id, target.id) for doc_id in documents if doc_id in edited for target in last.documents[doc_id].targets]
     again = [result for key in keys for result in entries.get(key, last.results.get(key, {})).values()]
     linked = _link_results(again, documents, resolver, problems)
     entries.update((key, linked.get(key, {})) for key in keys)
-    for key, by_year in _link_results(given, documents, resolver, problems).items():
+    for key, by_year in _link_results(fresh, documents, resolver, problems).items():
         current = entries[key] if key in entries else dict(last.results.get(key, {}))
         for year, result in by_year.items():
             earlier = current.get(year)
@@ -475,8 +499,24 @@ def _relinked_results(last: Model, documents: dict[str, Document], resolver, pro
     # A target whose results were read again as they were keeps them: its part of the saved state
     # is not pickled again, and the target is not taken as changed.
     changes = {key: by_year for key, by_year in entries.items() if not _same_results(last.results.get(key), by_year)}
-    return last.results.updated({key: by_year for key, by_year in changes.items() if by_year},
-                                [key for key, by_year in changes.items() if not by_year])
+    results = last.results.updated({key: by_year for key, by_year in changes.items() if by_year},
+                                   [key for key, by_year in changes.items() if not by_year])
+    return results, _years_after(last, documents, results, changes) if files else last.result_years
+
+
+def _years_after(last: Model, documents: dict[str, Document], results: Mapping,
+                 changes: dict[tuple[str, str], dict]) -> frozenset[int]:
+    """`_result_years` of `results`, which differ from those of `last` by `changes` (documents
+    keep whether they are published: see `keeps_results`): all of them looked through only when
+    a changed target lost a year it had."""
+    lost, gained = set(), set()
+    for key, by_year in changes.items():
+        lost |= last.results.get(key, {}).keys() - by_year.keys()
+        if documents[key[0]].published:
+            gained |= by_year.keys()
+    if lost - gained:
+        return _result_years(documents, results)
+    return last.result_years | gained
 
 
 def _same_results(old: dict | None, new: dict) -> bool:
@@ -577,14 +617,15 @@ def content_of(model: Model, items: dict[str, Document | Post], results: dict[st
 
 
 def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | None = None,
-         last: Model | None = None, keep_results: bool = False, edited_results: frozenset[str] = frozenset()
-         ) -> Model:
+         last: Model | None = None, keep_results: bool = False, edited_results: frozenset[str] = frozenset(),
+         read_before: Mapping | None = None) -> Model:
     """Resolve every reference; problems are collected, not raised.
 
     `bodies` may hold bodies already rendered (by `render_body`, keyed by `body_key`); `last`, a
     model linked without problems, whose bodies are those of the items `bodies` leaves out. With
     `keep_results`, the results are those of `last` (see `keeps_results`) but for those of the
-    results files `edited_results` (paths), read again: `content` holds only theirs."""
+    results files `edited_results` (paths), read again: `content` holds only theirs
+    (`read_before`: `results_read_from(last, edited_results)`, when the caller has it)."""
     given = bodies
     orgs = _link_organisations(content, problems)
     documents = _check_ids(content, problems)
@@ -606,8 +647,8 @@ def link(content: Content, problems: Collector, bodies: Mapping[str, Body] | Non
     tags = _link_tags(documents, posts, problems)
     _check_attachments(documents, content.files, problems)
     if last is not None and keep_results:
-        results = _relinked_results(last, documents, resolver, problems, content.results, edited_results)
-        years = _result_years(documents, results) if edited_results else last.result_years
+        results, years = _relinked_results(last, documents, resolver, problems, content.results, edited_results,
+                                           read_before)
     else:
         linked = _link_results(content.results, documents, resolver, problems)
         results, years = Parted(linked, _document_part), _result_years(documents, linked)

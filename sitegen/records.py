@@ -274,6 +274,15 @@ class Parted(Mapping):
         self._read_all()
         return iter(self._items)
 
+    def items(self):
+        """The entries, every part read (a view of them, not a key looked up at a time)."""
+        self._read_all()
+        return self._items.items()
+
+    def values(self):
+        self._read_all()
+        return self._items.values()
+
     def __len__(self) -> int:
         self._read_all()
         return len(self._items)

@@ -540,3 +540,45 @@ def test_values_edited_twice_in_a_preview_restored_from_the_state_give_a_clean_b
         assert dev.rebuild().ok
         assert_as_clean(dev, tmp_path)
         shutil.rmtree(tmp_path / "clean")
+
+
+# Results files edited together with documents: the results read as before are kept linked, the
+# others linked again; a problem among them is reported as a full check reports it.
+RESULTS_EDITS = {
+    "a result given twice, by number and by id": [
+        ("results/2023.yaml", "  kh-minh-hoa-dang-uy-co-so:\n",
+         "  12-ctr-duk-2021:\n    co-quan-hoan-thanh: 95\n  kh-minh-hoa-dang-uy-co-so:\n")],
+    "a term cut short, with a value edited in the same file": [
+        ("programmes/kh-minh-hoa-dang-uy-co-so.md", "term: 2021-2030", "term: 2024-2030"),
+        ("results/2023.yaml", "co-quan-hoan-thanh: 91", "co-quan-hoan-thanh: 92")],
+}
+
+
+@pytest.mark.parametrize("edits", RESULTS_EDITS.values(), ids=RESULTS_EDITS.keys())
+def test_a_problem_in_results_read_again_is_reported_as_a_full_check_reports_it(dev, tmp_path, monkeypatch, edits):
+    calls = count_checks(monkeypatch)
+    for name, old, new in edits:
+        edit(dev.content / name, old, new)
+    outcome = dev.rebuild()
+    with pytest.raises(ContentError) as full:
+        pipeline.check(dev.content, SETTINGS.current_year)
+    assert not outcome.ok and [str(d) for d in outcome.errors] == [str(d) for d in full.value.diagnostics]
+    assert any(d.path.endswith("2023.yaml") for d in outcome.errors)
+    assert len(calls) == 1  # (the incremental path found a problem: the full check reported it)
+
+
+def test_results_moved_and_edited_are_linked_without_reading_the_content_again(dev, tmp_path, monkeypatch):
+    """Lines inserted above every result (each is read with another line), a value changed, a
+    result moved from one target to another and a new one given: no full check, a clean build's site."""
+    calls = count_checks(monkeypatch)
+    edit(dev.content / "results/2023.yaml", "year: 2023", "# Cập nhật lần hai.\nyear: 2023")
+    edit(dev.content / "results/2023.yaml", "    mo-hinh-hay: 1\n", "    dang-vien-quan-triet: 100\n")
+    edit(dev.content / "results/2023.yaml", "co-quan-hoan-thanh: 91", "co-quan-hoan-thanh: 90.0")
+    edit(dev.content / "programmes/kh-minh-hoa-dang-uy-co-so.md", "term: 2021-2030", "term: 2020-2030")
+    outcome = dev.rebuild()
+    assert outcome.ok and outcome.full and calls == []
+    assert_as_clean(dev, tmp_path)
+    edit(dev.content / "results/2023.yaml", "# Cập nhật lần hai.\n", "")  # each result a line up again
+    outcome = dev.rebuild()
+    assert outcome.ok and calls == []
+    assert_as_clean(dev, tmp_path)
