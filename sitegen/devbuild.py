@@ -414,7 +414,8 @@ class DevBuilder:
         new_places = None  # the new rows' places, when worked out here (kept for the next edit)
         if todo or gone or data_due:  # (the downloads show what the pages do, and the content)
             new_places = self._data_planned(sources[0], model, views, wanted, changed[0], base_url)
-        pool = PageRender(views, self._environment(stamp), base_url, todo, only=only) if todo else None
+        beside = self.data_beside_pages is not None and self._data_due is not None
+        pool = PageRender(views, self._environment(stamp), base_url, todo, only=only, beside=beside) if todo else None
         try:
             if self.data_beside_pages is not None:  # made here while the workers render
                 written += self.refresh_data(self.data_beside_pages)

@@ -187,6 +187,7 @@ def published_files(model: Model, content_dir: Path) -> dict[str, Path]:
 
 PARALLEL_MIN_SPECS = 300  # below this, forking costs more than it saves (a build's page specs)
 PARALLEL_MIN_PAGES = 100  # pages to render again (a rebuild's: dashboard and year pages cost most)
+PARALLEL_MIN_PAGES_BESIDE = 10  # the same while the caller has other work (a rebuild's downloads)
 RENDER_CHUNKS = 16  # page chunks per core in a build; each runs in a newly forked worker
 
 
@@ -196,12 +197,14 @@ class PageRender:
     For the preview's small re-renders and `check`; a build writes its pages with `render_all`."""
 
     def __init__(self, views: Views, env, base_url: str, specs: list, finish: Callable[[str], Any] | None = None,
-                 only: dict[tuple, set[str]] | None = None):
+                 only: dict[tuple, set[str]] | None = None, beside: bool = False):
+        """`beside`: the caller works meanwhile (on the data downloads), so that workers pay off
+        for fewer pages: rendered in this process, they would wait for that work."""
         from .render import Job, Part, render_specs
 
         only = only or {}
         pages = sum(len(only[spec]) if spec in only else 1 for spec in specs)
-        processes = cpu_count() if pages >= PARALLEL_MIN_PAGES else 1
+        processes = cpu_count() if pages >= (PARALLEL_MIN_PAGES_BESIDE if beside else PARALLEL_MIN_PAGES) else 1
         chunks = _page_chunks(views, [spec for spec in specs if spec not in only], processes * 4)
         if processes > 1:  # the pages of the specs rendered in part (dashboard and year pages) in turns
             parts = processes * 4

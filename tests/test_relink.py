@@ -494,9 +494,9 @@ def test_front_matter_edits_on_many_list_pages_give_a_clean_build_s_site(tmp_pat
     parted = []  # the specs rendered in part, with their pages to render
 
     class Recorded(devbuild.PageRender):
-        def __init__(self, views, env, base, specs, finish=None, only=None):
+        def __init__(self, views, env, base, specs, finish=None, only=None, **kwargs):
             parted.append(only)
-            super().__init__(views, env, base, specs, finish, only)
+            super().__init__(views, env, base, specs, finish, only, **kwargs)
     monkeypatch.setattr(devbuild, "PageRender", Recorded)
     programmes = sorted((dev.content / "programmes").glob("*.md"))
     rng = random.Random(11)
