@@ -230,14 +230,24 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
         if isinstance(source, int):
             if not 0 <= source - base < len(old):
                 return None
-            tail = b'%d"' % number
-            rows[number - base] = _NUMBERED.sub(lambda match: match[1] + tail, old[source - base])
+            rows[number - base] = _renumbered(old[source - base], source, number)
         else:
             rows[number - base] = row_xml(number, source, TEXT).encode("utf-8")
     for index in range(low, high + 1):
         at = (index - low) * CHUNK_ROWS
         pieces[index] = _piece(b"".join(rows[at:at + CHUNK_ROWS]))
     return _with_pieces(members, member, pieces)
+
+
+def _renumbered(row: bytes, was: int, number: int) -> bytes:
+    """A row's XML (`row_writer`'s, numbered `was`) numbered `number`. Every cell's reference ends
+    in the row's number and `" s="`; when the row holds that run once per cell (a text may hold
+    it too), each is one, and the runs are replaced at once, else each reference is found."""
+    start, cell_end = b'<row r="%d"' % was, b'%d" s="' % was
+    if row.startswith(start) and row.count(cell_end) == row.count(b'<c r="'):
+        return b'<row r="%d"' % number + row[len(start):].replace(cell_end, b'%d" s="' % number)
+    tail = b'%d"' % number
+    return _NUMBERED.sub(lambda match: match[1] + tail, row)
 
 
 def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[_Piece]] | None:

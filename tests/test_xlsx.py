@@ -199,3 +199,17 @@ def test_a_workbook_whose_pieces_are_not_all_listed_is_not_patched(monkeypatch):
     older = book.replace(listed, lengths_only.ljust(len(listed), b","))
     assert xlsx.patched(older, 1, 4, [(12, rows[10], rows[11])]) is None
     assert xlsx.moved(older, 1, 4, 12, [13]) is None
+
+
+def test_rows_moved_whose_texts_hold_what_ends_a_cell_reference_are_numbered_right(monkeypatch):
+    """A text may hold `12" s="`, as each cell reference of row 12 ends: such a row is numbered
+    one reference at a time, and the texts are kept as written."""
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    old_rows = _rows(40)
+    old_rows[10] = ['Chỉ tiêu "12" s="đặc biệt"', 12, 1.5, '13" s="1" t="inlineStr"']  # row 12, as it moves to 13
+    old_rows[11] = ['Dòng <c r="A13" s="1"> trong văn bản', 13, 2, ""]
+    new_rows = list(old_rows)
+    new_rows[10:13] = [old_rows[12], old_rows[10], old_rows[11]]
+    old = _book(_sheets(old_rows, []))
+    patched = xlsx.moved(old, 1, 4, 12, [14, 12, 13])
+    assert patched == _book(_sheets(new_rows, []))
