@@ -331,7 +331,7 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
     first_result = after.results[inside[0][0]]
     if before.results.get(old.docs[old.starts.index(span[0])] if span[0] in old.starts else "") != first_result:
         return None
-    old_starts = dict(zip(old.docs, old.starts))
+    old_starts, reported = dict(zip(old.docs, old.starts)), _reported_before(before, old.docs, model)
     targets: list[int | list] = []
     results: list[int | list] = []
     for doc_id, start, end in inside:
@@ -340,7 +340,7 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
             results += result_cells(changed[doc_id])
         else:  # (row numbers: the header is row 1)
             targets += range(old_starts[doc_id] + 2, old_starts[doc_id] + 2 + end - start)
-            results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + _reported(model, doc_id))
+            results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + reported(doc_id))
     if len(targets) != span[1] - span[0] or first_result + len(results) >= xlsx.MAX_ROWS - 1 or \
             after.target_rows >= xlsx.MAX_ROWS - 1:
         return None
@@ -348,6 +348,79 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
     if data is None or not results:
         return data
     return xlsx.moved(data, 2, len(RESULT_SHEET[1]), first_result + 2, results)
+
+
+def shifted_start(layouts: tuple, docs: Container[str]) -> int | None:
+    """The first place of the target rows that can differ when the documents `docs` were added,
+    taken out, changed or moved among the rows (`views.RowLayout`s before and after, `layouts`),
+    every row after it shifted: the first place one of them takes in either layout. None when
+    the other documents are not in the same order, or not each with as many rows."""
+    old, new = layouts
+    spans = [{doc_id: (start, end) for doc_id, start, end in zip(layout.docs, layout.starts,
+                                                                  [*layout.starts[1:], layout.total])}
+             for layout in layouts]
+    others = [[d for d in layout.docs if d not in docs] for layout in layouts]
+    if others[0] != others[1] or any(spans[0][d][1] - spans[0][d][0] != spans[1][d][1] - spans[1][d][0]
+                                     for d in others[0]):
+        return None
+    starts = [span[d][0] for span in spans for d in span if d in docs]
+    return min(starts) if starts else None
+
+
+def patch_workbook_shifted(data: bytes, model: Model, places: tuple[RowPlaces, RowPlaces], layouts: tuple,
+                           first: int, changed: Mapping[str, list[TargetRow]]) -> bytes | None:
+    """The workbook `data` with the target rows from the place `first` (`shifted_start`) to the
+    end, and their results, in the order of the new layout: an unchanged document's rows taken
+    from where the workbook holds them, those of the `changed` documents (their new rows; none
+    for a document taken out) written anew; each sheet's rows as many as they now are. `model`:
+    the model after; `places`, `layouts`: the rows' places and layouts before and after. None
+    when the years shown changed, or a sheet is split or would be."""
+    (before, after), (old, new) = places, layouts
+    if before.years != after.years:
+        return None
+    kept_old = next((i for i, start in enumerate(old.starts) if start >= first), len(old.docs))
+    kept_new = next((i for i, start in enumerate(new.starts) if start >= first), len(new.docs))
+    result_at = [_results_from(p, layout.docs, k, m) for p, layout, k, m in
+                 ((before, old, kept_old, None), (after, new, kept_new, model))]
+    if None in result_at or (result_at[0] != result_at[1] and kept_old < len(old.docs)):
+        return None  # (the rows before `first` are not the same)
+    old_starts, reported = dict(zip(old.docs, old.starts)), _reported_before(before, old.docs, model)
+    targets: list[int | list] = []
+    results: list[int | list] = []
+    for doc_id, start, end in list(zip(new.docs, new.starts, [*new.starts[1:], new.total]))[kept_new:]:
+        if doc_id in changed:
+            targets += target_cells(changed[doc_id], after.years)
+            results += result_cells(changed[doc_id])
+        else:  # (row numbers: the header is row 1)
+            targets += range(old_starts[doc_id] + 2, old_starts[doc_id] + 2 + end - start)
+            results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + reported(doc_id))
+    if len(targets) != new.total - first:
+        return None
+    data = xlsx.moved(data, 1, len(TARGET_SHEET[1]) + len(after.years) + 1, first + 2, targets, to_end=True)
+    return xlsx.moved(data, 2, len(RESULT_SHEET[1]), result_at[1] + 2, results, to_end=True) if data else None
+
+
+def _reported_before(places: RowPlaces, docs: list[str], model: Model) -> Callable[[str], int]:
+    """The number of result rows of an unchanged document (`docs`: those of the layout `places`
+    were worked out for, in order): up to the next document's first row, as `places` holds them
+    (the results of every document are not read), or counted in `model` for the last."""
+    following = dict(zip(docs, docs[1:]))
+
+    def reported(doc_id: str) -> int:
+        after = following.get(doc_id)
+        return places.results[after] - places.results[doc_id] if after is not None else _reported(model, doc_id)
+
+    return reported
+
+
+def _results_from(places: RowPlaces, docs: list[str], index: int, model: Model | None) -> int | None:
+    """Where on the result sheet the results of the documents from `docs[index]` on start: that
+    document's first row, or after the last document's results (counted in `model`, when given)."""
+    if index < len(docs):
+        return places.results[docs[index]]
+    if not docs:
+        return 0
+    return places.results[docs[-1]] + _reported(model, docs[-1]) if model is not None else None
 
 
 def _row_changes(changes: dict[tuple[int, int], list], places: RowPlaces, firsts: tuple[int, int],

@@ -15,8 +15,8 @@ from typing import Any
 
 from . import feeds, urls
 from .data import (DOCUMENTS, EXPORTS, LINE_BREAK, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, documents_lines,
-                   exports, lines_moved, moved_span, patch_workbook, patch_workbook_span, places_after, row_places,
-                   splice, workbook_changes)
+                   exports, lines_moved, moved_span, patch_workbook, patch_workbook_shifted, patch_workbook_span,
+                   places_after, row_places, shifted_start, splice, workbook_changes)
 from .affected import (affected_specs, changed_items, changed_list_pages, changed_row_pages, revalued_specs,
                        row_changed, shown_fields_specs)
 from .cache import ExportCache, FileCache, cache_folder, file_digest
@@ -815,9 +815,12 @@ class DevBuilder:
         old_views, old_places, new_places = moved
         layouts = (old_views.row_layout(), views.row_layout())
         span = moved_span(layouts, set(changed))
-        if span is None:
+        if span is not None:
+            return patch_workbook_span(data, after, (old_places, new_places), layouts, span, changed)
+        first = shifted_start(layouts, set(changed))  # (documents added or taken out: rows shifted to the end)
+        if first is None:
             return None
-        return patch_workbook_span(data, after, (old_places, new_places), layouts, span, changed)
+        return patch_workbook_shifted(data, after, (old_places, new_places), layouts, first, changed)
 
     def _output(self, rel: str) -> bytes | None:
         """The output file `rel`, if it holds what this builder last wrote there."""

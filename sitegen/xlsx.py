@@ -14,9 +14,11 @@ archive is written here: each sheet's entry names the compressed length, length 
 pieces in its comment in the archive's directory, which spreadsheet programs ignore."""
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -92,6 +94,16 @@ def _piece(data: bytes) -> _Piece:
     """`data` compressed on its own, as a part of a longer stream (not its last)."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), len(data), zlib.crc32(data)
+
+
+def _pieces(texts: list[bytes]) -> list[_Piece]:
+    """`_piece` of each text, over all cores when there are several: zlib lets other threads run
+    while it compresses (a workbook patched after a document was added compresses most of it)."""
+    workers = min(len(texts), os.cpu_count() or 1, 4)
+    if workers < 2:
+        return [_piece(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xlsx-piece") as pool:
+        return list(pool.map(_piece, texts))
 
 
 def _joined_crc(pieces: list[_Piece]) -> int:
@@ -205,17 +217,21 @@ _ROW_START = b'<row r="'
 _NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]{1,3})\d+"')  # a row's number in its XML (texts hold no "<")
 
 
-def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int | list]) -> bytes | None:
+def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int | list],
+          to_end: bool = False) -> bytes | None:
     """A workbook this module wrote, with the rows of its `sheet` from row number `first` on
     written again from `sources`, one per row: a row number (that row's XML as the workbook
-    holds it, numbered for its new place) or cells (written anew). Only the pieces holding them
-    are compressed again. None when the workbook is not one this module wrote or lacks a row."""
+    holds it, numbered for its new place) or cells (written anew). With `to_end`, `sources` are
+    the sheet's rows from `first` to its end, however many there were: the sheet's size is
+    written anew. Only the pieces holding them are compressed again. None when the workbook is
+    not one this module wrote or lacks a row."""
     found = _sheet_pieces(data, sheet)
-    if found is None or not sources:
+    if found is None or not (sources or to_end):
         return None
     members, member, pieces = found
-    low, high = 1 + (first - 2) // CHUNK_ROWS, 1 + (first + len(sources) - 3) // CHUNK_ROWS
-    if not 0 < low <= high < len(pieces) - 1:
+    low = 1 + (first - 2) // CHUNK_ROWS
+    high = len(pieces) - 2 if to_end else 1 + (first + len(sources) - 3) // CHUNK_ROWS
+    if not 0 < low <= high < len(pieces) - 1 or first + len(sources) - 1 >= MAX_ROWS:
         return None
     text = b"".join(zlib.decompressobj(-15).decompress(piece[0]) for piece in pieces[low:high + 1])
     base = 2 + (low - 1) * CHUNK_ROWS  # the first row's number in the first piece
@@ -223,8 +239,10 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
     old = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
     if not starts or starts[0] != 0 or not old[0].startswith(_ROW_START + str(base).encode() + b'"'):
         return None
+    if to_end and (first - base > len(old) or base + len(old) - 1 >= MAX_ROWS):  # (a full sheet may go on in more)
+        return None
     row_xml = row_writer(columns)
-    rows = list(old)
+    rows = old[:first - base] + [b""] * len(sources) if to_end else list(old)
     for offset, source in enumerate(sources):
         number = first + offset
         if isinstance(source, int):
@@ -233,10 +251,27 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
             rows[number - base] = _renumbered(old[source - base], source, number)
         else:
             rows[number - base] = row_xml(number, source, TEXT).encode("utf-8")
-    for index in range(low, high + 1):
-        at = (index - low) * CHUNK_ROWS
-        pieces[index] = _piece(b"".join(rows[at:at + CHUNK_ROWS]))
+    made = _pieces([b"".join(rows[at:at + CHUNK_ROWS]) for at in range(0, len(rows), CHUNK_ROWS)])
+    if to_end:
+        start = _resized(pieces[0], column_letters(columns - 1), base + len(old) - 1, base + len(rows) - 1)
+        if start is None:
+            return None
+        pieces = [start, *pieces[1:low], *made, pieces[-1]]
+    else:
+        pieces[low:high + 1] = made
     return _with_pieces(members, member, pieces)
+
+
+def _resized(start: _Piece, last: str, rows: int, now: int) -> _Piece | None:
+    """A sheet's first piece (`_sheet_start`) with the size it gives, `rows` rows of columns up
+    to `last`, made `now` rows; None when it does not give that size."""
+    if rows == now:
+        return start
+    text = zlib.decompressobj(-15).decompress(start[0])
+    size = f'<dimension ref="A1:{last}{rows}"/>'.encode("ascii")
+    if text.count(size) != 1:
+        return None
+    return _piece(text.replace(size, f'<dimension ref="A1:{last}{now}"/>'.encode("ascii")))
 
 
 def _renumbered(row: bytes, was: int, number: int) -> bytes:

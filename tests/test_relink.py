@@ -164,10 +164,9 @@ PROGRAMME = ("---\ntitle: Chương trình thực hiện nghị quyết mới\nki
 POST_ADDED = "---\ntitle: Bài viết mới\ndate: 2024-03\ndocuments: [0-nq-moi, 58-NQ/TW]\n---\nNội dung bài viết.\n"
 
 
-def assert_downloads_patched(dev: DevBuilder) -> None:
+def assert_downloads_patched(dev: DevBuilder, whole: list[str] = ()) -> None:
     """The data downloads brought up to date with the lines of the documents added or removed
-    patched in: only the workbook, whose rows are numbered, is made again whole (when its rows
-    changed)."""
+    patched in, the workbook's rows after them numbered anew; made again whole: only `whole`."""
     from sitegen import devbuild
     made = []
 
@@ -180,7 +179,7 @@ def assert_downloads_patched(dev: DevBuilder) -> None:
         patch.setattr("sitegen.devbuild.exports", recorded)
         patch.setattr("sitegen.devbuild.cached_exports", lambda *args: pytest.fail("every download made again"))
         dev.refresh_data()
-    assert made in ([], [["du-lieu/chi-tieu.xlsx"]])
+    assert made == ([sorted(whole)] if whole else [])
 
 
 def test_documents_and_posts_added_or_removed_are_read_alone(dev, tmp_path, monkeypatch):
@@ -581,4 +580,21 @@ def test_results_moved_and_edited_are_linked_without_reading_the_content_again(d
     edit(dev.content / "results/2023.yaml", "# Cập nhật lần hai.\n", "")  # each result a line up again
     outcome = dev.rebuild()
     assert outcome.ok and calls == []
+    assert_as_clean(dev, tmp_path)
+
+
+def test_a_document_added_with_years_the_workbook_has_no_column_for_makes_it_again(dev, tmp_path, monkeypatch):
+    """The workbook has a column for each year of the documents' terms: a document with an
+    earlier term adds one, so the workbook is made again whole; the other downloads are patched."""
+    calls = count_checks(monkeypatch)
+    (dev.content / "programmes/zz-ctr-cu.md").write_text(
+        PROGRAMME.replace("term: 2024-2025", "term: 2001-2002").replace("issued: 2024-02-03", "issued: 2001-02-03")
+        .replace("implements: [0-nq-moi]", "implements: []").replace("[nghị quyết mới](/nghi-quyet/0-nq-moi/)", "nghị quyết"),
+        encoding="utf-8")
+    assert dev.rebuild().ok and calls == []
+    assert_downloads_patched(dev, ["du-lieu/chi-tieu.xlsx"])
+    assert_as_clean(dev, tmp_path)
+    (dev.content / "programmes/zz-ctr-cu.md").unlink()
+    assert dev.rebuild().ok and calls == []
+    assert_downloads_patched(dev, ["du-lieu/chi-tieu.xlsx"])
     assert_as_clean(dev, tmp_path)

@@ -213,3 +213,31 @@ def test_rows_moved_whose_texts_hold_what_ends_a_cell_reference_are_numbered_rig
     old = _book(_sheets(old_rows, []))
     patched = xlsx.moved(old, 1, 4, 12, [14, 12, 13])
     assert patched == _book(_sheets(new_rows, []))
+
+
+@pytest.mark.parametrize("first, removed, added", [
+    (10, 0, 3),  # rows put in near the top: every row after them a number further
+    (250, 3, 0),  # rows taken out across pieces
+    (880, 0, 200),  # a piece more
+    (760, 140, 0),  # a piece less, the last rows taken out
+    (0, 900, 0),  # every row taken out
+    (0, 1, 1),  # the first row written anew
+])
+def test_rows_put_in_or_taken_out_are_the_workbook_written_with_the_new_rows(first, removed, added, monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    old_rows, results = _rows(900), _rows(40)
+    new = [[f"Văn bản mới {i}", i, i / 2, ""] for i in range(added)]
+    new_rows = old_rows[:first] + new + old_rows[first + removed:]
+    sources = new + [index + 2 for index in range(first + removed, len(old_rows))]
+    old = _book(_sheets(old_rows, results))
+    patched = xlsx.moved(old, 1, 4, first + 2, sources, to_end=True)
+    assert patched == _book(_sheets(new_rows, results))
+    assert zipfile.ZipFile(io.BytesIO(patched)).testzip() is None
+    assert openpyxl.load_workbook(io.BytesIO(patched), read_only=True)["Chỉ tiêu"].max_row == len(new_rows) + 1
+
+
+def test_rows_to_the_end_from_past_the_end_are_not_written(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 256)
+    old = _book(_sheets(_rows(300), _rows(4)))
+    assert xlsx.moved(old, 1, 4, 305, [["Văn bản", 1, 1, ""]], to_end=True) is None
+    assert xlsx.moved(old, 1, 4, 302, [["Văn bản", 1, 1, ""]], to_end=True) is not None  # (right after the last)
