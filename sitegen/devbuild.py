@@ -619,9 +619,10 @@ class DevBuilder:
             if body is not None:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
-        keep = keeps_results(model, items.values()) and not removed  # (then the other results are not linked again)
+        gone = frozenset(display_path(self.content / rel) for rel in removed)
+        gone_ids = {doc.id for doc in model.documents.values() if doc.path in gone}
+        keep = keeps_results(model, items.values(), gone_ids)  # (then the other results are not linked again)
         if items or results or removed:
-            gone = frozenset(display_path(self.content / rel) for rel in removed)
             new = frozenset(display_path(self.content / rel) for rel in added)
             content = content_of(model, items, results, whole=not keep, added=new, removed=gone, order=_read_order)
             if content is None:
@@ -634,8 +635,9 @@ class DevBuilder:
                 return None
         history = self._load_history()
         views = None
-        if keep and self.views is not None and not added:  # only the edited documents' records and some results differ
-            edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents[doc_id] is not doc}
+        if keep and self.views is not None:  # only the edited, added or removed documents' records and some results differ
+            edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents.get(doc_id) is not doc}
+            edited |= gone_ids
             if results:
                 edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
             views = Views.derived(model, self.settings, history, self.views, self.model, edited)

@@ -433,18 +433,19 @@ def link_results(model: Model, results: Iterable[Result], problems: Collector) -
     return _link_results(results, model.documents, resolver, problems)
 
 
-def keeps_results(last: Model, items: Iterable[Document | Post]) -> bool:
+def keeps_results(last: Model, items: Iterable[Document | Post], removed: Iterable[str] = ()) -> bool:
     """Whether `link` can take the results of `last` (`link`'s `last`), but for those of the
-    edited results files, when these documents and posts are put in place of theirs or added:
-    every document keeps its number (results may name it by number) and whether it is published
-    (the years shown depend on it). Not when a document is removed: results may name it."""
+    edited results files, when these documents and posts are put in place of theirs or added and
+    the documents `removed` (ids) taken out: every document keeps its number (results may name it
+    by number) and whether it is published (the years shown depend on it), and no result names a
+    document taken out (it would be reported)."""
     for doc in (item for item in items if isinstance(item, Document)):
         before = last.documents.get(doc.id)
         if before is None:
             continue  # a new document: no result of `last` could name it (it would not have linked)
         if (before.number, before.published) != (doc.number, doc.published):
             return False
-    return True
+    return not any(last.results.holds_part(_document_part((doc_id, ""))) for doc_id in removed)
 
 
 def as_read(result: Result) -> tuple:

@@ -236,6 +236,13 @@ class Parted(Mapping):
                     self._index.setdefault(self._part(key), []).append(key)
             return self._index.get(name, [])
 
+    def holds_part(self, name: str) -> bool:
+        """Whether an entry belongs to the part `name`, found without reading it."""
+        with self._lock:
+            if name in self._parts:
+                return True
+        return bool(self._keys(name))
+
     def holds_same(self, other: Parted, key) -> bool:
         """Whether `other` holds the very entry this holds for `key` (both without it, or both
         with the same object, or its part's same pickled bytes), found without reading it."""

@@ -203,6 +203,53 @@ class RowLayout:
         return RowLayout(list(docs), starts, moved(self.statuses), moved(self.years), self.counts, self.year_counts,
                          found, self.total)
 
+    def rearranged(self, order: list[str], before: dict[str, list[TargetRow]], after: dict[str, list[TargetRow]],
+                   issuers: Mapping[str, str]) -> RowLayout | None:
+        """This layout with the rows of the documents `before` (as this layout has them) taken
+        out and those of `after` (as they are now) put in, in the order `order` (every document
+        with rows now; each of the others with as many rows as before); `issuers`: each
+        document's issuer. None when `order` names a document neither here nor in `after`, or
+        leaves out one here that is not in `before`, or a year gains its first result or loses
+        its last (every year page changes)."""
+        firsts, ends = self.doc_starts(), dict(zip(self.docs, [*self.starts[1:], self.total]))
+        if any(d not in after and d not in firsts for d in order) or \
+                set(self.docs) - set(before) - set(order):
+            return None
+        place = array("l", [-1]) * self.total  # the new place of each row kept
+        added: list[tuple[int, TargetRow]] = []
+        starts, found, at = [], {}, 0
+        for doc_id in order:
+            starts.append(at)
+            found.setdefault(issuers[doc_id], at)
+            if doc_id in after:
+                added += enumerate(after[doc_id], start=at)
+                at += len(after[doc_id])
+                continue
+            for old in range(firsts[doc_id], ends[doc_id]):
+                place[old] = at
+                at += 1
+        shown: dict[int, Counter] = defaultdict(Counter)  # year -> change of its page's counts
+        for rows, sign in ((before.values(), -1), (after.values(), 1)):
+            for row in (r for doc_rows in rows for r in doc_rows):
+                for (year, status), count in _year_counts(row).items():
+                    shown[year][status] += sign * count
+        tables: list[dict] = []
+        for table, keys in ((self.statuses, lambda r: [r.status.overall]), (self.years, lambda r: list(r.results))):
+            moved: dict = defaultdict(list)
+            for key, places in table.items():
+                moved[key] += [place[i] for i in places if place[i] >= 0]
+            for index, row in added:
+                for key in keys(row):
+                    moved[key].append(index)
+            tables.append({key: array("l", sorted(places)) for key, places in moved.items() if places})
+        statuses, years = tables
+        if years.keys() != self.years.keys():
+            return None
+        counts = [{**count, "count": len(statuses.get(count["status"], ()))} for count in self.counts]
+        year_counts = {year: [{**count, "count": count["count"] + shown[year][count["status"]]} for count in counts_]
+                       for year, counts_ in self.year_counts.items()}
+        return RowLayout(list(order), starts, statuses, dict(sorted(years.items())), counts, year_counts, found, at)
+
     def find(self, index: int) -> tuple[str, int]:
         """The document of the row at `index`, and the row's place among that document's rows."""
         at = bisect_right(self.starts, index) - 1
@@ -289,11 +336,12 @@ class Views:
     def derived(cls, model: Model, settings: Settings, history: Mapping[str, tuple] | None, last: Views,
                 before: Model, changed: set[str]) -> Views | None:
         """A view of `model` made from `last`, the view of `before`, when the two models differ only
-        by the records and results of the documents `changed`, none of which changes its issuer or
-        its number of targets: its row layout is `last`'s with their rows made again, in the new
-        order when they moved among the rows (`RowLayout.reordered`); its rows and statuses are
-        worked out as they are asked for (as those of a restored view). None when that does not
-        hold, or a year gains or loses its year page."""
+        by the records and results of the documents `changed` (added ones among them), none of
+        which changes its issuer: its row layout is `last`'s with their rows made again, in the new
+        order when they moved among the rows (`RowLayout.reordered`), put in or taken out when they
+        came or went or have another number of targets (`RowLayout.rearranged`); its rows and
+        statuses are worked out as they are asked for (as those of a restored view). None when
+        that does not hold, or a year gains or loses its year page."""
         if settings != last.settings:
             return None
         layout, year = last.row_layout(), settings.current_year
@@ -301,15 +349,21 @@ class Views:
         if [d for d in order if d not in changed] != [d for d in layout.docs if d not in changed]:
             return None  # (documents other than the changed ones moved, came or went)
         firsts = layout.doc_starts()
+        issuers = {d: model.documents[d].issuer.value for d in order}
         shown = [d for d in sorted(changed) if d in firsts]
         olds = {d: document_rows(before, before.documents[d], year) for d in shown}
-        news = {d: document_rows(model, model.documents[d], year) for d in shown}
-        if any(len(olds[d]) != len(news[d]) or before.documents[d].issuer.value != model.documents[d].issuer.value
-               for d in shown):
+        if any(d in issuers and before.documents[d].issuer.value != issuers[d] for d in shown):
             return None
-        replaced = layout.replaced(olds, news)
-        if replaced is not None:
-            replaced = replaced.reordered(order, {d: model.documents[d].issuer.value for d in order})
+        if set(order) == set(layout.docs):
+            news = {d: document_rows(model, model.documents[d], year) for d in shown}
+            if any(len(olds[d]) != len(news[d]) for d in shown):
+                return None
+            replaced = layout.replaced(olds, news)
+            if replaced is not None:
+                replaced = replaced.reordered(order, issuers)
+        else:  # documents added, or published now, or no longer: their rows put in or taken out
+            news = {d: document_rows(model, model.documents[d], year) for d in sorted(changed) if d in issuers}
+            replaced = layout.rearranged(order, olds, news, issuers)
         if replaced is None:
             return None
         view = object.__new__(cls)

@@ -598,3 +598,33 @@ def test_a_document_added_with_years_the_workbook_has_no_column_for_makes_it_aga
     assert dev.rebuild().ok and calls == []
     assert_downloads_patched(dev, ["du-lieu/chi-tieu.xlsx"])
     assert_as_clean(dev, tmp_path)
+
+
+def test_a_row_layout_with_documents_put_in_taken_out_or_resized_is_that_of_its_rows():
+    from itertools import groupby
+
+    from sitegen.rows import target_rows
+    from sitegen.views import RowLayout
+
+    model = pipeline.check(ROOT / "content", SETTINGS.current_year)
+    rows = target_rows(model, SETTINGS.current_year)
+    by_doc = {doc_id: list(group) for doc_id, group in groupby(rows, key=lambda r: r.doc.id)}
+    docs = list(by_doc)
+    issuers = {doc_id: group[0].doc.issuer.value for doc_id, group in by_doc.items()}
+
+    def of(order: list[str], rows_of: dict) -> RowLayout:
+        return RowLayout.of([row for doc_id in order for row in rows_of[doc_id]])
+
+    assert len(docs) >= 2
+    # taken out
+    order = [d for d in docs if d != docs[1]]
+    assert RowLayout.of(rows).rearranged(order, {docs[1]: by_doc[docs[1]]}, {}, issuers) == of(order, by_doc)
+    # put in (the layout made without it)
+    without = [d for d in docs if d != docs[1]]
+    assert of(without, by_doc).rearranged(docs, {}, {docs[1]: by_doc[docs[1]]}, issuers) == of(docs, by_doc)
+    # moved last with a row fewer
+    order, fewer = docs[1:] + docs[:1], {**by_doc, docs[0]: by_doc[docs[0]][:-1]}
+    assert RowLayout.of(rows).rearranged(order, {docs[0]: by_doc[docs[0]]}, {docs[0]: fewer[docs[0]]}, issuers) \
+        == of(order, fewer)
+    # an order naming a document neither in the layout nor given
+    assert of(without, by_doc).rearranged(docs, {}, {}, issuers) is None
