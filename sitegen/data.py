@@ -554,6 +554,27 @@ def documents_lines(data: bytes, ids: list[str], runs: Mapping[str, tuple[bytes 
     return data
 
 
+def spliced(data: bytes, runs: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+    """`splice` of each (old, new) run in turn, the bytes copied once: None when an old run is
+    not found exactly once, or two overlap."""
+    found = []
+    for old, new in runs:
+        if old == new:
+            continue
+        at = data.find(old)
+        if at < 0 or data.find(old, at + 1) >= 0:
+            return None
+        found.append((at, at + len(old), new))
+    found.sort()
+    if any(end > start for (_, end, _), (start, _, _) in zip(found, found[1:])):
+        return None
+    parts, at = [], 0
+    for start, end, new in found:
+        parts += (data[at:start], new)
+        at = end
+    return b"".join([*parts, data[at:]]) if found else data
+
+
 def splice(data: bytes, old: bytes, new: bytes) -> bytes | None:
     """`data` with its one run of the bytes `old` replaced by `new`; None when `old` is not found
     exactly once."""

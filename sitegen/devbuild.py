@@ -16,7 +16,7 @@ from typing import Any
 from . import feeds, urls
 from .data import (DOCUMENTS, EXPORTS, LINE_BREAK, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, documents_lines,
                    exports, lines_moved, moved_span, patch_workbook, patch_workbook_shifted, patch_workbook_span,
-                   places_after, row_places, shifted_start, splice, workbook_changes)
+                   places_after, row_places, shifted_start, splice, spliced, workbook_changes)
 from .affected import (affected_specs, changed_items, changed_list_pages, changed_row_pages, revalued_specs,
                        row_changed, shown_fields_specs)
 from .cache import ExportCache, FileCache, cache_folder, file_digest
@@ -804,8 +804,7 @@ class DevBuilder:
                 listed = sorted(d.id for d in after.published()) if moved is not None else []
                 data = documents_lines(data, listed, {d: (old[DOCUMENTS], new[DOCUMENTS]) for d, (old, new) in zip(doc_ids, parts)})
             else:
-                for old, new in parts:
-                    data = splice(data, old[export.name], new[export.name]) if data is not None else None
+                data = spliced(data, [(old[export.name], new[export.name]) for old, new in parts])
             files[export.name] = data
         return files
 

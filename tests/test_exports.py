@@ -159,3 +159,18 @@ def test_the_span_of_rows_a_move_shifts():
     assert moved_span((old, swapped), {"a"}) is None  # others moved
     assert moved_span((old, Layout(["a", "b", "c", "d"], [0, 2, 3, 7], 9)), {"c"}) is None  # more rows
     assert moved_span((old, Layout(["a", "c", "b", "d"], [0, 1, 4, 6], 8)), {"b"}) is None  # fewer rows of a
+
+
+def test_runs_spliced_together_are_those_spliced_one_after_another():
+    from sitegen.data import splice, spliced
+
+    data = b"\nmot,1\nhai,2\nba,3\nbon,4\n"
+    runs = [(b"\nba,3", b"\nba,30"), (b"\nmot,1", b""), (b"\nbon,4", b"\nbon,4"), (b"\nhai,2", b"\nhai,2\nhai-ruoi,2.5")]
+    one_by_one = data
+    for old, new in runs:
+        one_by_one = splice(one_by_one, old, new)
+    assert spliced(data, runs) == one_by_one == b"\nhai,2\nhai-ruoi,2.5\nba,30\nbon,4\n"
+    assert spliced(data, []) is data
+    assert spliced(data, [(b"\nnam,5", b"")]) is None  # not there
+    assert spliced(data + b"ba,3\n", [(b"ba,3", b"")]) is None  # there twice
+    assert spliced(data, [(b"\nhai,2\nba", b""), (b"ba,3", b"")]) is None  # overlapping
