@@ -331,16 +331,7 @@ def patch_workbook_span(data: bytes, model: Model, places: tuple[RowPlaces, RowP
     first_result = after.results[inside[0][0]]
     if before.results.get(old.docs[old.starts.index(span[0])] if span[0] in old.starts else "") != first_result:
         return None
-    old_starts, reported = dict(zip(old.docs, old.starts)), _reported_before(before, old.docs, model)
-    targets: list[int | list] = []
-    results: list[int | list] = []
-    for doc_id, start, end in inside:
-        if doc_id in changed:
-            targets += target_cells(changed[doc_id], after.years)
-            results += result_cells(changed[doc_id])
-        else:  # (row numbers: the header is row 1)
-            targets += range(old_starts[doc_id] + 2, old_starts[doc_id] + 2 + end - start)
-            results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + reported(doc_id))
+    targets, results = _row_sources(inside, changed, model, (before, after), old)
     if len(targets) != span[1] - span[0] or first_result + len(results) >= xlsx.MAX_ROWS - 1 or \
             after.target_rows >= xlsx.MAX_ROWS - 1:
         return None
@@ -384,20 +375,31 @@ def patch_workbook_shifted(data: bytes, model: Model, places: tuple[RowPlaces, R
                  ((before, old, kept_old, None), (after, new, kept_new, model))]
     if None in result_at or (result_at[0] != result_at[1] and kept_old < len(old.docs)):
         return None  # (the rows before `first` are not the same)
-    old_starts, reported = dict(zip(old.docs, old.starts)), _reported_before(before, old.docs, model)
+    inside = list(zip(new.docs, new.starts, [*new.starts[1:], new.total]))[kept_new:]
+    targets, results = _row_sources(inside, changed, model, (before, after), old)
+    if len(targets) != new.total - first:
+        return None
+    data = xlsx.moved(data, 1, len(TARGET_SHEET[1]) + len(after.years) + 1, first + 2, targets, to_end=True)
+    return xlsx.moved(data, 2, len(RESULT_SHEET[1]), result_at[1] + 2, results, to_end=True) if data else None
+
+
+def _row_sources(inside: list[tuple[str, int, int]], changed: Mapping[str, list[TargetRow]], model: Model,
+                 places: tuple[RowPlaces, RowPlaces], old) -> tuple[list[int | list], list[int | list]]:
+    """The sources (`xlsx.moved`) of the target and result rows of the documents `inside` (id,
+    first and end place in the new layout): a `changed` document's new cells, else the numbers of
+    the rows the workbook holds for it (`old`: the layout the places before were worked out for)."""
+    (before, after), old_starts = places, dict(zip(old.docs, old.starts))
+    reported = _reported_before(before, old.docs, model)
     targets: list[int | list] = []
     results: list[int | list] = []
-    for doc_id, start, end in list(zip(new.docs, new.starts, [*new.starts[1:], new.total]))[kept_new:]:
+    for doc_id, start, end in inside:
         if doc_id in changed:
             targets += target_cells(changed[doc_id], after.years)
             results += result_cells(changed[doc_id])
         else:  # (row numbers: the header is row 1)
             targets += range(old_starts[doc_id] + 2, old_starts[doc_id] + 2 + end - start)
             results += range(before.results[doc_id] + 2, before.results[doc_id] + 2 + reported(doc_id))
-    if len(targets) != new.total - first:
-        return None
-    data = xlsx.moved(data, 1, len(TARGET_SHEET[1]) + len(after.years) + 1, first + 2, targets, to_end=True)
-    return xlsx.moved(data, 2, len(RESULT_SHEET[1]), result_at[1] + 2, results, to_end=True) if data else None
+    return targets, results
 
 
 def _reported_before(places: RowPlaces, docs: list[str], model: Model) -> Callable[[str], int]:

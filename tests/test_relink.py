@@ -59,12 +59,17 @@ EDITS = {
 }
 
 
+def rebuilt_after(dev: DevBuilder, edits: list[tuple[str, str, str]]):
+    """The outcome of a rebuild after the edits (file, text, its replacement) were made."""
+    for name, old, new in edits:
+        edit(dev.content / name, old, new)
+    return dev.rebuild()
+
+
 @pytest.mark.parametrize("edits", EDITS.values(), ids=EDITS.keys())
 def test_an_edit_is_linked_with_the_last_model_and_gives_a_clean_build_s_site(dev, tmp_path, monkeypatch, edits):
     calls = count_checks(monkeypatch)
-    for name, old, new in edits:
-        edit(dev.content / name, old, new)
-    outcome = dev.rebuild()
+    outcome = rebuilt_after(dev, edits)
     assert outcome.ok and outcome.full
     assert calls == []  # only the edited files were read
     assert_as_clean(dev, tmp_path)
@@ -556,9 +561,7 @@ RESULTS_EDITS = {
 @pytest.mark.parametrize("edits", RESULTS_EDITS.values(), ids=RESULTS_EDITS.keys())
 def test_a_problem_in_results_read_again_is_reported_as_a_full_check_reports_it(dev, tmp_path, monkeypatch, edits):
     calls = count_checks(monkeypatch)
-    for name, old, new in edits:
-        edit(dev.content / name, old, new)
-    outcome = dev.rebuild()
+    outcome = rebuilt_after(dev, edits)
     with pytest.raises(ContentError) as full:
         pipeline.check(dev.content, SETTINGS.current_year)
     assert not outcome.ok and [str(d) for d in outcome.errors] == [str(d) for d in full.value.diagnostics]
