@@ -226,26 +226,26 @@ class RowPlaces:
 
 def places_after(places: RowPlaces, before: Model, after: Model, layouts: tuple, docs: Iterable[str]) -> RowPlaces:
     """`row_places` of `after`, from `places`, those of `before`, when the documents other than
-    `docs` are the same records with the same results in both; `layouts`: the two models' row
-    layouts. Only the reported counts of `docs` are worked out: the others' are those `places`
-    holds, in whatever order the rows are now."""
+    `docs` (those edited, added or removed) are the same records with the same results in both;
+    `layouts`: the two models' row layouts. Only the reported counts of `docs` are worked out: the
+    others' are those `places` holds, in whatever order the rows are now."""
     old, new = layouts
     years = sorted({y for doc_id in new.docs for y in range(after.documents[doc_id].term[0],
                                                             after.documents[doc_id].term[1] + 1)})
-    if set(old.docs) != set(new.docs) or places.targets.keys() != set(old.docs):
+    if places.targets.keys() != set(old.docs):
         return row_places(after, new)
     edited = {d for d in docs if d in places.targets}
     if old.docs == new.docs and old.starts == new.starts and \
             all(_reported(before, d) == _reported(after, d) for d in edited):
         return RowPlaces(places.targets, places.results, places.target_rows, years)
     # Each other document's results take as many rows as before: up to the next document's first.
+    # (Those of a document added, edited or last before are counted.)
     ends = [*(places.results[d] for d in old.docs[1:]), None]
-    reported = {d: _reported(after, d) if d in edited or end is None else end - places.results[d]
-                for d, end in zip(old.docs, ends)}
+    reported = {d: end - places.results[d] for d, end in zip(old.docs, ends) if d not in edited and end is not None}
     results, at = {}, 0
     for doc_id in new.docs:
         results[doc_id] = at
-        at += reported[doc_id]
+        at += reported[doc_id] if doc_id in reported else _reported(after, doc_id)
     return RowPlaces(dict(zip(new.docs, new.starts)), results, new.total, years)
 
 

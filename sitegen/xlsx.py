@@ -20,7 +20,8 @@ import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Sequence
 
 Cell = str | int | float | None  # None: no cell at all; "" is an empty cell with the text style
 
@@ -96,14 +97,21 @@ def _piece(data: bytes) -> _Piece:
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), len(data), zlib.crc32(data)
 
 
-def _pieces(texts: list[bytes]) -> list[_Piece]:
+def _pieces(texts: Iterable[bytes]) -> list[_Piece]:
     """`_piece` of each text, over all cores when there are several: zlib lets other threads run
-    while it compresses (a workbook patched after a document was added compresses most of it)."""
-    workers = min(len(texts), os.cpu_count() or 1, 4)
+    while it compresses, so the texts are compressed as they are made (a workbook patched after a
+    document was added compresses most of it)."""
+    workers = min(os.cpu_count() or 1, 4)
     if workers < 2:
         return [_piece(text) for text in texts]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xlsx-piece") as pool:
-        return list(pool.map(_piece, texts))
+        return [made.result() for made in [pool.submit(_piece, text) for text in texts]]
+
+
+def _chunked(items: Iterator, size: int) -> Iterator[list]:
+    """`items` in lists of `size` (the last one shorter)."""
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def _joined_crc(pieces: list[_Piece]) -> int:
@@ -241,19 +249,21 @@ def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int |
         return None
     if to_end and (first - base > len(old) or base + len(old) - 1 >= MAX_ROWS):  # (a full sheet may go on in more)
         return None
+    if any(type(source) is int and not 0 <= source - base < len(old) for source in sources):
+        return None
     row_xml = row_writer(columns)
-    rows = old[:first - base] + [b""] * len(sources) if to_end else list(old)
-    for offset, source in enumerate(sources):
-        number = first + offset
-        if isinstance(source, int):
-            if not 0 <= source - base < len(old):
-                return None
-            rows[number - base] = _renumbered(old[source - base], source, number)
-        else:
-            rows[number - base] = row_xml(number, source, TEXT).encode("utf-8")
-    made = _pieces([b"".join(rows[at:at + CHUNK_ROWS]) for at in range(0, len(rows), CHUNK_ROWS)])
+    kept_after = [] if to_end else old[first - base + len(sources):]
+
+    def rows():  # in order, each made as it comes (the pieces before it are compressed meanwhile)
+        yield from old[:first - base]
+        for number, source in enumerate(sources, start=first):
+            yield _renumbered(old[source - base], source, number) if type(source) is int else \
+                row_xml(number, source, TEXT).encode("utf-8")
+        yield from kept_after
+
+    made = _pieces(b"".join(chunk) for chunk in _chunked(rows(), CHUNK_ROWS))
     if to_end:
-        start = _resized(pieces[0], column_letters(columns - 1), base + len(old) - 1, base + len(rows) - 1)
+        start = _resized(pieces[0], column_letters(columns - 1), base + len(old) - 1, first + len(sources) - 1)
         if start is None:
             return None
         pieces = [start, *pieces[1:low], *made, pieces[-1]]

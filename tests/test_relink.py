@@ -385,6 +385,19 @@ def test_the_workbook_places_carried_over_an_edit_are_those_worked_out_again():
         layout = Views(edited, SETTINGS).row_layout()
         found = places_after(places, model, edited, (last.row_layout(), layout), changed)
         assert found == row_places(edited, layout), (documents, removed)
+    # a document added (the newest, with results), then one taken out with its results
+    added = replace(programme, id="ctr-moi", issued=Day(2026, 1, 5))
+    copied = {("ctr-moi", key[1]): by_year for key, by_year in model.results.items() if key[0] == programme.id}
+    for edited, changed in [
+        (replace(model, documents={**model.documents, added.id: added}, results=model.results.updated(copied)),
+         {added.id}),
+        (replace(model, documents={d: doc for d, doc in model.documents.items() if d != plan.id},
+                 results=model.results.updated({}, [key for key in model.results if key[0] == plan.id])), {plan.id}),
+    ]:
+        layout = Views(edited, SETTINGS).row_layout()
+        assert layout.docs != last.row_layout().docs
+        found = places_after(places, model, edited, (last.row_layout(), layout), changed)
+        assert found == row_places(edited, layout), changed
 
 
 def test_pages_rendered_again_over_several_workers_are_those_one_worker_renders(dev, tmp_path, monkeypatch):
