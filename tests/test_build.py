@@ -65,13 +65,15 @@ def test_a_killed_build_leaves_the_previous_site_whole(tmp_path):
     assert build(SAMPLE, out).code == 0
     before = tree_hashes(out)
     big = tmp_path / "big"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), "400", str(big)],
+    # Large enough that no machine finishes it before the last kill (400 documents took under 1.5 s).
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), "3000", str(big)],
                    check=True, capture_output=True)
     for delay in (0.3, 0.8, 1.5):
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", str(big), "--out", str(out),
                                  "--today", TODAY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         time.sleep(delay)
+        assert proc.poll() is None, "the build ended before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         assert tree_hashes(out) == before, f"site changed after a kill at {delay} s"
