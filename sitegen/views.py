@@ -208,12 +208,12 @@ class RowLayout:
         """This layout with the rows of the documents `before` (as this layout has them) taken
         out and those of `after` (as they are now) put in, in the order `order` (every document
         with rows now; each of the others with as many rows as before); `issuers`: each
-        document's issuer. None when `order` names a document neither here nor in `after`, or
-        leaves out one here that is not in `before`, or a year gains its first result or loses
-        its last (every year page changes)."""
+        document's issuer. None when `order` names a document neither here nor in `after`, or one
+        of `before` not in `after`, or leaves out one here that is not in `before` or one of
+        `after`, or a year gains its first result or loses its last (every year page changes)."""
         firsts, ends = self.doc_starts(), dict(zip(self.docs, [*self.starts[1:], self.total]))
-        if any(d not in after and d not in firsts for d in order) or \
-                set(self.docs) - set(before) - set(order):
+        if any(d not in after and (d not in firsts or d in before) for d in order) or \
+                set(self.docs) - set(before) - set(order) or set(after) - set(order):
             return None
         place = array("l", [-1]) * self.total  # the new place of each row kept
         added: list[tuple[int, TargetRow]] = []

@@ -642,5 +642,7 @@ def test_a_row_layout_with_documents_put_in_taken_out_or_resized_is_that_of_its_
     order, fewer = docs[1:] + docs[:1], {**by_doc, docs[0]: by_doc[docs[0]][:-1]}
     assert RowLayout.of(rows).rearranged(order, {docs[0]: by_doc[docs[0]]}, {docs[0]: fewer[docs[0]]}, issuers) \
         == of(order, fewer)
-    # an order naming a document neither in the layout nor given
+    # an order naming a document neither in the layout nor given, or one taken out and not put in
     assert of(without, by_doc).rearranged(docs, {}, {}, issuers) is None
+    assert RowLayout.of(rows).rearranged(docs, {docs[0]: by_doc[docs[0]]}, {}, issuers) is None
+    assert RowLayout.of(rows).rearranged(docs[1:], {}, {docs[0]: by_doc[docs[0]]}, issuers) is None  # given, not placed
