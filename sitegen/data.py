@@ -532,10 +532,10 @@ def documents_lines(data: bytes, ids: list[str], runs: Mapping[str, tuple[bytes 
     for a document it does not list) as `runs` gives it before and now: replaced, taken out, or
     put in where `ids` (the listed documents now, in the file's order: by id) places it. None
     when a line is not found exactly once, or the file would list no document."""
+    replaced = [(old, new) for old, new in runs.values() if old is not None and new is not None]
+    data = spliced(data, replaced) if data is not None else None
     for old, new in runs.values():
-        if old is not None and new is not None:
-            data = splice(data, old, new) if data is not None else None
-        elif old is not None and data is not None:  # with the comma joining it to the next line, or to the one before
+        if old is not None and new is None and data is not None:  # with the comma joining it to the next line, or to the one before
             data = splice(data, old + b",", b"") if data.count(old + b",") == 1 else splice(data, b"," + old, b"")
     place = {doc_id: index for index, doc_id in enumerate(ids)}
     added = sorted((d for d, (old, new) in runs.items() if old is None and new is not None), key=place.get, reverse=True)
