@@ -238,14 +238,12 @@ def places_after(places: RowPlaces, before: Model, after: Model, layouts: tuple,
     if old.docs == new.docs and old.starts == new.starts and \
             all(_reported(before, d) == _reported(after, d) for d in edited):
         return RowPlaces(places.targets, places.results, places.target_rows, years)
-    # Each other document's results take as many rows as before: up to the next document's first.
-    # (Those of a document added, edited or last before are counted.)
-    ends = [*(places.results[d] for d in old.docs[1:]), None]
-    reported = {d: end - places.results[d] for d, end in zip(old.docs, ends) if d not in edited and end is not None}
+    # Each other document's results take as many rows as before (those of one added or edited are counted).
+    reported = _reported_before(places, old.docs, after)
     results, at = {}, 0
     for doc_id in new.docs:
         results[doc_id] = at
-        at += reported[doc_id] if doc_id in reported else _reported(after, doc_id)
+        at += reported(doc_id) if doc_id in places.targets and doc_id not in edited else _reported(after, doc_id)
     return RowPlaces(dict(zip(new.docs, new.starts)), results, new.total, years)
 
 
@@ -580,9 +578,4 @@ def spliced(data: bytes, runs: Iterable[tuple[bytes, bytes]]) -> bytes | None:
 def splice(data: bytes, old: bytes, new: bytes) -> bytes | None:
     """`data` with its one run of the bytes `old` replaced by `new`; None when `old` is not found
     exactly once."""
-    if old == new:
-        return data
-    at = data.find(old)
-    if at < 0 or data.find(old, at + 1) >= 0:
-        return None
-    return data[:at] + new + data[at + len(old):]
+    return spliced(data, [(old, new)])

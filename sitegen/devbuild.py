@@ -623,7 +623,7 @@ class DevBuilder:
                 bodies[body_key(getattr(item, "section", "post"), item.id)] = body
         model = self.model
         gone = frozenset(display_path(self.content / rel) for rel in removed)
-        gone_ids = {doc.id for doc in model.documents.values() if doc.path in gone}
+        gone_ids = {doc.id for doc in model.documents.values() if doc.path in gone} if gone else set()
         keep = keeps_results(model, items.values(), gone_ids)  # (then the other results are not linked again)
         if items or results or removed:
             new = frozenset(display_path(self.content / rel) for rel in added)
