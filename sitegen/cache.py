@@ -21,7 +21,7 @@ from typing import Any, Callable, Collection
 
 from .records import Loader
 
-_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "Jinja2", "Babel")
+_PACKAGES = ("markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "PyYAML", "Jinja2", "Babel")
 
 
 @lru_cache(maxsize=1)

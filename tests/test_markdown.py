@@ -56,3 +56,160 @@ def test_the_sample_content_s_bodies_parse_as_with_every_rule() -> None:
     full = markdown._parser()
     for text in bodies:
         assert markdown._parser_for(text).render(text) == full.render(text)
+
+
+# markdown-it.rs renders a body wherever it gives markdown-it-py's HTML; the Body must then be the
+# one markdown-it-py gives: HTML, table of contents, summary, and each link with its line.
+
+def _reference_body(source: str, monkeypatch: pytest.MonkeyPatch) -> markdown.Body:
+    with monkeypatch.context() as patched:
+        patched.setattr(markdown, "_quick", lambda text: None)
+        return markdown.render(source, 7, _rewrite)
+
+
+def _rewrite(href: str) -> str:
+    return "../" + href.strip("/") + "/" if href.startswith("/") else href
+
+
+def _same(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick, reference = markdown.render(source, 7, _rewrite), _reference_body(source, monkeypatch)
+    assert (quick.html, quick.toc, quick.summary, quick.links) == \
+        (reference.html, reference.toc, reference.summary, reference.links), source
+
+
+def test_markdown_it_rs_is_installed_where_the_project_installs_it() -> None:
+    import sys
+    if sys.version_info < (3, 13):
+        assert markdown._rust_parser() is not None
+
+
+RUST_CASES = {
+    "plain": CASES["plain"],
+    "links over lines": "Đoạn một\ndòng hai [x](/nghi-quyet/58-nq-tw/)\ndòng ba [y](/y/ \"tựa\") và <https://thanhhoa.gov.vn>\n",
+    "table with links": "| A | B |\n|:--|--:|\n| [a](/a/) | b |\n| c | [Cổng](https://thanhhoa.gov.vn/a?b=1&c=2) |\n",
+    "lists": "- [a](/a/)\n- b\n  [c](/c/)\n\n1. một\n\n   [d](/d/)\n\n  - lồng\n",
+    "headings": "## Mục\n\n## Mục\n\n### Mục [liên kết](/x/) *nhấn* **đậm**\n\n## Mục-1\n\n#### Bốn\n\n##### Năm\n",
+    "setext": "Tiêu đề\ndài hai dòng\n---\n\nĐoạn.\n\nLớn\n===\n",
+    "entities": "## &amp; và &lt;thẻ&gt; \"ngoặc\"\n\nA &amp; B &copy; &#123; &#x41; < > & \"x\"\n",
+    "raw html": CASES["raw html"],
+    "emphasis": "**Đảng** *viên* __mới__ _cũ_ ***cả hai*** **100%** và *(2025)*; “**trích**”\n",
+    "reference links": "[ref][r] và [r] và [R]\n\n[r]: /ref/ 'tựa'\n",
+    "quote": "> trích [a](/a/)\n> dòng [b](https://b.vn/)\n\nSau.\n",
+    "breaks": "Dòng một  \ndòng hai\ndòng ba\n\n---\n\n***\n",
+    "indented code": CASES["indented code"],
+    "empty": "",
+    "only spaces": "   \n\n",
+    "empty quote and items": ">\n\n- \n-\n\n1.\n",
+    "mail and anchors": "[a](mailto:a@b.vn) [b](tel:+84123) [c](#muc) [d](?q=1) [e](../a/b.md) [f](HTTP://X.VN)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUST_CASES))
+def test_markdown_it_rs_gives_markdown_it_py_s_body(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _same(RUST_CASES[name], monkeypatch)
+
+
+# Each is rendered otherwise by markdown-it.rs 0.4 (or makes it panic): markdown-it-py renders it.
+UNSURE = {
+    "image description": "![a \\* b &amp; `c`](/u.png)\n",
+    "strikethrough": "~~|*~~≥~~\n",
+    "open fence": "```\nmã\n",
+    "footnote used twice": "A[^1] B[^1]\n\n[^1]: ghi chú\n",
+    "inline footnote": "Số ^[ngay] đây.\n",
+    "escape in a title": "[foo]: /url \"\nhello\n\\\n\\\nworld\n\"\n\n[foo]\n",
+    "IPv6": "[x](http://[::1]:8000/)\n",
+    "international host": "[x](http://☃.net/) <http://xn--n3h.net/>\n",
+    "decoded autolink": "<http://example.com/α%CE%B2>\n",
+    "refused schemes": "[a](javascript:alert(1)) ![b](data:image/png;base64,AA) <file:///etc>\n",
+    "symbol beside emphasis": "*€*bảy và **₫100**\n",
+    "space trimmed": "\u00a0Đầu dòng *nhấn*\u00a0và\n\n>\u00a0trích\n",
+    "code left open in brackets": "Mục [chưa đóng `mã\n",
+    "code span over lines": "`mã\ndài` <https://a.vn/>\n",
+    "quote then a numbered line": "> trích\n2) mục\n",
+    "row then a numbered line": "| a |\n|---|\n| b |\n2) mục\n",
+    "dashes under a piped line": "a | b\n---\n",
+    "delimiter under a line without pipes": "tiêu đề\n:-\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNSURE))
+def test_what_markdown_it_rs_renders_otherwise_goes_to_markdown_it_py(
+        name: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
+    assert markdown._unsure(UNSURE[name])
+    _same(UNSURE[name], monkeypatch)
+    assert capfd.readouterr().err == ""  # nothing from a panic
+
+
+def test_most_bodies_take_the_quick_path() -> None:
+    bodies = [path.read_text(encoding="utf-8").split("---\n", 2)[-1]
+              for path in sorted((ROOT / "content").glob("*/*.md"))]
+    assert sum(markdown._quick(text) is not None for text in bodies) >= len(bodies) - 1
+    assert all(markdown._quick(text) is not None for name, text in RUST_CASES.items() if name != "raw html")
+
+
+_WORDS = ["Đảng", "viên", "nghị", "quyết", "chỉ", "tiêu", "năm", "2025", "95%", "(", ")", ",", ".", ";", ":",
+          "—", "“", "”", "\"", "'", "≥", "≤", "₫", "%", "/", "&", "+", "#", "1.", "a)", "*", "**", "_", "`",
+          "[", "]", "|", "<", ">", "\u00a0", "&amp;"]
+_LINE_STARTS = ["", "", "", "## ", "### ", "#### ", "- ", "* ", "1. ", "2) ", "> ", "    ", "  - ", "| ", "---"]
+
+
+def _random_body(rng) -> str:
+    def inline() -> str:
+        parts = []
+        for _ in range(rng.randint(1, 14)):
+            draw = rng.random()
+            if draw < 0.08:
+                parts.append(f"[{rng.choice(_WORDS)}]({rng.choice(['/nghi-quyet/58/', 'https://a.vn/b', '../b/', '#muc'])})")
+            elif draw < 0.14:
+                parts.append(rng.choice(["**{}**", "*{}*", "_{}_", "`{}`"]).format(rng.choice(_WORDS)))
+            elif draw < 0.16:
+                parts.append("<https://a.vn/x>")
+            else:
+                parts.append(rng.choice(_WORDS))
+        return " ".join(parts) if rng.random() < 0.8 else "".join(parts)
+
+    lines = []
+    for _ in range(rng.randint(1, 12)):
+        start = rng.choice(_LINE_STARTS)
+        if start == "| ":
+            columns = rng.randint(1, 3)
+            lines += ["| " + " | ".join(inline() for _ in range(columns)) + " |",
+                      "|" + "|".join(rng.choice(["---", ":--", "--:"]) for _ in range(columns)) + "|",
+                      "| " + " | ".join(inline() for _ in range(columns)) + " |"]
+        else:
+            lines.append(start if start == "---" else start + inline())
+        if rng.random() < 0.4:
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def test_random_bodies_render_alike(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
+    import random
+
+    rng = random.Random(20261127)
+    quick = 0
+    for _ in range(1500):
+        body = _random_body(rng)
+        quick += markdown._quick(body) is not None
+        _same(body, monkeypatch)
+    assert quick > 150  # the quick path was taken (202 times with this seed), and compared
+    assert capfd.readouterr().err == ""
+
+
+def test_a_link_is_reported_on_its_own_line() -> None:
+    body = markdown.render("Đoạn một\ndòng hai [x](/x/)\n\n| a |\n|---|\n| [y](/y/) |\n", 10, _rewrite)
+    assert body.links == (("/x/", 11), ("/y/", 15))
+
+
+def test_the_table_of_contents_shows_headings_as_read() -> None:
+    body = markdown.render("## Mục *một* và `mã`\n\n## Mục *một* và `mã`\n\n### A &amp; B\n", 1, _rewrite)
+    assert [(h.level, h.id, h.text) for h in body.toc] == \
+        [(2, "muc-mot-va-ma", "Mục một và mã"), (2, "muc-mot-va-ma-1", "Mục một và mã"), (3, "a-b", "A & B")]
+    assert '<h2 id="muc-mot-va-ma">Mục <em>một</em> và <code>mã</code></h2>' in body.html
+
+
+def test_the_summary_leaves_out_headings_tables_and_code() -> None:
+    body = markdown.render("## Tiêu đề\n\n| a |\n|---|\n| ô |\n\n    mã\n\nĐoạn **đầu**  \ntiếp &amp; hết.\n", 1, _rewrite)
+    assert body.summary == "Đoạn đầu tiếp & hết."
+    long = markdown.render("\n\n".join(f"Đoạn {n} " + "chữ " * 30 for n in range(40)), 1, _rewrite)
+    assert len(long.summary) == markdown.SUMMARY_CHARS and long.summary.startswith("Đoạn 0 chữ chữ")
