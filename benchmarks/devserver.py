@@ -1,11 +1,15 @@
 """Save-to-rebuilt time of the preview server: edit one document, wait until the page shows it.
 
-    python3 benchmarks/devserver.py CONTENT_DIR [--runs 5] [--doc programmes/x.md]
+    python3 benchmarks/devserver.py CONTENT_DIR [--runs 5] [--doc programmes/x.md] [--edit goal]
 
 Starts `python build.py serve` on a free loopback port, then for each run appends a
 marker to one document's body and polls its page until the marker is served; before the next
 run it waits until the server has also refreshed the data downloads (work done when idle). Prints the
 server's own rebuild time (from its log line) and the end-to-end time seen by a client.
+
+With `--edit title|tags|date|goal|relation`, each run makes that front-matter edit instead (as
+`benchmarks/edits.py` does, done and undone in turns) and polls the edited document's page until
+it is no longer the page served before the save.
 """
 from __future__ import annotations
 
@@ -21,6 +25,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.edits import edit_date, edit_goal, edit_relation  # noqa: E402
+from benchmarks.run import edit_tags, edit_title  # noqa: E402
+
+FRONT_MATTER_EDITS = {"title": edit_title, "tags": edit_tags, "date": edit_date, "goal": edit_goal,
+                      "relation": edit_relation}
 IDLE_SECONDS = 3.0  # no output for this long: the server is idle
 
 
@@ -33,10 +44,29 @@ def page_path(doc: Path) -> str:
     return f"/{section}/{doc.stem}/"
 
 
-def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine: Path = ROOT) -> dict:
-    """Start the preview server on `content`, save `doc` `runs` times; the timings in ms and s."""
+def edited_document(content: Path, edit) -> Path:
+    """The document `edit` changes (found by making the edit and undoing it)."""
+    before = {path: path.read_bytes() for path in sorted((content / "programmes").glob("*.md"))}
+    edit(content, 0)
+    changed = [path for path, data in before.items() if path.read_bytes() != data]
+    for path in changed:
+        path.write_bytes(before[path])
+    if len(changed) != 1:
+        raise SystemExit(f"the edit changed {len(changed)} documents, not one")
+    return changed[0]
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url) as response:
+        return response.read()
+
+
+def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine: Path = ROOT,
+                   edit=None) -> dict:
+    """Start the preview server on `content`, save `doc` `runs` times (or make `edit(content, run)`,
+    a front-matter edit of one document); the timings in ms and s."""
     content = content.resolve()
-    doc = doc or first_document(content)
+    doc = edited_document(content, edit) if edit is not None else doc or first_document(content)
     original = doc.read_text(encoding="utf-8")
     out = Path(tempfile.mkdtemp()) / "site"
     proc = subprocess.Popen([sys.executable, str(engine / "build.py"), "serve", "--port", "0", "--content",
@@ -56,12 +86,14 @@ def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine
         for run in range(runs):
             marker = f"Dấu đo thời gian {run} {time.time_ns()}"
             time.sleep(0.5)
+            page = url + page_path(doc)
+            served = _fetch(page)
             saved = time.perf_counter()
-            doc.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
-            while True:
-                with urllib.request.urlopen(url + page_path(doc)) as response:
-                    if marker in response.read().decode("utf-8"):
-                        break
+            if edit is not None:
+                edit(content, run)
+            else:
+                doc.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
+            while not (_fetch(page) != served if edit is not None else marker.encode() in _fetch(page)):
                 time.sleep(0.005)
             client.append((time.perf_counter() - saved) * 1000)
             line = proc.stdout.readline()
@@ -86,10 +118,11 @@ def main() -> int:
     parser.add_argument("content", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--doc", default="")
+    parser.add_argument("--edit", choices=["body", *FRONT_MATTER_EDITS], default="body")
     args = parser.parse_args()
     content = args.content.resolve()
     doc = content / args.doc if args.doc else first_document(content)
-    result = save_to_served(content, args.runs, doc)
+    result = save_to_served(content, args.runs, doc, edit=FRONT_MATTER_EDITS.get(args.edit))
     client, server = result["client ms"], result["server ms"]
     print(f"content: {content} ({sum(1 for _ in content.rglob('*.md'))} Markdown files)")
     print(f"server start (initial build + index): {result['startup s']:.1f} s")

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import feeds, urls
 from .data import (DOCUMENTS, EXPORTS, LINE_BREAK, ROW_ORDERED, WORKBOOK, RowPlaces, document_parts, documents_lines,
@@ -184,6 +184,9 @@ class DevBuilder:
         self.pending: dict[str, bytes | None] | None = None  # see `hold_writes`
         self._search_due: set[str] = set()  # pages written or removed since the index was last brought up to date
         self._search_lock = threading.Lock()  # `refresh_search` runs beside rebuilds (serve.py)
+        # Told the site paths of the edited documents' own pages as soon as a full rebuild has
+        # written them, before the other pages it renders (the preview reloads those browsers first).
+        self.on_first_pages: Callable[[list[str]], Any] | None = None
         self._search_failed = False  # the last update failed: tried again after the next write
 
     def _environment(self, stamp: dict):
@@ -272,7 +275,7 @@ class DevBuilder:
             self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
         state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
-                     data_beside_pages=None,
+                     data_beside_pages=None, on_first_pages=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
 
@@ -280,6 +283,7 @@ class DevBuilder:
         self.__dict__.update(state)
         self.cache = FileCache(None)
         self._search_lock = threading.Lock()
+        self.on_first_pages = None  # (a state saved before there was one)
 
     def sources(self, changed=None, stamps: tuple[dict, dict] | None = None) -> tuple:
         """The stamps of what a build reads (content, templates, the content's git state), taken
@@ -383,6 +387,9 @@ class DevBuilder:
         specs = views.page_specs()
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
+        base_url = self.settings.base_url or model.site.base_url
+        first, written_first = self._pages_first(model, views, stamp, base_url, specs) if not changed_templates \
+            else ({}, [])
         changed = changed_items(self.model, model) if self.model is not None else (set(), set())
         wanted = affected_specs(self.model, model, changed)
         # The downloads may change with any content file, even where records compare equal: they
@@ -396,7 +403,6 @@ class DevBuilder:
             env = self._environment(stamp)
             again_all = set(_specs_using(env, changed_templates, specs))
             todo = [s for s in specs if s in again_all or s in set(todo)]
-        base_url = self.settings.base_url or model.site.base_url
         only: dict[tuple, set[str]] = {}
         recount: dict[str, tuple] = {}
         if wanted is not None and self.views is not None:  # of the pages of every target row, those that changed
@@ -418,12 +424,14 @@ class DevBuilder:
         # or with rows moved (not when a few lines are replaced: forking would cost more).
         due = self._data_due
         beside = self.data_beside_pages is not None and due is not None and (due[3] is None or due[3][3] is not None)
-        pool = PageRender(views, self._environment(stamp), base_url, todo, only=only, beside=beside) if todo else None
+        rest = [spec for spec in todo if spec not in first]
+        pool = PageRender(views, self._environment(stamp), base_url, rest, only=only, beside=beside) if rest else None
         try:
             if self.data_beside_pages is not None:  # made here while the workers render
                 written += self.refresh_data(self.data_beside_pages)
         finally:
-            rendered = pool.results() if pool is not None else {}
+            rendered = first | (pool.results() if pool is not None else {})
+        written += written_first
         paged = False  # whether the site's pages are other paths than before (the sitemap lists them)
         for spec, pages in rendered.items():
             for path, html in pages:
@@ -453,6 +461,27 @@ class DevBuilder:
         self._settle(model, views, sources)
         self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
+
+    def _pages_first(self, model: Model, views: Views, stamp: dict, base_url: str,
+                     specs: list) -> tuple[dict, list[str]]:
+        """The edited documents' own pages, rendered and written before the others, then
+        `on_first_pages` told their paths: (spec -> pages, the files written). Only for a few
+        documents edited (those whose records are not the last model's); the caller leaves out
+        template changes."""
+        if self.on_first_pages is None or self.model is None or self.pending is not None:
+            return {}, []
+        last = self.model.documents
+        edited = {("document", doc_id) for doc_id, doc in model.documents.items() if last.get(doc_id) is not doc}
+        specs = [spec for spec in specs if spec in edited]
+        if not specs or len(edited) > FIRST_PAGES_MOST:
+            return {}, []
+        rendered = PageRender(views, self._environment(stamp), base_url, specs).results()
+        paths = [path for pages in rendered.values() for path, _ in pages]
+        written = [rel for pages in rendered.values() for path, html in pages
+                   for rel in self._put(urls.output_file(path), html)]
+        if written:
+            self.on_first_pages(paths)
+        return rendered, written
 
     def _data_planned(self, tree: dict, model: Model, views: Views, wanted: set | None,
                       changed_docs: set[str], base_url: str) -> RowPlaces | None:
@@ -1102,6 +1131,7 @@ class DevBuilder:
                 _write_atomic(self.out / rel, data)
 
 
+FIRST_PAGES_MOST = 5  # documents edited at once whose pages are written first (`_pages_first`)
 PATCH_MOST = 2000  # documents patched into the downloads one by one; more, and they are made again whole
 
 

@@ -17,6 +17,7 @@ import time
 from typing import Callable
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import livereload
@@ -49,10 +50,23 @@ class State:
         self.sockets: set[ReloadSocket] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.indexing = threading.Event()  # the search index is being brought up to date
+        self.reloaded_first: set[str] = set()  # pages whose browsers the running rebuild reloaded already
+        builder.on_first_pages = self.first_pages
 
-    def reload_browsers(self) -> None:
+    def first_pages(self, paths: list[str]) -> None:
+        """An edited document's page is written, before the rest of the rebuild: the browsers
+        showing it reload now (called in the watcher's thread)."""
+        self.reloaded_first.update(paths)
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.reload_browsers, set(paths), True)
+
+    def reload_browsers(self, pages: set[str] = frozenset(), only: bool = False) -> None:
+        """Tell the browsers to reload: those showing one of `pages` (site paths) if `only`, else
+        those showing any other page (or one they have not told)."""
         message = json.dumps({"command": "reload", "path": "*", "liveCSS": False})
         for socket in list(self.sockets):
+            if (socket.page in pages) != only:
+                continue
             try:
                 socket.write_message(message)
             except tornado.websocket.WebSocketClosedError:
@@ -149,14 +163,20 @@ class ReloadSocket(tornado.websocket.WebSocketHandler):
     def initialize(self, state: State) -> None:
         self.state = state
 
+    page: str | None = None  # the site path of the page the browser shows, once it has told it
+
     def open(self) -> None:
         self.state.sockets.add(self)
 
     def on_message(self, message) -> None:
         try:
-            command = json.loads(message).get("command")
+            data = json.loads(message)
+            command = data.get("command")
         except (ValueError, AttributeError):
             return
+        if command == "info" and isinstance(data.get("url"), str):  # sent by the client after "hello"
+            path = urlsplit(data["url"]).path
+            self.page = path[:-len("index.html")] if path.endswith("/index.html") else path
         if command == "hello":
             self.write_message(json.dumps({"command": "hello", "serverName": "sitegen",
                                            "protocols": ["http://livereload.com/protocols/official-7"]}))
@@ -205,6 +225,7 @@ def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -
     """Rebuild; `paths` (every path the watcher reported, when it reported them all) lets the
     builder stamp only those files."""
     had_errors = bool(state.builder.errors)
+    state.reloaded_first = set()
     try:
         outcome = state.builder.rebuild(paths)
     except ContentError as error:  # a page template that does not compile: shown as content errors are
@@ -219,8 +240,9 @@ def _rebuild(state: State, changed: list[str], paths: list[str] | None = None) -
     if outcome.ok and not had_errors and not outcome.written and not outcome.removed:
         return  # the files were touched but nothing they give changed: no rebuild to report
     print(describe(outcome, changed), flush=True)
-    if state.loop is not None:
-        state.loop.call_soon_threadsafe(state.reload_browsers)
+    reloaded, state.reloaded_first = state.reloaded_first, set()
+    if state.loop is not None:  # (the browsers showing a page written first were reloaded then)
+        state.loop.call_soon_threadsafe(state.reload_browsers, reloaded if outcome.ok else set())
 
 
 

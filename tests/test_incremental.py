@@ -373,3 +373,29 @@ def test_a_reported_path_outside_the_content_and_templates_means_a_full_scan(dev
     outcome = dev.rebuild([str(elsewhere)])
     assert outcome.ok and PAGE in outcome.written
     assert "Sơ kết mỗi năm" in (dev.out / PAGE).read_text(encoding="utf-8")
+
+
+def test_an_edited_document_s_page_is_written_first_then_the_rest(dev, tmp_path):
+    """The preview is told an edited document's page as soon as it is written, before the rest
+    of the rebuild (the lists, the dashboard); the site is still a clean build's afterwards."""
+    told = []
+    last_model = dev.model
+    page = dev.out / "chuong-trinh" / "12-ctr-duk-2021" / "index.html"
+    listing = dev.out / "chi-tieu" / "index.html"
+    listed_before = listing.read_bytes()
+    assert "613" not in page.read_text(encoding="utf-8")
+
+    def first(paths: list[str]) -> None:  # what is written when the preview is told
+        told.append((paths, "613" in page.read_text(encoding="utf-8"), dev.model is last_model,
+                     listing.read_bytes() == listed_before))
+
+    dev.on_first_pages = first
+    edit(dev.content / "programmes" / "12-ctr-duk-2021.md", 'goal: "> 600"', 'goal: "> 613"')
+    outcome = dev.rebuild()
+    assert told == [(["/chuong-trinh/12-ctr-duk-2021/"], True, True, True)]
+    assert "chuong-trinh/12-ctr-duk-2021/index.html" in outcome.written
+    assert listing.read_bytes() != listed_before  # then the rest: the dashboard shows the new goal
+    assert_same_as_clean_build(dev, tmp_path)
+    edit(dev.content / "programmes" / "12-ctr-duk-2021.md", "# ", "# Sửa ")  # a body edit: its own quick path
+    dev.rebuild()
+    assert len(told) == 1

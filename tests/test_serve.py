@@ -309,3 +309,90 @@ def test_a_commit_made_while_previewing_reaches_the_history_on_the_page(tmp_path
     finally:
         output = srv.stop()
     assert "Traceback" not in output, output
+
+
+def test_a_browser_showing_an_edited_document_reloads_once_and_others_once(server):
+    """Browsers tell the server which page they show (LiveReload's "info"): after a front-matter
+    edit, the one showing the document is reloaded as soon as its page is written, and not again
+    when the rest of the rebuild is done; one showing another page is reloaded then, once."""
+    import asyncio
+
+    import tornado.websocket
+
+    async def watched() -> dict[str, list[str]]:
+        socket_url = server.url.replace("http://", "ws://") + "livereload"
+        shown = {"document": server.url + "chuong-trinh/12-ctr-duk-2021/",
+                 "dashboard": server.url + "chi-tieu/index.html"}
+        sockets = {}
+        for name, url in shown.items():
+            socket = await tornado.websocket.websocket_connect(socket_url)
+            socket.write_message(json.dumps({"command": "hello", "protocols": []}))
+            assert json.loads(await socket.read_message())["command"] == "hello"
+            socket.write_message(json.dumps({"command": "info", "plugins": {}, "url": url}))
+            sockets[name] = socket
+        await asyncio.sleep(0.3)  # (the server has read both "info" messages)
+        edit = server.content / DOC
+        edit.write_text(edit.read_text(encoding="utf-8").replace('goal: "> 600"', 'goal: "> 613"'),
+                        encoding="utf-8")
+        received: dict[str, list[str]] = {name: [] for name in sockets}
+        fresh = []
+
+        async def listen(name: str) -> None:
+            while True:
+                message = await sockets[name].read_message()
+                if message is None:
+                    return
+                received[name].append(json.loads(message)["command"])
+                if name == "document":  # the page is the edited one when the browser is told
+                    fresh.append("613" in server.get("/chuong-trinh/12-ctr-duk-2021/")[1])
+
+        listeners = [asyncio.ensure_future(listen(name)) for name in sockets]
+        await asyncio.get_running_loop().run_in_executor(None, server.wait_for_output, "nhóm trang")
+        await asyncio.sleep(1.5)  # any later message would have come
+        for task in listeners:
+            task.cancel()
+        for socket in sockets.values():
+            socket.close()
+        assert fresh == [True]
+        return received
+
+    outcome: dict = {}
+
+    def run() -> None:  # in a thread of its own: a test before may leave this thread's event loop running
+        try:
+            outcome["received"] = asyncio.run(watched())
+        except BaseException as error:  # (raised again below)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(90)
+    if "error" in outcome:
+        raise outcome["error"]
+    assert outcome.get("received") == {"document": ["reload"], "dashboard": ["reload"]}
+
+
+def test_the_preview_reloads_first_the_browsers_showing_the_pages_written_first():
+    from sitegen.serve import State
+
+    class Builder:
+        on_first_pages = None
+
+    class Socket:
+        def __init__(self, page):
+            self.page, self.messages = page, []
+
+        def write_message(self, message):
+            self.messages.append(json.loads(message)["command"])
+
+    builder = Builder()
+    state = State(builder, 0)
+    assert builder.on_first_pages == state.first_pages  # the builder tells the preview
+    document, dashboard, untold = Socket("/chuong-trinh/a/"), Socket("/chi-tieu/"), Socket(None)
+    state.sockets = {document, dashboard, untold}
+    state.reload_browsers({"/chuong-trinh/a/"}, True)  # what `first_pages` schedules
+    assert (document.messages, dashboard.messages, untold.messages) == (["reload"], [], [])
+    state.reload_browsers({"/chuong-trinh/a/"})  # at the end of that rebuild
+    assert (document.messages, dashboard.messages, untold.messages) == (["reload"], ["reload"], ["reload"])
+    state.reload_browsers()  # a rebuild without pages written first: everyone
+    assert document.messages == ["reload", "reload"]
