@@ -4,7 +4,8 @@
 
 Starts `python build.py serve` on a free loopback port, then for each run appends a
 marker to one document's body and polls its page until the marker is served; before the next
-run it waits until the server has also refreshed the data downloads (work done when idle). Prints the
+run it waits until the server has done its idle-time work (data downloads, search index) and says
+nothing for a few seconds. Prints the
 server's own rebuild time (from its log line) and the end-to-end time seen by a client.
 
 With `--edit title|tags|date|goal|relation`, each run makes that front-matter edit instead (as
@@ -100,9 +101,9 @@ def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine
             match = re.search(r"trong (\d+) ms", line)
             if match:
                 server.append(float(match[1]))
-            # let the idle-time work (data downloads, when the edit changed them) finish, as between
-            # real saves: until its line is printed, or the server says nothing for IDLE_SECONDS
-            while "tệp dữ liệu tải về" not in line and select.select([proc.stdout], [], [], IDLE_SECONDS)[0]:
+            # let the idle-time work (data downloads, the search index) finish, as between real
+            # saves: until the server says nothing for IDLE_SECONDS
+            while select.select([proc.stdout], [], [], IDLE_SECONDS)[0]:
                 line = proc.stdout.readline()
                 if not line:
                     break
