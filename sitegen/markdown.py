@@ -116,8 +116,7 @@ def render(source: str, first_line: int, rewrite: Rewrite) -> Body:
     quick = _quick(source)
     rewritten = _rewritten(*quick, first_line - 1, rewrite) if quick is not None else None
     if rewritten is None:  # (or markdown-it.rs's links were not those its lines were found for)
-        rewritten = _rewritten(*_reference(source, refused), first_line - 1, rewrite)
-        assert rewritten is not None, "markdown-it-py's links are those it gave lines for"
+        rewritten = _rewritten(*_reference(source, refused), first_line - 1, rewrite, strict=False)
     html, links = rewritten
     html, toc = _anchored(html)
     links.extend((href, first_line - 1 + line) for href, line in refused)
@@ -265,23 +264,24 @@ def _rust_parser():
 _LINK = re.compile(r'<a href="([^"]*)"((?: title="[^"]*")?)>|<img src="([^"]*)"')
 
 
-def _rewritten(html: str, lines: list[int], offset: int,
-               rewrite: Rewrite) -> tuple[str, list[tuple[str, int]]] | None:
+def _rewritten(html: str, lines: list[int], offset: int, rewrite: Rewrite,
+               strict: bool = True) -> tuple[str, list[tuple[str, int]]] | None:
     """The HTML with each link's and image's address rewritten, and the (address as written, line)
-    of each; `lines` are the links' lines in the body, in order (None if there are not as many)."""
+    of each; `lines` are the links' lines in the body, in order (if `strict`, None when there are
+    not as many: else a link without one is given the body's first line)."""
     links: list[tuple[str, int]] = []
 
     def replace(match: re.Match) -> str:
         written = _unescape_attribute(match[1] if match[1] is not None else match[3])
-        links.append((written, offset + (lines[len(links)] if len(links) < len(lines) else 0)))
-        href = escape_html(rewrite(written))
+        links.append((written, offset + (lines[len(links)] if len(links) < len(lines) else 1)))
+        href = _escape_attribute(rewrite(written))
         if match[1] is None:
             return f'<img src="{href}"'
         rel = ' rel="noopener noreferrer"' if href.startswith(("http://", "https://")) else ""
         return f'<a href="{href}"{match[2]}{rel}>'
 
     html = _LINK.sub(replace, html)
-    return (html, links) if len(links) == len(lines) else None
+    return (html, links) if len(links) == len(lines) or not strict else None
 
 
 _HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.DOTALL)
@@ -328,13 +328,13 @@ def _summary(html: str) -> str:
 
 
 def _unescape_attribute(value: str) -> str:
-    """An attribute as the parsers escape it (`escape_html`), read back."""
+    """An attribute as the parsers escape it (`_escape_attribute`), read back."""
     if "&" not in value:
         return value
     return value.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
 
 
-def escape_html(value: str) -> str:
+def _escape_attribute(value: str) -> str:
     """&, <, > and " escaped, as both parsers escape attributes."""
     if not any(char in value for char in '&<>"'):
         return value
