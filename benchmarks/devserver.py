@@ -8,9 +8,9 @@ run it waits until the server has done its idle-time work (data downloads, searc
 nothing for a few seconds. Prints the
 server's own rebuild time (from its log line) and the end-to-end time seen by a client.
 
-With `--edit title|tags|date|goal|relation`, each run makes that front-matter edit instead (as
-`benchmarks/edits.py` does, done and undone in turns) and polls the edited document's page until
-it is no longer the page served before the save.
+With `--edit title|tags|date|goal|relation|status`, each run makes that edit of a front matter
+(or, `status`, of a value in a results file) instead, as `benchmarks/edits.py` does, done and undone
+in turns, and polls the edited document's page until it is no longer the page served before the save.
 """
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.edits import edit_date, edit_goal, edit_relation  # noqa: E402
+from benchmarks.edits import edit_date, edit_goal, edit_relation, edit_status  # noqa: E402
 from benchmarks.run import edit_tags, edit_title  # noqa: E402
 
 FRONT_MATTER_EDITS = {"title": edit_title, "tags": edit_tags, "date": edit_date, "goal": edit_goal,
-                      "relation": edit_relation}
+                      "relation": edit_relation, "status": edit_status}
 IDLE_SECONDS = 3.0  # no output for this long: the server is idle
 
 
@@ -45,16 +45,26 @@ def page_path(doc: Path) -> str:
     return f"/{section}/{doc.stem}/"
 
 
-def edited_document(content: Path, edit) -> Path:
-    """The document `edit` changes (found by making the edit and undoing it)."""
-    before = {path: path.read_bytes() for path in sorted((content / "programmes").glob("*.md"))}
+def edited_document(content: Path, edit) -> tuple[Path, Path]:
+    """The document `edit` changes, or whose result it changes, and the file it changes (found by
+    making the edit and undoing it)."""
+    files = sorted((content / "programmes").glob("*.md")) + sorted((content / "results").glob("*.yaml"))
+    before = {path: path.read_bytes() for path in files}
     edit(content, 0)
     changed = [path for path, data in before.items() if path.read_bytes() != data]
+    after = {path: path.read_text(encoding="utf-8") for path in changed}
     for path in changed:
         path.write_bytes(before[path])
     if len(changed) != 1:
-        raise SystemExit(f"the edit changed {len(changed)} documents, not one")
-    return changed[0]
+        raise SystemExit(f"the edit changed {len(changed)} files, not one")
+    path = changed[0]
+    if path.suffix == ".md":
+        return path, path
+    old, new = before[path].decode("utf-8").splitlines(), after[path].splitlines()
+    line = next(index for index, (a, b) in enumerate(zip(old, new)) if a != b)
+    doc_id = next(m[1] for text in reversed(old[:line]) if (m := re.match(r"^  (\S+):$", text)))
+    return next(found for folder in ("programmes", "resolutions")
+                if (found := content / folder / f"{doc_id}.md").is_file()), path
 
 
 def _fetch(url: str) -> bytes:
@@ -67,8 +77,9 @@ def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine
     """Start the preview server on `content`, save `doc` `runs` times (or make `edit(content, run)`,
     a front-matter edit of one document); the timings in ms and s."""
     content = content.resolve()
-    doc = edited_document(content, edit) if edit is not None else doc or first_document(content)
+    doc, edited = edited_document(content, edit) if edit is not None else (doc or first_document(content), None)
     original = doc.read_text(encoding="utf-8")
+    edited_before = edited.read_bytes() if edited is not None else b""
     out = Path(tempfile.mkdtemp()) / "site"
     proc = subprocess.Popen([sys.executable, str(engine / "build.py"), "serve", "--port", "0", "--content",
                              str(content), "--out", str(out)], stdout=subprocess.PIPE,
@@ -110,6 +121,8 @@ def save_to_served(content: Path, runs: int = 5, doc: Path | None = None, engine
         return {"startup s": startup, "client ms": client, "server ms": server}
     finally:
         doc.write_text(original, encoding="utf-8")
+        if edited is not None:
+            edited.write_bytes(edited_before)
         proc.terminate()
         proc.wait(timeout=10)
 

@@ -466,12 +466,15 @@ class DevBuilder:
                      specs: list) -> tuple[dict, list[str]]:
         """The edited documents' own pages, rendered and written before the others, then
         `on_first_pages` told their paths: (spec -> pages, the files written). Only for a few
-        documents edited (those whose records are not the last model's); the caller leaves out
-        template changes."""
+        documents edited (those whose records are not the last model's, or with results that
+        are not); the caller leaves out template changes."""
         if self.on_first_pages is None or self.model is None or self.pending is not None:
             return {}, []
         last = self.model.documents
-        edited = {("document", doc_id) for doc_id, doc in model.documents.items() if last.get(doc_id) is not doc}
+        edited = {doc_id for doc_id, doc in model.documents.items() if last.get(doc_id) is not doc}
+        if len(edited) <= FIRST_PAGES_MOST and model.results is not self.model.results:
+            edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
+        edited = {("document", doc_id) for doc_id in edited}
         specs = [spec for spec in specs if spec in edited]
         if not specs or len(edited) > FIRST_PAGES_MOST:
             return {}, []

@@ -399,3 +399,12 @@ def test_an_edited_document_s_page_is_written_first_then_the_rest(dev, tmp_path)
     edit(dev.content / "programmes" / "12-ctr-duk-2021.md", "# ", "# Sửa ")  # a body edit: its own quick path
     dev.rebuild()
     assert len(told) == 1
+
+
+def test_a_document_whose_result_changed_has_its_page_written_first(dev, tmp_path):
+    told = []
+    dev.on_first_pages = told.append
+    edit(dev.content / "results" / "2024.yaml", "boi-duong-ket-nap: 652", "boi-duong-ket-nap: 12")
+    dev.rebuild()
+    assert told == [["/chuong-trinh/12-ctr-duk-2021/"]]
+    assert_same_as_clean_build(dev, tmp_path)
