@@ -8,6 +8,7 @@ as 31, and accept .nan and .inf; here those stay text and are reported.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -125,7 +126,7 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456
 
 def parse_yaml(text: str, path: str, offset: int = 0) -> tuple[Any, list[Diagnostic]]:
     """Parse YAML; return (data, diagnostics). `offset` is added to line numbers."""
-    regular = _regular(text) if offset == 0 else None
+    regular = _regular(text, offset)
     if regular is not None:
         return regular, []
     loader = _Loader(text, offset, path)
@@ -205,62 +206,140 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
                   "hoặc dòng ngay trước")
 
 
-# A whole file of nested "key: value" lines, as the results files are (27,000 lines in a year of a
-# large site, which the parser above reads in a quarter of a second), is read line by line instead:
-# the same mappings, values and line numbers. Anything else in it (a list, quotes, a flow, a tab,
-# a value the YAML resolver would not make a plain string or decimal, a key given twice, a value
-# over lines) and the file is left to the parser, which also reports what is wrong.
-_INDENTS = (0, 2, 4, 6)
+# The usual shapes of our YAML (a front matter, a results file: nested mappings, lists of
+# mappings such as the targets, [a, b] lists, plain and double-quoted values) are read line by
+# line instead of by the parser above: the same mappings, lists, values and line numbers, in a
+# fraction of the time (a results file of a large site has 27,000 lines; every build reads every
+# front matter). Anything else (single quotes, escapes, flows other than a list of plain values,
+# a tab, a value the YAML resolver reads otherwise than as a decimal or a string, a key given
+# twice, an empty value, a value over lines) and the text is left to the parser, which also
+# reports what is wrong.
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`<=~ ")
-_SPECIAL = re.compile(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
-                      r"null|Null|NULL)$")
+_SPECIAL = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split())
+_NUMBER_START = frozenset("0123456789+-.")  # how the decimals the resolver reads start
 
 
-def _regular(text: str) -> YMap | None:
-    """`text` read as nested mappings of plain keys and values, or None when it holds anything else."""
-    if "\t" in text or "'" in text or '"' in text or _unprintable(text):
+class _Irregular(Exception):
+    """The text is not of the shapes `_regular` reads."""
+
+
+def _regular(text: str, offset: int = 0) -> YMap | None:
+    """`text` read line by line (see above), or None when it holds anything else."""
+    if "\t" in text or "\\" in text or _unprintable(text):
         return None
-    root: YMap | None = None
-    stack: list[tuple[int, YMap]] = []  # (indent, mapping) of the open mappings
-    opened: tuple[int, str, int] | None = None  # (indent, key, line) of a key with no value yet
-    for number, line in enumerate(text.split("\n"), 1):
+    lines = []  # (line number, indent, content) of the lines that are not blank or comments
+    for number, line in enumerate(text.split("\n"), 1 + offset):
         content = line.lstrip(" ")
-        if not content or content.startswith("#"):
-            continue
-        indent = len(line) - len(content)
-        if indent not in _INDENTS:
-            return None
+        if content and not content.startswith("#"):
+            lines.append((number, len(line) - len(content), content.rstrip(" ")))
+    if not lines or lines[0][1] != 0 or lines[0][2].startswith("-"):
+        return None
+    try:
+        root, end = _mapping(lines, 0, 0)
+    except _Irregular:
+        return None
+    return root if end == len(lines) else None
+
+
+def _mapping(lines: list, at: int, indent: int) -> tuple[YMap, int]:
+    """The mapping whose keys are the lines from `at` indented by `indent`; and the line after it."""
+    mapping = YMap()
+    mapping.line, mapping.key_lines = lines[at][0], {}
+    while at < len(lines) and lines[at][1] == indent and not _item(lines[at][2]):
+        number, _, content = lines[at]
         key, colon, rest = content.partition(":")
-        if not colon or rest[:1] not in ("", " ") or (key := _plain(key)) is None:
-            return None
-        value = rest.partition(" #")[0].strip() if " #" in rest else rest.strip()
-        if opened is not None:  # the key before has no value: this line starts its mapping
-            if indent <= opened[0]:
-                return None  # (an empty value: left to the parser)
-            child = YMap()
-            child.line, child.key_lines = number, {}
-            if not _put(stack[-1][1] if stack else None, opened[1], opened[2], child):
-                return None
-            stack.append((indent, child))
-            opened = None
-        elif root is None:
-            if indent:
-                return None
-            root = YMap()
-            root.line, root.key_lines = number, {}
-            stack.append((0, root))
+        key = _key(key)
+        if key is None or not colon or rest[:1] not in ("", " ") or key in mapping.key_lines:
+            raise _Irregular
+        rest = rest.strip(" ")
+        at += 1
+        if rest and not rest.startswith("#"):
+            value = _value(rest, number)
+        elif at < len(lines) and lines[at][1] > indent:  # a block below the key
+            value, at = (_sequence if _item(lines[at][2]) else _mapping)(lines, at, lines[at][1])
         else:
-            while stack and indent < stack[-1][0]:
-                stack.pop()
-            if not stack or indent != stack[-1][0]:
-                return None
-        if not value:
-            opened = (indent, key, number)
-            continue
-        scalar = _scalar(value)
-        if scalar is None or not _put(stack[-1][1], key, number, scalar):
-            return None
-    return root if opened is None else None
+            raise _Irregular  # an empty value (or a list as deep as its key)
+        mapping.key_lines[key] = number
+        mapping[key] = value
+    if at < len(lines) and lines[at][1] > indent:
+        raise _Irregular
+    return mapping, at
+
+
+def _item(content: str) -> bool:
+    return content == "-" or content.startswith("- ")
+
+
+def _sequence(lines: list, at: int, indent: int) -> tuple[YList, int]:
+    """The list whose items are the "- " lines from `at` indented by `indent`; and the line after it."""
+    items = YList()
+    items.line, items.item_lines = lines[at][0], []
+    while at < len(lines) and lines[at][1] == indent and _item(lines[at][2]):
+        number, _, content = lines[at]
+        rest = content[2:]
+        if not rest or rest.startswith((" ", "-")):
+            raise _Irregular
+        if not rest.startswith('"') and (": " in rest or rest.endswith(":")):  # a mapping: its keys from here
+            lines[at] = (number, indent + 2, rest)
+            item, at = _mapping(lines, at, indent + 2)
+        else:
+            item, at = _value(rest, number), at + 1
+        items.append(item)
+        items.item_lines.append(number)
+    return items, at
+
+
+def _value(text: str, number: int) -> Any:
+    """A value written after its key or dash: double-quoted, a [list] of plain or double-quoted
+    values, or plain."""
+    if text[0] == '"':
+        end = text.find('"', 1)
+        value: Any = text[1:end]
+    elif text[0] == "[":
+        value, end = _flow(text, number)
+    else:
+        value = _scalar(text.partition(" #")[0].rstrip(" ") if " #" in text else text)
+        if value is None:
+            raise _Irregular
+        return value
+    if end < 0 or text[end + 1:] and not text[end + 1:].startswith(" #"):
+        raise _Irregular
+    return value
+
+
+def _flow(text: str, number: int) -> tuple[YList, int]:
+    """The list `[a, "b, c"]` at the start of `text`, and where its "]" is."""
+    values = YList()
+    values.line = number
+    at = 1
+    while True:
+        while text[at:at + 1] == " ":
+            at += 1
+        if text[at:at + 1] == "]" and not values:
+            break
+        if text[at:at + 1] == '"':
+            end = text.find('"', at + 1)
+            if end < 0:
+                raise _Irregular
+            values.append(text[at + 1:end])
+            at = end + 1
+        else:
+            end = min((found for found in (text.find(",", at), text.find("]", at)) if found >= 0), default=-1)
+            item = text[at:end].strip(" ") if end >= 0 else ""
+            value = _scalar(item)
+            if value is None or any(char in item for char in '[]{}"\'#:'):
+                raise _Irregular
+            values.append(value)
+            at = end
+        while text[at:at + 1] == " ":
+            at += 1
+        if text[at:at + 1] == "]":
+            break
+        if text[at:at + 1] != ",":
+            raise _Irregular
+        at += 1  # (a comma before the "]": left to the parser)
+    values.item_lines = [number] * len(values)
+    return values, at
 
 
 def _unprintable(text: str) -> bool:
@@ -268,27 +347,23 @@ def _unprintable(text: str) -> bool:
     return not text.replace("\n", "").isprintable()
 
 
-def _put(mapping: YMap | None, key: str, line: int, value: Any) -> bool:
-    if mapping is None or key in mapping.key_lines:
-        return False
-    mapping.key_lines[key] = line
-    mapping[key] = value
-    return True
-
-
 def _plain(text: str) -> str | None:
     """A plain key or value as the parser reads it, when it is a plain string."""
     text = text.rstrip(" ")
-    if not text or text[0] in _NOT_PLAIN_START or ": " in text or " #" in text or text.endswith(":") or \
-            _SPECIAL.match(text) or _INT.match(text) or _FLOAT.match(text) or text.startswith(("<<", "=")):
+    if not text or text[0] in _NOT_PLAIN_START or text in _SPECIAL or ": " in text or " #" in text or \
+            text[-1] == ":" or text[0] in _NUMBER_START and (_INT.match(text) or _FLOAT.match(text)):
         return None
     return text
 
 
+_key = lru_cache(maxsize=4096)(_plain)  # keys: the same few names in every file
+
+
 def _scalar(text: str) -> Any:
     """A value as the parser resolves it, when it is a decimal or a plain string; else None."""
-    if _INT.match(text):
-        return int(text, 10)
-    if _FLOAT.match(text):
-        return float(text)
+    if text and text[0] in _NUMBER_START:
+        if _INT.match(text):
+            return int(text, 10)
+        if _FLOAT.match(text):
+            return float(text)
     return _plain(text)

@@ -1,5 +1,5 @@
-"""A YAML file of nested "key: value" lines (a results file) is read line by line: it must give
-what the YAML parser gives, the line of every key included, and leave anything else to it."""
+"""YAML of the usual shapes (front matters, results files) is read line by line: it must give what
+the YAML parser gives, the line of every key and item included, and leave anything else to it."""
 from __future__ import annotations
 
 import sys
@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 
 from sitegen import yamlsource
+from sitegen.load import split_front_matter
 from sitegen.yamlsource import parse_yaml
 
 sys.path.insert(0, str(ROOT))
@@ -24,16 +25,25 @@ def _shape(data):
     return (type(data).__name__, data)
 
 
-def _parsed_by_yaml(text: str, monkeypatch: pytest.MonkeyPatch):
+def _parsed_by_yaml(text: str, monkeypatch: pytest.MonkeyPatch, offset: int = 0):
     with monkeypatch.context() as patched:
-        patched.setattr(yamlsource, "_regular", lambda text: None)
-        data, problems = parse_yaml(text, "t.yaml")
+        patched.setattr(yamlsource, "_regular", lambda text, offset=0: None)
+        data, problems = parse_yaml(text, "t.yaml", offset)
     return _shape(data), [str(p) for p in problems]
 
 
-def _same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    data, problems = parse_yaml(text, "t.yaml")
-    assert (_shape(data), [str(p) for p in problems]) == _parsed_by_yaml(text, monkeypatch), text
+def _same(text: str, monkeypatch: pytest.MonkeyPatch, offset: int = 0) -> None:
+    data, problems = parse_yaml(text, "t.yaml", offset)
+    assert (_shape(data), [str(p) for p in problems]) == _parsed_by_yaml(text, monkeypatch, offset), text
+
+
+def test_front_matters_read_line_by_line_as_the_parser_reads_them(tmp_path, monkeypatch):
+    generate(200, tmp_path / "corpus", seed=7)
+    paths = sorted((tmp_path / "corpus").glob("*/*.md")) + sorted((ROOT / "content").glob("*/*.md"))
+    fronts = [split_front_matter(path.read_text(encoding="utf-8")) for path in paths]
+    assert sum(yamlsource._regular(text, first - 1) is not None for text, first, _, _ in fronts) >= 0.9 * len(fronts)
+    for text, first, _, _ in fronts:
+        _same(text, monkeypatch, first - 1)
 
 
 def test_results_files_read_line_by_line_as_the_parser_reads_them(tmp_path, monkeypatch):
@@ -62,8 +72,28 @@ CASES = {
     "uneven indents": "a:\n    b: 1\n  c: 2\n",
     "deeper than the scaffold": "a:\n  b:\n    c:\n      d:\n        e: 1\n",
     "a list": "a:\n  - 1\n  - 2\n",
-    "a flow": "a: [1, 2]\nb: {c: 1}\n",
+    "lists of mappings": "targets:\n  - id: a\n    goal: \"> 600\" # ghi chú\n    unit: \"%\"\n  - id: b\n"
+                         "    files:\n      - file: x.pdf\n        title: X\n      - y\n  - c\nnext: 1\n",
+    "flow lists": "a: [1, 2.5, b c, \"d, e\", \"f]\"]\nb: []\nc: [ ]\nd: [x] # ghi chú\ne: [\"\"]\n",
+    "a flow mapping": "a: {c: 1}\n",
+    "a flow ending with a comma": "a: [1, 2, ]\n",
+    "a flow not closed": "a: [1, 2\n",
+    "a flow with a quote inside": "a: [x\"y]\n",
+    "a flow inside a flow": "a: [[1], 2]\n",
+    "text after a flow": "a: [1] x\n",
     "quotes": "a: \"x: y\"\nb: 'z'\n",
+    "a quote not closed": "a: \"x\n  y\"\n",
+    "text after a quote": "a: \"x\" y\n",
+    "an escape in quotes": "a: \"x\\ty\"\n",
+    "a quoted key": "\"a\": 1\n",
+    "a list as deep as its key": "a:\n- 1\n",
+    "a dash then spaces": "a:\n  -   b: 1\n",
+    "an empty item": "a:\n  -\n  - 1\n",
+    "a list in a list": "a:\n  - - 1\n",
+    "an item's keys out of line": "a:\n  - b: 1\n     c: 2\n",
+    "an item given twice a key": "a:\n  - b: 1\n    b: 2\n",
+    "a quote inside a plain value": "a: Nghị quyết \"58\" năm 2018\nb: it's\n",
+    "a list at the top": "- a\n- b\n",
     "a tab": "a:\n\tb: 1\n",
     "no space after the colon": "a:1\n",
     "a key with a colon": "a:b: 1\n",
@@ -86,4 +116,5 @@ def test_each_case_reads_as_the_parser_reads_it(name, monkeypatch):
 def test_what_is_left_to_the_parser():
     read_so = {name for name, text in CASES.items() if yamlsource._regular(text) is not None}
     assert read_so == {"comments and blank lines", "values of each kind", "trailing spaces", "deeper and back",
-                       "children further in"}
+                       "children further in", "deeper than the scaffold", "a list", "lists of mappings",
+                       "flow lists", "a quote inside a plain value"}
