@@ -153,8 +153,7 @@ def _reference(source: str, refused: list[tuple[str, int]]) -> tuple[str, list[i
 _UNSURE_TEXT = ("![", "~", "```", "^", "\\", "xn--", "//[", "@[", "\0")
 # images, strikethrough, code fences, footnotes, backslash escapes (a title over lines),
 # international host names, IPv6 hosts
-_SCHEME_END = re.compile(r"[tTaAeE]:")  # how the schemes markdown-it-py refuses here end
-_REFUSED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")  # (data: images too)
+_REFUSED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")  # (data: images too; each ends in t, a or e)
 _HOST_NOT_ASCII = re.compile(r"//[^/\s)>\]\"]*[^\x00-\x7f]")
 _AUTOLINK_DECODED = re.compile(r"<[a-zA-Z][a-zA-Z0-9.+-]{1,31}:[^<>\s]*(?:%|[^\x00-\x7f])")  # its text decoded
 _UNICODE_SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -191,9 +190,11 @@ def _unsure(source: str) -> bool:
     """Whether markdown-it.rs may render `source` otherwise than markdown-it-py."""
     if any(text in source for text in _UNSURE_TEXT):
         return True
-    if any(source[max(end.start() - 9, 0):end.end()].lower().endswith(_REFUSED_SCHEMES)
-           for end in _SCHEME_END.finditer(source)):
-        return True
+    colon = source.find(":", 1)
+    while colon >= 0:
+        if source[colon - 1] in "tTaAeE" and source[max(colon - 10, 0):colon + 1].lower().endswith(_REFUSED_SCHEMES):
+            return True
+        colon = source.find(":", colon + 1)
     if ("//" in source and _HOST_NOT_ASCII.search(source)) or ("<" in source and _AUTOLINK_DECODED.search(source)):
         return True
     if "`" in source and ("[" in source or "<" in source):

@@ -121,6 +121,7 @@ UNSURE = {
     "international host": "[x](http://☃.net/) <http://xn--n3h.net/>\n",
     "decoded autolink": "<http://example.com/α%CE%B2>\n",
     "refused schemes": "[a](javascript:alert(1)) ![b](data:image/png;base64,AA) <file:///etc>\n",
+    "a refused scheme after a colon first": ":a [x](JavaScript:alert(1))\n",
     "symbol beside emphasis": "*€*bảy và **₫100**\n",
     "space trimmed": "\u00a0Đầu dòng *nhấn*\u00a0và\n\n>\u00a0trích\n",
     "code left open in brackets": "Mục [chưa đóng `mã\n",
