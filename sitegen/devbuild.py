@@ -206,7 +206,7 @@ class DevBuilder:
             cache.save()
         self.cache = cache.carry() if cache.persistent else cache  # the next rebuild reads it in memory
         history = self._load_history()
-        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, cache.digests
+        return model, Views(model, self.settings, history), _templates_stamp(self.templates), history, cache.digests, None
 
     def _content_digests(self, digests: dict[str, str]) -> dict[str, str]:
         """`FileCache.digests` by path inside the content folder (as `content_stamps` names them)."""
@@ -234,7 +234,7 @@ class DevBuilder:
         prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
-        model, views, stamp, history, read = prepared
+        model, views, stamp, history, read, _ = prepared
         base_url = self.settings.base_url or model.site.base_url
         copies = assets(self.templates) | published_files(model, self.content)
         with staged(self.out) as staging:
@@ -383,13 +383,13 @@ class DevBuilder:
             prepared = self._checked(start)
         if isinstance(prepared, Outcome):
             return prepared
-        model, views, stamp, history, read = prepared
+        model, views, stamp, history, read, edited = prepared
         specs = views.page_specs()
         changed_templates = {n for n in set(stamp) | set(self.stamp)
                              if stamp.get(n) != self.stamp.get(n) and not n.startswith("assets/")}
         base_url = self.settings.base_url or model.site.base_url
-        first, written_first = self._pages_first(model, views, stamp, base_url, specs) if not changed_templates \
-            else ({}, [])
+        first, written_first = self._pages_first(model, views, stamp, base_url, specs, edited) \
+            if not changed_templates else ({}, [])
         changed = changed_items(self.model, model) if self.model is not None else (set(), set())
         wanted = affected_specs(self.model, model, changed)
         # The downloads may change with any content file, even where records compare equal: they
@@ -462,20 +462,20 @@ class DevBuilder:
         self._places = new_places
         return Outcome(True, sorted(written), sorted(removed), ms=_ms(start), pages=len(rendered), full=True)
 
-    def _pages_first(self, model: Model, views: Views, stamp: dict, base_url: str,
-                     specs: list) -> tuple[dict, list[str]]:
+    def _pages_first(self, model: Model, views: Views, stamp: dict, base_url: str, specs: list,
+                     edited: set[str] | None) -> tuple[dict, list[str]]:
         """The edited documents' own pages, rendered and written before the others, then
         `on_first_pages` told their paths: (spec -> pages, the files written). Only for a few
         documents edited (those whose records are not the last model's, or with results that
-        are not); the caller leaves out template changes."""
+        are not: `edited`, when the caller worked them out); the caller leaves out template changes."""
         if self.on_first_pages is None or self.model is None or self.pending is not None:
             return {}, []
-        last = self.model.documents
-        edited = {doc_id for doc_id, doc in model.documents.items() if last.get(doc_id) is not doc}
-        if len(edited) <= FIRST_PAGES_MOST and model.results is not self.model.results:
-            edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
-        edited = {("document", doc_id) for doc_id in edited}
-        specs = [spec for spec in specs if spec in edited]
+        if edited is None:
+            last = self.model.documents
+            edited = {doc_id for doc_id, doc in model.documents.items() if last.get(doc_id) is not doc}
+            if len(edited) <= FIRST_PAGES_MOST and model.results is not self.model.results:
+                edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
+        specs = [spec for spec in specs if spec[0] == "document" and spec[1] in edited]
         if not specs or len(edited) > FIRST_PAGES_MOST:
             return {}, []
         rendered = PageRender(views, self._environment(stamp), base_url, specs).results()
@@ -669,18 +669,17 @@ class DevBuilder:
             if problems.items:
                 return None
         history = self._load_history()
-        views = None
+        views, edited = None, None
         if keep and self.views is not None:  # only the edited, added or removed documents' records and some results differ
             edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents.get(doc_id) is not doc}
-            edited |= gone_ids
             if results:
                 edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
-            views = Views.derived(model, self.settings, history, self.views, self.model, edited)
+            views = Views.derived(model, self.settings, history, self.views, self.model, edited | gone_ids)
         if views is None:
             views = Views(model, self.settings, history, self.views)
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items() if rel not in removed}
-        return model, views, _templates_stamp(self.templates), history, digests | read.digests
+        return model, views, _templates_stamp(self.templates), history, digests | read.digests, edited
 
     def _read_edited(self, changed: set[str], tree: dict, reads: dict) -> tuple[list, FileCache] | None:
         """The changed content files read and checked alone (`read_all`'s results), with the cache

@@ -312,7 +312,7 @@ def _unique(slug: str, taken: set[str]) -> str:
     return unique
 
 
-_NOT_SUMMARY = re.compile(r"<(h[1-6]|pre|table)\b.*?(?:</\1>|$)|<sup class=\"footnote-ref\">.*?</sup>", re.DOTALL)
+_NOT_SUMMARY = re.compile(rf"<(h[1-6]|pre|table)\b.*?(?:</\1>|$)|{_FOOTNOTE_REF.pattern}", re.DOTALL)
 
 
 def _summary(html: str) -> str:
