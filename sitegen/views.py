@@ -1022,6 +1022,7 @@ class Views:
     def share(self) -> None:
         """Make now what many pages use, before pages are rendered in forked workers: each worker
         would make it again, and copy every document it touches to do so."""
+        formats.prepare()
         self._by_issuer()
         self._newness()
 
