@@ -116,13 +116,49 @@ def _chunked(items: Iterator, size: int) -> Iterator[list]:
 
 def _joined_crc(pieces: list[_Piece]) -> int:
     """The CRC-32 of the pieces' data one after the other, from each one's length and CRC-32 (as
-    zlib's crc32_combine: the CRC is linear in its start value, so running it over as many zero
-    bytes carries the CRC so far past the piece)."""
+    zlib's crc32_combine, which Python's zlib does not offer)."""
     crc = 0
     for _, size, piece_crc in pieces:
-        zeros = bytes(size)
-        crc = zlib.crc32(zeros, crc) ^ zlib.crc32(zeros) ^ piece_crc
+        crc = _times(_x_to_8n(size), crc) ^ piece_crc
     return crc
+
+
+_CRC_POLYNOMIAL = 0xEDB88320  # CRC-32's, its bits reversed (the lowest is the highest power)
+
+
+def _times(a: int, b: int) -> int:
+    """a × b modulo CRC-32's polynomial, both polynomials over GF(2) in CRC-32's bit order (a ≠ 0)."""
+    product, bit = 0, 1 << 31
+    while True:
+        if a & bit:
+            product ^= b
+            if not a & (bit - 1):
+                return product
+        bit >>= 1
+        b = (b >> 1) ^ _CRC_POLYNOMIAL if b & 1 else b >> 1
+
+
+def _squares() -> list[int]:
+    """x^(2^k) modulo the polynomial, for k = 0…31 (then they repeat)."""
+    powers = [1 << 30]  # x
+    for _ in range(31):
+        powers.append(_times(powers[-1], powers[-1]))
+    return powers
+
+
+_X_TO_2_TO_THE = _squares()
+
+
+def _x_to_8n(n: int) -> int:
+    """x^(8n) modulo the polynomial: what carries a CRC past n more bytes (n zero bytes would
+    turn the CRC so far, before its final inversion, into that times it)."""
+    power, k = 1 << 31, 3  # x^0; 8n = n × 2^3
+    while n:
+        if n & 1:
+            power = _times(_X_TO_2_TO_THE[k & 31], power)
+        n >>= 1
+        k += 1
+    return power
 
 
 def _comment(pieces: list[_Piece]) -> bytes:

@@ -83,6 +83,17 @@ def test_same_input_same_bytes():
     assert _sample() == _sample()
 
 
+def test_a_sheets_crc_is_worked_out_from_its_pieces_as_from_the_whole():
+    import random
+    import zlib
+
+    chance = random.Random(7)
+    for _ in range(200):
+        texts = [chance.randbytes(chance.choice([0, 1, 3, 64, 1000, 70000])) for _ in range(chance.randint(0, 7))]
+        pieces = [(b"", len(text), zlib.crc32(text)) for text in texts]
+        assert xlsx._joined_crc(pieces) == zlib.crc32(b"".join(texts))
+
+
 @pytest.mark.parametrize("index, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letters(index, letters):
     assert xlsx.column_letters(index) == letters
