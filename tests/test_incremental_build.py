@@ -656,3 +656,27 @@ def test_a_document_added_then_removed_reaches_the_downloads_as_a_clean_build_ha
     assert build(content, out).code == 0
     assert "15-ctr-duk-2026" not in (out / "du-lieu/targets.csv").read_text(encoding="utf-8")
     assert_clean(content, out, tmp_path)
+
+
+def test_the_state_saved_after_an_edit_holds_the_digests_of_the_downloads_it_patched(tmp_path):
+    """A build that patches the downloads leaves their digests to the child that saves its state:
+    the state holds each download's digest, and the next edit patches them again."""
+    from sitegen.pipeline import digest
+
+    content, out = copy_sample(tmp_path / "content"), tmp_path / "site"
+    assert build(content, out).code == 0
+    doc = content / DOC
+    for goal in (">= 95", ">= 97"):
+        doc.write_text(doc.read_text(encoding="utf-8").replace('goal: ">= 9', f'goal: "{goal}"  # ', 1), encoding="utf-8")
+        before = identities(out)
+        result = build(content, out)
+        assert result.code == 0 and result.out.startswith("Đã dựng lại"), result.out + result.err
+        downloads = {rel for rel in identities(out) if rel.startswith("du-lieu/") and rel.endswith((".csv", ".json", ".xlsx"))}
+        assert {rel for rel in downloads if identities(out)[rel] != before[rel]} >= {"du-lieu/targets.csv"}
+        folder = cache_folder(out)
+        incremental.wait_for_state(folder)
+        _, builder = incremental._load(folder / incremental.STATE)
+        for rel in downloads:
+            assert type(builder.digests[rel]) is bytes
+            assert builder.digests[rel] == digest((out / rel).read_bytes()), rel
+    assert_clean(content, out, tmp_path)
