@@ -392,10 +392,10 @@ class DevBuilder:
         start = time.perf_counter()
         sources = self.sources(changed if not self.errors else None, stamps)
         reads: dict = {}  # the edited files as `_read_edited` read them, for both paths to use
-        quick = self._body_edit(sources, start, reads)
-        if quick is not None:
-            return quick
-        with collector_paused():  # (what a full rebuild makes mostly lives on: see `check`)
+        with collector_paused():  # (what a rebuild makes mostly lives on: see `check`)
+            quick = self._body_edit(sources, start, reads)
+            if quick is not None:
+                return quick
             return self._full_rebuild(sources, changed, start, reads)
 
     def _full_rebuild(self, sources: tuple, changed, start: float, reads: dict) -> Outcome:
