@@ -23,7 +23,7 @@ from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import (Model, as_read, body_checker, body_key, content_of, keeps_results, link, link_results,
-                   results_read_from)
+                   results_read_from, same_results)
 from .load import SECTIONS, Source, display_path
 from .model import Document, Unread
 from .records import Deferred
@@ -681,7 +681,10 @@ class DevBuilder:
         gone = frozenset(display_path(self.content / rel) for rel in removed)
         gone_ids = {doc.id for doc in model.documents.values() if doc.path in gone} if gone else set()
         keep = keeps_results(model, items.values(), gone_ids)  # (then the other results are not linked again)
-        if items or results or removed:
+        in_place = self._all_in_place(results, reads) if results and not (items or added or removed) else None
+        if in_place is not None:  # values changed in place only: what `link` would give, without linking all
+            model = replace(model, results=model.results.updated(in_place)) if in_place else model
+        elif items or results or removed:
             new = frozenset(display_path(self.content / rel) for rel in added)
             content = content_of(model, items, results, whole=not keep, added=new, removed=gone, order=_read_order)
             if content is None:
@@ -704,6 +707,17 @@ class DevBuilder:
         root = os.path.abspath(self.content)
         digests = {os.path.join(root, rel): digest for rel, digest in self._read.items() if rel not in removed}
         return model, views, _templates_stamp(self.templates), history, digests | read.digests, edited
+
+    def _all_in_place(self, results: dict[str, tuple], reads: dict) -> dict | None:
+        """`_results_changed` of every results file read again (`results`: by path), together;
+        None when one's results do not change in place."""
+        changes: dict = {}
+        for path, found in results.items():
+            changed = self._results_changed(path, list(found), reads)
+            if changed is None or changes.keys() & changed.keys():
+                return None  # (a target with results in two files edited at once: linked whole)
+            changes.update(changed)
+        return changes
 
     def _read_edited(self, changed: set[str], tree: dict, reads: dict) -> tuple[list, FileCache] | None:
         """The changed content files read and checked alone (`read_all`'s results), with the cache
@@ -765,12 +779,39 @@ class DevBuilder:
         return docs if len(docs) <= PATCH_MOST else None
 
     def _results_in_place(self, path: str, results: list, reads: dict) -> dict | None:
-        """The results of the results file `path` read again, when they change values in place:
-        each result read otherwise than before is of the same target and year as one no longer
-        read, and keeps each target's statuses (so every count, list and page of rows stays as it
-        is). Returns (document, target) -> year -> result for the targets whose values, notes or
-        sources changed; None when anything else changed or a result has a problem (then the full
-        rebuild runs, and reports it)."""
+        """The results of the results file `path` read again, when they change values in place
+        (`_results_changed`) and keep each target's statuses (so every count, list and page of
+        rows stays as it is). Returns (document, target) -> year -> result for the targets whose
+        values, notes or sources changed; None when anything else changed or a result has a
+        problem (then the full rebuild runs, and reports it)."""
+        changed = self._results_changed(path, results, reads)
+        if changed is None:
+            return None
+        changes = {}
+        for key, now in changed.items():
+            if _printed(self.model.results[key]) == _printed(now):
+                continue  # (read on another line, or a number written otherwise: the model keeps the one it has)
+            doc = self.model.documents[key[0]]
+            if doc.published:
+                status = evaluate(_target(doc, key[1]), doc.term, now, self.settings.current_year)
+                was = self.views.statuses[key]
+                if (status.overall, status.years) != (was.overall, was.years):
+                    return None
+            changes[key] = now
+        return changes
+
+    def _results_changed(self, path: str, results: list, reads: dict) -> dict | None:
+        """The results of the results file `path` read again, linked, when each result read
+        otherwise than before is of the same target and year as one no longer read: (document,
+        target) -> year -> result for the targets whose results `link` would take as changed
+        (`same_results`). None when a result is added or taken out, or moved to another target or
+        year (the counts change), or has a problem. Worked out once per rebuild (kept in `reads`)."""
+        key = ("results changed", path)
+        if key not in reads:
+            reads[key] = self._linked_in_place(path, results, reads)
+        return reads[key]
+
+    def _linked_in_place(self, path: str, results: list, reads: dict) -> dict | None:
         model = self.model
         old = self._read_before(frozenset({path}), reads)
         given = [(as_read(result), result) for result in results]
@@ -778,7 +819,6 @@ class DevBuilder:
         gone = old.keys() - {read for read, _ in given}
         problems = Collector()
         linked = link_results(model, fresh, problems)
-        # A result added or taken out, or moved to another target or year, changes the counts.
         if problems.items or sorted((old[read][0], old[read][1].year) for read in gone) != \
                 sorted((key, year) for key, by_year in linked.items() for year in by_year):
             return None
@@ -786,15 +826,8 @@ class DevBuilder:
         for key, by_year in linked.items():
             before = model.results[key]
             now = {**before, **by_year}
-            if _printed(before) == _printed(now):
-                continue
-            doc = model.documents[key[0]]
-            if doc.published:
-                status = evaluate(_target(doc, key[1]), doc.term, now, self.settings.current_year)
-                was = self.views.statuses[key]
-                if (status.overall, status.years) != (was.overall, was.years):
-                    return None
-            changes[key] = now
+            if not same_results(before, now):
+                changes[key] = now
         return changes
 
     def _read_before(self, files: frozenset[str], reads: dict) -> dict:

@@ -499,7 +499,7 @@ def _relinked_results(last: Model, documents: dict[str, Document], resolver, pro
         entries[key] = current
     # A target whose results were read again as they were keeps them: its part of the saved state
     # is not pickled again, and the target is not taken as changed.
-    changes = {key: by_year for key, by_year in entries.items() if not _same_results(last.results.get(key), by_year)}
+    changes = {key: by_year for key, by_year in entries.items() if not same_results(last.results.get(key), by_year)}
     results = last.results.updated({key: by_year for key, by_year in changes.items() if by_year},
                                    [key for key, by_year in changes.items() if not by_year])
     return results, _years_after(last, documents, results, changes) if files else last.result_years
@@ -520,7 +520,7 @@ def _years_after(last: Model, documents: dict[str, Document], results: Mapping,
     return last.result_years | gained
 
 
-def _same_results(old: dict | None, new: dict) -> bool:
+def same_results(old: dict | None, new: dict) -> bool:
     """Whether a target's results read again are those it had, written as they were (91 and 91.0
     are equal values, printed apart)."""
     return old is not None and old.keys() == new.keys() and \

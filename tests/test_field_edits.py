@@ -277,6 +277,29 @@ def test_other_results_edits_take_the_full_path(dev, tmp_path, monkeypatch, old,
     assert_as_clean(dev, tmp_path)
 
 
+def test_values_that_change_statuses_are_linked_without_linking_the_whole_model_again(dev, tmp_path, monkeypatch):
+    """A value edited in place that changes a status takes the full path (counts change), but
+    its results file's results are linked alone and put into the last model: the site is a clean
+    build's, and so is the next edit's, linked whole."""
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole model was linked again")
+    for old, new in [("mo-hinh-hay: 1", "mo-hinh-hay: 0"), ("mo-hinh-hay: 0", "mo-hinh-hay: 1.0")]:
+        edit(dev.content / "results/2023.yaml", old, new)
+        with monkeypatch.context() as patch:
+            patch.setattr("sitegen.devbuild.link", refuse)
+            outcome = dev.rebuild()
+        assert outcome.ok and outcome.full
+        assert_as_clean(dev, tmp_path)
+    edit(dev.content / "results/2023.yaml", "year: 2023", "# ghi chú\nyear: 2023")  # every line moved
+    edit(dev.content / DOC, "    text: Kết nạp đảng viên mới", "    text: Kết nạp đảng viên mới trong năm")
+    assert dev.rebuild().ok
+    assert_as_clean(dev, tmp_path)
+
+
 def test_from_the_command_line_values_changed_in_place_give_a_clean_build_s_site(tmp_path, small_pages,
                                                                                  monkeypatch):
     from sitegen import cli
