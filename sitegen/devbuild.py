@@ -198,6 +198,9 @@ class DevBuilder:
         self._feed: set[str] = set()  # page paths the feed lists
         self._listed: Deferred | None = None  # Views.listed_on of the model, made when first needed
         self._places: RowPlaces | None = None  # data.row_places of the model, made when first needed
+        # results file -> (the model's results, `results_read_from` them for that file): in a preview,
+        # the next edit of the same file finds them here (see `_read_before`, `_carry_read`)
+        self._read_from: dict[str, tuple[Any, dict]] = {}
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
         self._copied: dict[str, tuple] = {}  # attachment or asset -> its stamp when last written
@@ -276,6 +279,7 @@ class DevBuilder:
         `sources`: the stamps `_sources` took before that build read anything; `read`: the digests
         of the content files it read, by path (`FileCache.digests`)."""
         self.model, self.history, self.errors = model, history, []
+        self._read_from = {}
         self._read = self._content_digests(read) if read is not None else {}
         self.stamp = stamp if stamp is not None else _templates_stamp(self.templates)
         if self._history_state is None:
@@ -298,7 +302,7 @@ class DevBuilder:
         if self._places is None and self.views is not None:
             self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
-        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
+        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False, _read_from={},
                      data_beside_pages=None, on_first_pages=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
@@ -480,7 +484,11 @@ class DevBuilder:
         written += self._copy(shown, sources[1])
         written += self._copy(published, sources[0])
         self._copies = set(shown) | set(published)
-        self.model, self.history, self.stamp, self.errors = model, history, stamp, []
+        before, self.model, self.history, self.stamp, self.errors = self.model, model, history, stamp, []
+        if before is not None and "changed in place" in reads:  # (the model `_relinked` put them into)
+            self._carry_read(before.results, reads["changed in place"].keys())
+        else:
+            self._read_from = {}
         self._read = self._content_digests(read)
         self._settle(model, views, sources)
         self._places = new_places
@@ -684,6 +692,7 @@ class DevBuilder:
         in_place = self._all_in_place(results, reads) if results and not (items or added or removed) else None
         if in_place is not None:  # values changed in place only: what `link` would give, without linking all
             model = replace(model, results=model.results.updated(in_place)) if in_place else model
+            reads["changed in place"] = in_place
         elif items or results or removed:
             new = frozenset(display_path(self.content / rel) for rel in added)
             content = content_of(model, items, results, whole=not keep, added=new, removed=gone, order=_read_order)
@@ -814,9 +823,7 @@ class DevBuilder:
     def _linked_in_place(self, path: str, results: list, reads: dict) -> dict | None:
         model = self.model
         old = self._read_before(frozenset({path}), reads)
-        given = [(as_read(result), result) for result in results]
-        fresh = [result for read, result in given if read not in old]
-        gone = old.keys() - {read for read, _ in given}
+        fresh, gone = _read_otherwise(old, results)
         problems = Collector()
         linked = link_results(model, fresh, problems)
         if problems.items or sorted((old[read][0], old[read][1].year) for read in gone) != \
@@ -831,11 +838,32 @@ class DevBuilder:
         return changes
 
     def _read_before(self, files: frozenset[str], reads: dict) -> dict:
-        """`results_read_from` the last good model, made once per rebuild (kept in its `reads`)."""
+        """`results_read_from` the last good model, made once per rebuild (kept in its `reads`), and
+        kept for the next rebuild while the model's results stay those they were made from."""
         key = ("results read from", files)
         if key not in reads:
-            reads[key] = results_read_from(self.model, files)
+            path = next(iter(files)) if len(files) == 1 else None
+            kept = self._read_from.get(path)
+            if kept is not None and kept[0] is self.model.results:
+                reads[key] = kept[1]
+            else:
+                reads[key] = results_read_from(self.model, files)
+                if path is not None:
+                    self._read_from = {path: (self.model.results, reads[key])}
         return reads[key]
+
+    def _carry_read(self, before, changed) -> None:
+        """The model's results are now `before` (the last ones) with the targets `changed` (keys)
+        changed: `_read_from` made for them, from what it held for `before`."""
+        results = self.model.results
+        carried = {}
+        for path, (made_for, read) in self._read_from.items():
+            if made_for is before:
+                read = {r: found for r, found in read.items() if found[0] not in changed}
+                read.update((as_read(result), (key, result)) for key in changed
+                            for result in results.get(key, {}).values() if result.path == path)
+                carried[path] = (results, read)
+        self._read_from = carried
 
     def _listed_on(self) -> dict:
         """`Views.listed_on` of the last good model (kept while only shown fields change)."""
@@ -1020,7 +1048,9 @@ class DevBuilder:
             views._fixed = {k: v for k, v in views._fixed.items() if k[0] not in changed}
         views.__dict__.pop("_issuer_docs", None)
         views.__dict__.pop("_sections", None)  # (their pages hold the documents' records)
-        self.model, self.views = model, views
+        before, self.model, self.views = self.model.results, model, views
+        if new_results:
+            self._carry_read(before, new_results.keys())
         for name, items in zip(("documents", "posts", "bodies", "results"), (new_docs, new_posts, new_bodies, new_results)):
             if items:
                 self.edits.setdefault(name, {}).update(items)
@@ -1198,6 +1228,25 @@ class DevBuilder:
 
 FIRST_PAGES_MOST = 5  # documents edited at once whose pages are written first (`_pages_first`)
 PATCH_MOST = 2000  # documents patched into the downloads one by one; more, and they are made again whole
+
+
+def _read_otherwise(old: dict[tuple, tuple], results: list) -> tuple[list, list[tuple]]:
+    """Of the results read again from a results file, those read otherwise than before (`old`:
+    `results_read_from` the file), and the `as_read` of those no longer read. Each result is
+    compared with the one read from its line before (a line holds one result), not looked up by
+    its whole `as_read` (hashing 20,000 of them took longer than reading them)."""
+    by_line = {read[1]: read for read in old}
+    if len(by_line) != len(old):  # (two results on one line: not from a results file as read)
+        given = [(as_read(result), result) for result in results]
+        return [result for read, result in given if read not in old], list(old.keys() - {read for read, _ in given})
+    fresh, kept = [], set()
+    for result in results:
+        before = by_line.get(result.line)
+        if before is not None and before == as_read(result):
+            kept.add(result.line)
+        else:
+            fresh.append(result)
+    return fresh, [read for line, read in by_line.items() if line not in kept]
 
 
 def _printed(results: dict | None) -> tuple:

@@ -300,6 +300,28 @@ def test_values_that_change_statuses_are_linked_without_linking_the_whole_model_
     assert_as_clean(dev, tmp_path)
 
 
+def test_the_results_read_from_a_file_are_carried_from_one_edit_of_it_to_the_next(dev, tmp_path, monkeypatch):
+    """A preview keeps what the last model read from an edited results file: the next edit of it
+    finds them without going through every result, and they are what going through gives."""
+    from sitegen.link import results_read_from
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the results read from the file were looked for again")
+    steps = [("mo-hinh-hay: 1", "mo-hinh-hay: 3"), ("mo-hinh-hay: 3", "mo-hinh-hay: 0"),  # statuses kept, changed
+             ("mo-hinh-hay: 0", "mo-hinh-hay: 2.0"), ("year: 2023", "# ghi chú\nyear: 2023")]  # every line moved
+    for index, (old, new) in enumerate(steps):
+        edit(dev.content / "results/2023.yaml", old, new)
+        with monkeypatch.context() as patch:
+            if index:
+                patch.setattr("sitegen.devbuild.results_read_from", refuse)
+            assert dev.rebuild().ok
+        assert dev._read_from
+        for path, (made_for, read) in dev._read_from.items():
+            assert made_for is dev.model.results
+            assert read == results_read_from(dev.model, frozenset({path}))
+        assert_as_clean(dev, tmp_path)
+
+
 def test_from_the_command_line_values_changed_in_place_give_a_clean_build_s_site(tmp_path, small_pages,
                                                                                  monkeypatch):
     from sitegen import cli
