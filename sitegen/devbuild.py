@@ -713,8 +713,8 @@ class DevBuilder:
             views = Views.derived(model, self.settings, history, self.views, self.model, edited | gone_ids)
         if views is None:
             views = Views(model, self.settings, history, self.views)
-        root = os.path.abspath(self.content)
-        digests = {os.path.join(root, rel): digest for rel, digest in self._read.items() if rel not in removed}
+        root = os.path.join(os.path.abspath(self.content), "")  # (joined by hand: 10,000 joins take 8 ms)
+        digests = {root + rel: digest for rel, digest in self._read.items() if rel not in removed}
         return model, views, _templates_stamp(self.templates), history, digests | read.digests, edited
 
     def _all_in_place(self, results: dict[str, tuple], reads: dict) -> dict | None:

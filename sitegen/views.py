@@ -345,7 +345,9 @@ class Views:
         if settings != last.settings:
             return None
         layout, year = last.row_layout(), settings.current_year
-        order = [d.id for d in row_order(model) if d.targets]
+        # The same documents (only results changed): the same rows in the same order, not sorted again.
+        order = list(layout.docs) if model.documents is before.documents else \
+            [d.id for d in row_order(model) if d.targets]
         if [d for d in order if d not in changed] != [d for d in layout.docs if d not in changed]:
             return None  # (documents other than the changed ones moved, came or went)
         firsts = layout.doc_starts()
