@@ -245,23 +245,26 @@ def _mapping(lines: list, at: int, indent: int) -> tuple[YMap, int]:
     """The mapping whose keys are the lines from `at` indented by `indent`; and the line after it."""
     mapping = YMap()
     mapping.line, mapping.key_lines = lines[at][0], {}
-    while at < len(lines) and lines[at][1] == indent and not _item(lines[at][2]):
-        number, _, content = lines[at]
+    key_lines, count = mapping.key_lines, len(lines)  # (locals: this loop runs for every line of a results file)
+    while at < count:
+        number, depth, content = lines[at]
+        if depth != indent or _item(content):
+            break
         key, colon, rest = content.partition(":")
         key = _key(key)
-        if key is None or not colon or rest[:1] not in ("", " ") or key in mapping.key_lines:
+        if key is None or not colon or rest[:1] not in ("", " ") or key in key_lines:
             raise _Irregular
         rest = rest.strip(" ")
         at += 1
-        if rest and not rest.startswith("#"):
+        if rest and rest[0] != "#":
             value = _value(rest, number)
-        elif at < len(lines) and lines[at][1] > indent:  # a block below the key
+        elif at < count and lines[at][1] > indent:  # a block below the key
             value, at = (_sequence if _item(lines[at][2]) else _mapping)(lines, at, lines[at][1])
         else:
             raise _Irregular  # an empty value (or a list as deep as its key)
-        mapping.key_lines[key] = number
+        key_lines[key] = number
         mapping[key] = value
-    if at < len(lines) and lines[at][1] > indent:
+    if at < count and lines[at][1] > indent:
         raise _Irregular
     return mapping, at
 
