@@ -198,8 +198,8 @@ class DevBuilder:
         self._feed: set[str] = set()  # page paths the feed lists
         self._listed: Deferred | None = None  # Views.listed_on of the model, made when first needed
         self._places: RowPlaces | None = None  # data.row_places of the model, made when first needed
-        # results file -> (the model's results, `results_read_from` them for that file): in a preview,
-        # the next edit of the same file finds them here (see `_read_before`, `_carry_read`)
+        # results file -> (the model's results, `results_read_from` them for that file): the next edit
+        # of the same file finds them here, in a preview or from the saved state (`_read_before`, `_carry_read`)
         self._read_from: dict[str, tuple[Any, dict]] = {}
         self._history: dict = {}  # the history last read, and the _git_state it was read at
         self._history_state: str | None = None
@@ -302,7 +302,12 @@ class DevBuilder:
         if self._places is None and self.views is not None:
             self._places = row_places(self.model, self.views.row_layout())
         state = dict(self.__dict__)
-        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False, _read_from={},
+        # (what was read from a results file is kept with the very results it was read from: one
+        # pickle keeps them one object; it is unpickled only by the next edit of that file)
+        read_from = {path: (results, read if isinstance(read, Deferred) else Deferred(read))
+                     for path, (results, read) in self._read_from.items()}
+        state.update(env=None, _env_stamp={}, cache=None, _data_due=None, pending=None, output_checked=False,
+                     _read_from=read_from,
                      data_beside_pages=None, on_first_pages=None,
                      _search_due=set(), _search_failed=False, _search_lock=None)
         return state
@@ -845,7 +850,7 @@ class DevBuilder:
             path = next(iter(files)) if len(files) == 1 else None
             kept = self._read_from.get(path)
             if kept is not None and kept[0] is self.model.results:
-                reads[key] = kept[1]
+                reads[key] = kept[1].get() if isinstance(kept[1], Deferred) else kept[1]
             else:
                 reads[key] = results_read_from(self.model, files)
                 if path is not None:
@@ -859,6 +864,7 @@ class DevBuilder:
         carried = {}
         for path, (made_for, read) in self._read_from.items():
             if made_for is before:
+                read = read.get() if isinstance(read, Deferred) else read
                 read = {r: found for r, found in read.items() if found[0] not in changed}
                 read.update((as_read(result), (key, result)) for key in changed
                             for result in results.get(key, {}).values() if result.path == path)

@@ -322,6 +322,33 @@ def test_the_results_read_from_a_file_are_carried_from_one_edit_of_it_to_the_nex
         assert_as_clean(dev, tmp_path)
 
 
+def test_from_the_command_line_the_results_read_from_a_file_are_kept_for_its_next_edit(tmp_path, small_pages,
+                                                                                      monkeypatch):
+    """The saved state keeps what the last model read from the last results file edited, with the
+    very results it was read from: the next build editing that file does not go through every
+    result again, and gives a clean build's site."""
+    from sitegen import cli, incremental
+    from sitegen.cache import cache_folder
+
+    content, out, clean = copy_sample(tmp_path / "content"), tmp_path / "site", tmp_path / "clean"
+    args = ["build", "--content", str(content), "--today", TODAY]
+    assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the results read from the file were looked for again")
+    steps = [("mo-hinh-hay: 1", "mo-hinh-hay: 0"), ("mo-hinh-hay: 0", "mo-hinh-hay: 3"), ("mo-hinh-hay: 3", "mo-hinh-hay: 2")]
+    for index, (old, new) in enumerate(steps):
+        edit(content / "results/2023.yaml", old, new)
+        incremental.wait_for_state(cache_folder(out))
+        with monkeypatch.context() as patch:
+            if index:
+                patch.setattr("sitegen.devbuild.results_read_from", refuse)
+            assert cli.main(args + ["--out", str(out)], project=ROOT) == 0
+        shutil.rmtree(clean, ignore_errors=True)
+        assert cli.main(args + ["--out", str(clean), "--no-cache"], project=ROOT) == 0
+        assert hashes(out) == hashes(clean), new
+
+
 def test_from_the_command_line_values_changed_in_place_give_a_clean_build_s_site(tmp_path, small_pages,
                                                                                  monkeypatch):
     from sitegen import cli
