@@ -602,8 +602,8 @@ class DevBuilder:
         for record, item, body, found in fronts:
             if record.kind == "results":
                 changes = None if found else self._results_in_place(record.path, item, reads)
-                if changes is None:
-                    return None
+                if changes is None or changes.keys() & new_results.keys():
+                    return None  # (a target whose values two files edited at once change: linked whole)
                 new_results.update(changes)
                 continue
             shown, edited = (model.posts, new_posts) if record.kind == "post" else (model.documents, new_docs)
@@ -681,11 +681,13 @@ class DevBuilder:
             return None
         fronts, read = edited
         items, results, bodies = {}, {}, {}
+        read_lists: dict[str, list] = {}  # each results file's results as `_read_edited` read them
         for record, item, body, found in fronts:
             if found or item is None:
                 return None
             if record.kind == "results":
                 results[record.path] = tuple(item)
+                read_lists[record.path] = item
                 continue
             items[item.path] = item
             if body is not None:
@@ -694,7 +696,7 @@ class DevBuilder:
         gone = frozenset(display_path(self.content / rel) for rel in removed)
         gone_ids = {doc.id for doc in model.documents.values() if doc.path in gone} if gone else set()
         keep = keeps_results(model, items.values(), gone_ids)  # (then the other results are not linked again)
-        in_place = self._all_in_place(results, reads) if results and not (items or added or removed) else None
+        in_place = self._all_in_place(read_lists, reads) if results and not (items or added or removed) else None
         if in_place is not None:  # values changed in place only: what `link` would give, without linking all
             model = replace(model, results=model.results.updated(in_place)) if in_place else model
             reads["changed in place"] = in_place
@@ -722,12 +724,12 @@ class DevBuilder:
         digests = {root + rel: digest for rel, digest in self._read.items() if rel not in removed}
         return model, views, _templates_stamp(self.templates), history, digests | read.digests, edited
 
-    def _all_in_place(self, results: dict[str, tuple], reads: dict) -> dict | None:
+    def _all_in_place(self, results: dict[str, list], reads: dict) -> dict | None:
         """`_results_changed` of every results file read again (`results`: by path), together;
         None when one's results do not change in place."""
         changes: dict = {}
         for path, found in results.items():
-            changed = self._results_changed(path, list(found), reads)
+            changed = self._results_changed(path, found, reads)
             if changed is None or changes.keys() & changed.keys():
                 return None  # (a target with results in two files edited at once: linked whole)
             changes.update(changed)
@@ -820,7 +822,7 @@ class DevBuilder:
         target) -> year -> result for the targets whose results `link` would take as changed
         (`same_results`). None when a result is added or taken out, or moved to another target or
         year (the counts change), or has a problem. Worked out once per rebuild (kept in `reads`)."""
-        key = ("results changed", path)
+        key = ("results changed", path, id(results))  # (the list as read: a file read again gives another)
         if key not in reads:
             reads[key] = self._linked_in_place(path, results, reads)
         return reads[key]

@@ -349,6 +349,18 @@ def test_from_the_command_line_the_results_read_from_a_file_are_kept_for_its_nex
         assert hashes(out) == hashes(clean), new
 
 
+@pytest.mark.parametrize("a, b", [("92.5", "93"), ("80", "70")], ids=["statuses kept", "statuses changed"])
+def test_values_of_one_target_edited_in_two_results_files_at_once_both_reach_the_site(dev, tmp_path, monkeypatch, a, b):
+    from sitegen import pipeline
+
+    monkeypatch.setattr("sitegen.devbuild.check", pipeline.check)
+    edit(dev.content / "results/2022.yaml", "co-quan-hoan-thanh: 93.5", f"co-quan-hoan-thanh: {a}")
+    edit(dev.content / "results/2023.yaml", "co-quan-hoan-thanh: 91", f"co-quan-hoan-thanh: {b}")
+    assert dev.rebuild().ok
+    dev.refresh_data()
+    assert_as_clean(dev, tmp_path)
+
+
 def test_from_the_command_line_values_changed_in_place_give_a_clean_build_s_site(tmp_path, small_pages,
                                                                                  monkeypatch):
     from sitegen import cli
