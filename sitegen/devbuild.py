@@ -400,7 +400,10 @@ class DevBuilder:
         `stamps`, when the caller took them: see `sources`)."""
         start = time.perf_counter()
         sources = self.sources(changed if not self.errors else None, stamps)
-        reads: dict = {}  # the edited files as `_read_edited` read them, for both paths to use
+        # what this rebuild read and worked out from the edited files, for both paths to use: their
+        # records (`_read_edited`), the results last read from them and how those changed
+        # (`_read_before`, `_results_changed`), and the changes `_relinked` put in place
+        reads: dict = {}
         with collector_paused():  # (what a rebuild makes mostly lives on: see `check`)
             quick = self._body_edit(sources, start, reads)
             if quick is not None:
@@ -714,9 +717,12 @@ class DevBuilder:
         history = self._load_history()
         views, edited = None, None
         if keep and self.views is not None:  # only the edited, added or removed documents' records and some results differ
-            edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents.get(doc_id) is not doc}
-            if results:
-                edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
+            if in_place is not None:  # (the same documents; the results of these targets changed)
+                edited = {key[0] for key in in_place}
+            else:
+                edited = {doc_id for doc_id, doc in model.documents.items() if self.model.documents.get(doc_id) is not doc}
+                if results:
+                    edited |= {key[0] for key in self.model.results.changed_keys(model.results)}
             views = Views.derived(model, self.settings, history, self.views, self.model, edited | gone_ids)
         if views is None:
             views = Views(model, self.settings, history, self.views)
