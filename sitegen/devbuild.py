@@ -23,7 +23,7 @@ from .cache import ExportCache, FileCache, cache_folder, file_digest
 from .diagnostics import Collector, ContentError, Diagnostic
 from .history import _git, load_history
 from .link import (Model, as_read, body_checker, body_key, content_of, keeps_results, link, link_results,
-                   results_read_from, same_results)
+                   read_otherwise, results_read_from, same_results)
 from .load import SECTIONS, Source, display_path
 from .model import Document, Unread
 from .records import Deferred
@@ -836,7 +836,7 @@ class DevBuilder:
     def _linked_in_place(self, path: str, results: list, reads: dict) -> dict | None:
         model = self.model
         old = self._read_before(frozenset({path}), reads)
-        fresh, gone = _read_otherwise(old, results)
+        fresh, gone = read_otherwise(old, results)
         problems = Collector()
         linked = link_results(model, fresh, problems)
         if problems.items or sorted((old[read][0], old[read][1].year) for read in gone) != \
@@ -1242,25 +1242,6 @@ class DevBuilder:
 
 FIRST_PAGES_MOST = 5  # documents edited at once whose pages are written first (`_pages_first`)
 PATCH_MOST = 2000  # documents patched into the downloads one by one; more, and they are made again whole
-
-
-def _read_otherwise(old: dict[tuple, tuple], results: list) -> tuple[list, list[tuple]]:
-    """Of the results read again from a results file, those read otherwise than before (`old`:
-    `results_read_from` the file), and the `as_read` of those no longer read. Each result is
-    compared with the one read from its line before (a line holds one result), not looked up by
-    its whole `as_read` (hashing 20,000 of them took longer than reading them)."""
-    by_line = {read[1]: read for read in old}
-    if len(by_line) != len(old):  # (two results on one line: not from a results file as read)
-        given = [(as_read(result), result) for result in results]
-        return [result for read, result in given if read not in old], list(old.keys() - {read for read, _ in given})
-    fresh, kept = [], set()
-    for result in results:
-        before = by_line.get(result.line)
-        if before is not None and before == as_read(result):
-            kept.add(result.line)
-        else:
-            fresh.append(result)
-    return fresh, [read for line, read in by_line.items() if line not in kept]
 
 
 def _printed(results: dict | None) -> tuple:

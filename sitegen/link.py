@@ -462,6 +462,27 @@ def results_read_from(model: Model, files: frozenset[str]) -> dict[tuple, tuple[
             for result in by_year.values() if result.path in files}
 
 
+def read_otherwise(old: Mapping[tuple, tuple], results: Iterable[Result]) -> tuple[list[Result], list[tuple]]:
+    """Of results read again from results files, those read otherwise than before (`old`:
+    `results_read_from` the files), and the `as_read` of those of `old` no longer read. Each
+    result is compared with the one read from its file and line before (a line holds one result),
+    not looked up by its whole `as_read` (hashing 20,000 of them took longer than reading them)."""
+    at = {read[:2]: read for read in old}  # (path, line) -> as read
+    if len(at) != len(old):  # (two results on one line: not as a results file is read)
+        given = [(as_read(result), result) for result in results]
+        now = {read for read, _ in given}
+        return [result for read, result in given if read not in old], [read for read in old if read not in now]
+    fresh, kept = [], set()
+    for result in results:
+        place = (result.path, result.line)
+        before = at.get(place)
+        if before is not None and before == as_read(result):
+            kept.add(place)
+        else:
+            fresh.append(result)
+    return fresh, [read for place, read in at.items() if place not in kept]
+
+
 def _relinked_results(last: Model, documents: dict[str, Document], resolver, problems,
                       given: Iterable[Result] = (), files: frozenset[str] = frozenset(),
                       read_before: Mapping | None = None) -> tuple[Parted, frozenset[int]]:
@@ -478,12 +499,10 @@ def _relinked_results(last: Model, documents: dict[str, Document], resolver, pro
     fresh = list(given)  # the results to link
     if files:
         old = results_read_from(last, files) if read_before is None else read_before
-        reads = [(as_read(result), result) for result in fresh]
-        kept = {read for read, _ in reads if read in old}  # (those of edited documents: linked again below)
-        fresh = [result for read, result in reads if read not in kept]
-        for read, (key, result) in old.items():
-            if read not in kept:  # gone from its file, or read otherwise (then among `fresh`)
-                entries.setdefault(key, dict(last.results[key])).pop(result.year, None)
+        fresh, gone = read_otherwise(old, fresh)  # (those kept of edited documents: linked again below)
+        for read in gone:  # gone from its file, or read otherwise (then among `fresh`)
+            key, result = old[read]
+            entries.setdefault(key, dict(last.results[key])).pop(result.year, None)
     keys = [(doc_id, target.id) for doc_id in documents if doc_id in edited for target in last.documents[doc_id].targets]
     again = [result for key in keys for result in entries.get(key, last.results.get(key, {})).values()]
     linked = _link_results(again, documents, resolver, problems)
