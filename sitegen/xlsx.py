@@ -6,21 +6,26 @@ keeps an object per cell until the file is closed (half a gigabyte there) and sp
 time on per-cell bookkeeping; this one writes each row's XML as it goes and takes a tenth of the
 time. Every part follows ECMA-376 (SpreadsheetML).
 
-So that a build after an edit can replace a few rows without compressing the whole workbook
-again (`patched`), texts are written in their cells (no table of shared strings, whose numbering
-would change with any text), and each sheet is compressed in pieces of CHUNK_ROWS rows, each
-piece on its own (a deflate stream of independent parts, as parallel compressors write). The
-archive is written here: each sheet's entry names the compressed length, length and CRC-32 of its
-pieces in its comment in the archive's directory, which spreadsheet programs ignore."""
+So that a build after an edit can replace, move, add or take out a few rows without compressing
+the whole workbook again (`patched`, `moved`), texts are written in their cells (no table of
+shared strings, whose numbering would change with any text), rows and cells are not numbered (a
+row is the one after the row before it, a cell the one after the cell before it: ECMA-376 makes
+the numbers optional, and spreadsheet programs read such sheets), and each sheet is compressed in
+pieces, each on its own (a deflate stream of independent parts, as parallel compressors write).
+Where a piece ends is chosen by the text of its last row alone (`_ends_piece`), so that rows
+moved, added or taken out change only the pieces around them, and a patched workbook is the one
+written anew. The archive is written here: each sheet's entry names the compressed length,
+length, CRC-32 and rows of its pieces in its comment in the archive's directory, which
+spreadsheet programs ignore."""
 from __future__ import annotations
 
 import os
 import re
 import struct
 import zlib
+from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
 Cell = str | int | float | None  # None: no cell at all; "" is an empty cell with the text style
@@ -28,7 +33,7 @@ Cell = str | int | float | None  # None: no cell at all; "" is an empty cell wit
 MAX_TEXT = 32767  # characters a cell may hold
 MAX_ROWS = 1048576  # rows a sheet may hold (the header row included): longer sheets go on in more
 MAX_NAME = 31  # characters of a sheet's name
-CHUNK_ROWS = 512  # rows of a sheet compressed together, apart from the others
+CHUNK_ROWS = 512  # rows of a sheet compressed together, apart from the others, on average
 LEVEL = 5  # zlib's compression level: 6 takes 60% more time for 2% fewer bytes (the sheets of 10,000 documents)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,11 +41,12 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DOS_TIME, _DOS_DATE = 0, (1 << 5) | 1  # every entry's time, 1980-01-01 00:00: the same sources, the same bytes
-# Starts the comment of a sheet's entry, before each piece's compressed length, length and CRC-32
-# ("1234/5678/90,…"): a patch compresses the pieces it changes and works out the sheet's CRC-32
-# from the pieces', without reading the others.
+# Starts the comment of a sheet's entry, before each piece's compressed length, length, CRC-32
+# and rows ("1234/5678/90/512,…"): a patch compresses the pieces it changes and works out the
+# sheet's CRC-32 from the pieces', without reading the others.
 _PIECES = b"pieces:"
 _LAST_BLOCK = b"\x03\x00"  # an empty final deflate block: ends a stream of pieces
+_ROW = b"<row>"  # starts each row's XML (texts hold no "<")
 
 # cellXfs indexes in styles.xml
 HEADER, TEXT, NUMBER = 1, 2, 3
@@ -88,38 +94,51 @@ def _whole(name: str, text: str) -> _Member:
     return _Member(name, zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
 
 
-_Piece = tuple[bytes, int, int]  # a piece of a sheet: compressed, its length and CRC-32 uncompressed
+# A piece of a sheet: compressed, its length and CRC-32 uncompressed, the data rows it holds (the
+# sheet's start, with the header row, and its end hold none)
+_Piece = tuple[bytes, int, int, int]
 
 
-def _piece(data: bytes) -> _Piece:
+def _piece(data: bytes, rows: int = 0) -> _Piece:
     """`data` compressed on its own, as a part of a longer stream (not its last)."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), len(data), zlib.crc32(data)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), len(data), zlib.crc32(data), rows
 
 
-def _pieces(texts: Iterable[bytes]) -> list[_Piece]:
-    """`_piece` of each text, over all cores when there are several: zlib lets other threads run
-    while it compresses, so the texts are compressed as they are made (a workbook patched after a
-    document was added compresses most of it)."""
+def _pieces(runs: Iterable[list[bytes]]) -> list[_Piece]:
+    """A piece of each run of rows, over all cores when there are several: zlib lets other threads
+    run while it compresses, so the runs are compressed as they are made."""
     workers = min(os.cpu_count() or 1, 4)
     if workers < 2:
-        return [_piece(text) for text in texts]
+        return [_piece(b"".join(rows), len(rows)) for rows in runs]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xlsx-piece") as pool:
-        return [made.result() for made in [pool.submit(_piece, text) for text in texts]]
+        return [made.result() for made in [pool.submit(_piece, b"".join(rows), len(rows)) for rows in runs]]
 
 
-def _chunked(items: Iterator, size: int) -> Iterator[list]:
-    """`items` in lists of `size` (the last one shorter)."""
-    while chunk := list(islice(items, size)):
-        yield chunk
+def _ends_piece(row: bytes) -> bool:
+    """Whether a piece ends with this row (a row's XML): one row in CHUNK_ROWS, chosen by its text
+    alone, wherever the row is."""
+    return zlib.crc32(row) % CHUNK_ROWS == CHUNK_ROWS - 1
+
+
+def _runs(rows: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """The rows in runs, each ending with a row that ends a piece (`_ends_piece`) or the last row."""
+    run: list[bytes] = []
+    for row in rows:
+        run.append(row)
+        if _ends_piece(row):
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _joined_crc(pieces: list[_Piece]) -> int:
     """The CRC-32 of the pieces' data one after the other, from each one's length and CRC-32 (as
     zlib's crc32_combine, which Python's zlib does not offer)."""
     crc = 0
-    for _, size, piece_crc in pieces:
-        crc = _times(_x_to_8n(size), crc) ^ piece_crc
+    for piece in pieces:
+        crc = _times(_x_to_8n(piece[1]), crc) ^ piece[2]
     return crc
 
 
@@ -164,29 +183,21 @@ def _x_to_8n(n: int) -> int:
 def _comment(pieces: list[_Piece]) -> bytes:
     """A sheet entry's comment listing its pieces; empty when more than a comment can hold (a
     sheet that is not patched)."""
-    comment = _PIECES + ",".join(f"{len(data)}/{size}/{crc}" for data, size, crc in pieces).encode("ascii")
+    comment = _PIECES + ",".join(f"{len(data)}/{size}/{crc}/{rows}" for data, size, crc, rows in pieces).encode("ascii")
     return comment if len(comment) <= 0xFFFF else b""
 
 
 def _sheet_member(name: str, sheet: Sheet, selected: bool, header_text: str) -> _Member:
-    """A worksheet part, compressed in pieces: its start with the header row, then CHUNK_ROWS rows
-    at a time, then its end."""
-    letters = [column_letters(i) for i in range(len(sheet.headers))]
+    """A worksheet part, compressed in pieces: its start with the header row, then its rows in
+    runs (`_runs`), then its end."""
+    last = column_letters(len(sheet.headers) - 1)
     row_xml = row_writer(len(sheet.headers))
-
-    def texts():  # made one at a time, each compressed before the next is made
-        yield _sheet_start(sheet, selected, letters[-1], len(sheet.rows) + 1) + row_xml(1, sheet.headers, HEADER)
-        for first in range(0, len(sheet.rows), CHUNK_ROWS):
-            rows = enumerate(sheet.rows[first:first + CHUNK_ROWS], start=first + 2)
-            yield "".join(row_xml(number, cells, TEXT) for number, cells in rows)
-        yield _sheet_end(letters[-1], header_text)
-
-    crc, size, pieces = 0, 0, []
-    for text in texts():
-        data = text.encode("utf-8")
-        crc, size = zlib.crc32(data, crc), size + len(data)
-        pieces.append(_piece(data))
-    return _Member(name, crc, size, b"".join(data for data, _, _ in pieces) + _LAST_BLOCK, _comment(pieces))
+    start = _sheet_start(sheet, selected, last, len(sheet.rows) + 1) + row_xml(sheet.headers, HEADER)
+    rows = (row_xml(cells, TEXT).encode("utf-8") for cells in sheet.rows)  # each compressed in its run as it comes
+    pieces = [_piece(start.encode("utf-8")), *(_piece(b"".join(run), len(run)) for run in _runs(rows)),
+              _piece(_sheet_end(last, header_text).encode("utf-8"))]
+    return _Member(name, _joined_crc(pieces), sum(piece[1] for piece in pieces),
+                   b"".join(piece[0] for piece in pieces) + _LAST_BLOCK, _comment(pieces))
 
 
 def _archive(members: list[_Member]) -> bytes:
@@ -229,83 +240,168 @@ def _read_archive(data: bytes) -> list[_Member] | None:
 def patched(data: bytes, sheet: int, columns: int, rows: list[tuple[int, list, list]]) -> bytes | None:
     """A workbook this module wrote, with rows of its `sheet` (1 for the first; `columns` cells a
     row) replaced: [(row number (the header is row 1), the cells written, the new cells)]. Only
-    the pieces holding them are compressed again. None when the workbook is not one this module
+    the pieces around them are compressed again. None when the workbook is not one this module
     wrote or does not hold those rows as written."""
     found = _sheet_pieces(data, sheet)
     if found is None:
         return None
     members, member, pieces = found
-    row_xml = row_writer(columns)
-    by_piece: dict[int, list[tuple[int, list, list]]] = {}
-    for row in rows:
-        index = 1 + (row[0] - 2) // CHUNK_ROWS
-        if not 0 < index < len(pieces) - 1:
-            return None
-        by_piece.setdefault(index, []).append(row)
-    for index, changes in by_piece.items():
-        text = zlib.decompressobj(-15).decompress(pieces[index][0])
-        out, at = [], 0  # the piece's rows are in order: each is looked for after the last
-        for number, old, new in sorted(changes, key=lambda change: change[0]):
-            before = row_xml(number, old, TEXT).encode("utf-8")
-            found_at = text.find(before, at)
-            if found_at < 0:
+    held, row_xml = _SheetRows(pieces), row_writer(columns)
+    edits = []
+    try:
+        for number, old, new in sorted(rows, key=lambda row: row[0]):
+            index = number - 2
+            if not 0 <= index < held.total or held.row(index) != row_xml(old, TEXT).encode("utf-8"):
                 return None
-            out += [text[at:found_at], row_xml(number, new, TEXT).encode("utf-8")]
-            at = found_at + len(before)
-        out.append(text[at:])
-        pieces[index] = _piece(b"".join(out))
-    return _with_pieces(members, member, pieces)
-
-
-_ROW_START = b'<row r="'
-_NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]{1,3})\d+"')  # a row's number in its XML (texts hold no "<")
+            edits.append((index, index + 1, [row_xml(new, TEXT).encode("utf-8")]))
+        made = held.edited(edits)
+    except _NotWritten:
+        return None
+    return _with_pieces(members, member, made) if made is not None else None
 
 
 def moved(data: bytes, sheet: int, columns: int, first: int, sources: list[int | list],
           to_end: bool = False) -> bytes | None:
     """A workbook this module wrote, with the rows of its `sheet` from row number `first` on
-    written again from `sources`, one per row: a row number (that row's XML as the workbook
-    holds it, numbered for its new place) or cells (written anew). With `to_end`, `sources` are
-    the sheet's rows from `first` to its end, however many there were: the sheet's size is
-    written anew. Only the pieces holding them are compressed again. None when the workbook is
-    not one this module wrote or lacks a row."""
+    written again from `sources`, one per row: a row number (that row as the workbook holds it)
+    or cells (written anew). With `to_end`, `sources` are the sheet's rows from `first` to its
+    end, however many there were: the sheet's size is written anew. Only the pieces around the
+    rows that change place are compressed again. None when the workbook is not one this module
+    wrote or lacks a row."""
     found = _sheet_pieces(data, sheet)
     if found is None or not (sources or to_end):
         return None
     members, member, pieces = found
-    low = 1 + (first - 2) // CHUNK_ROWS
-    high = len(pieces) - 2 if to_end else 1 + (first + len(sources) - 3) // CHUNK_ROWS
-    if not 0 < low <= high < len(pieces) - 1 or first + len(sources) - 1 >= MAX_ROWS:
+    held, row_xml = _SheetRows(pieces), row_writer(columns)
+    start = first - 2
+    end = held.total if to_end else start + len(sources)
+    if not 0 <= start <= end <= held.total or (start == held.total and not to_end) or \
+            start + len(sources) + 1 >= MAX_ROWS or (to_end and held.total + 1 >= MAX_ROWS):
+        return None  # (no such rows; or a sheet too long for one, which goes on in more)
+    rows: list[bytes | int] = []
+    for source in sources:
+        if type(source) is int:
+            if not 0 <= source - 2 < held.total:
+                return None
+            rows.append(source - 2)
+        else:
+            rows.append(row_xml(source, TEXT).encode("utf-8"))
+    try:
+        made = held.edited([(start, end, rows)])
+    except _NotWritten:
         return None
-    text = b"".join(zlib.decompressobj(-15).decompress(piece[0]) for piece in pieces[low:high + 1])
-    base = 2 + (low - 1) * CHUNK_ROWS  # the first row's number in the first piece
-    starts = [m.start() for m in re.finditer(re.escape(_ROW_START), text)]
-    old = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
-    if not starts or starts[0] != 0 or not old[0].startswith(_ROW_START + str(base).encode() + b'"'):
+    if made is None:
         return None
-    if to_end and (first - base > len(old) or base + len(old) - 1 >= MAX_ROWS):  # (a full sheet may go on in more)
-        return None
-    if any(type(source) is int and not 0 <= source - base < len(old) for source in sources):
-        return None
-    row_xml = row_writer(columns)
-    kept_after = [] if to_end else old[first - base + len(sources):]
-
-    def rows():  # in order, each made as it comes (the pieces before it are compressed meanwhile)
-        yield from old[:first - base]
-        for number, source in enumerate(sources, start=first):
-            yield _renumbered(old[source - base], source, number) if type(source) is int else \
-                row_xml(number, source, TEXT).encode("utf-8")
-        yield from kept_after
-
-    made = _pieces(b"".join(chunk) for chunk in _chunked(rows(), CHUNK_ROWS))
     if to_end:
-        start = _resized(pieces[0], column_letters(columns - 1), base + len(old) - 1, first + len(sources) - 1)
-        if start is None:
+        head = _resized(made[0], column_letters(columns - 1), held.total + 1, start + len(sources) + 1)
+        if head is None:
             return None
-        pieces = [start, *pieces[1:low], *made, pieces[-1]]
-    else:
-        pieces[low:high + 1] = made
-    return _with_pieces(members, member, pieces)
+        made[0] = head
+    return _with_pieces(members, member, made)
+
+
+class _NotWritten(Exception):
+    """A piece does not hold rows as this module writes them."""
+
+
+class _SheetRows:
+    """The data rows of a sheet as its pieces hold them (`_sheet_pieces`), each piece's read when
+    one of its rows is asked for. Rows are given by index (0: the row after the header)."""
+
+    def __init__(self, pieces: list[_Piece]):
+        self.pieces = pieces
+        self.starts, at = [], 0  # each piece's first row
+        for piece in pieces:
+            self.starts.append(at)
+            at += piece[3]
+        self.total = at
+        self._rows: dict[int, list[bytes]] = {}
+        # the last row of each piece but the last: those that end a piece (`_ends_piece`)
+        self._ending = frozenset(start - 1 for start in self.starts[2:-1])
+
+    def piece_of(self, index: int) -> int:
+        """The piece holding the row `index` (< total)."""
+        return bisect_right(self.starts, index, 1, len(self.pieces) - 1) - 1
+
+    def rows_of(self, number: int) -> list[bytes]:
+        rows = self._rows.get(number)
+        if rows is None:
+            data, _, _, count = self.pieces[number]
+            parts = zlib.decompressobj(-15).decompress(data).split(_ROW)
+            if parts[0] or len(parts) != count + 1:
+                raise _NotWritten
+            rows = self._rows[number] = [_ROW + part for part in parts[1:]]
+        return rows
+
+    def row(self, index: int) -> bytes:
+        number = self.piece_of(index)
+        return self.rows_of(number)[index - self.starts[number]]
+
+    def ends_piece(self, index: int) -> bool:
+        """`_ends_piece` of the row `index`: each piece but the last ends with such a row, and only
+        there (the last ends with the sheet)."""
+        if index in self._ending:
+            return True
+        return index == self.total - 1 and _ends_piece(self.row(index))
+
+    def edited(self, edits: list[tuple[int, int, list[bytes | int]]]) -> list[_Piece] | None:
+        """The sheet's pieces with each edit (start, end, rows) made: the rows from `start` to
+        before `end` replaced by `rows` (a row's XML, or the index of a row held now). The edits
+        in order, none overlapping (else None). Each edit's rows are put in a run of rows from the
+        start of the piece it begins in to a row that ends a piece (or the sheet's end); that run
+        is cut into pieces as the whole sheet would be (`_runs`), those made of the same rows as
+        a piece held now being that piece."""
+        pieces, last = self.pieces, len(self.pieces) - 1  # (the sheet's end)
+        out: list[_Piece | list] = [pieces[0]]  # pieces, and runs of rows to compress
+        run: list[bytes | int] = []  # the rows of the edits under way, and those held around them
+        after = 1  # the first piece not yet placed or put in `run`
+        done = 0  # where the last edit ended
+        for start, end, rows in edits:
+            if start < done or end < start:
+                return None
+            number = self.piece_of(start) if start < self.total else max(1, last - 1)
+            if number >= after:  # a piece after the run: the run ends, the pieces up to this one are kept
+                out += self._cut(run)
+                out += pieces[after:number]
+                run = list(range(self.starts[number], start))
+            else:  # within the run: its last rows, held from `start` on, give way
+                del run[len(run) - (self.starts[after] - start):]
+            run += rows
+            holding_end = self.piece_of(end - 1) if end > start else number
+            after = max(after, holding_end + 1, number + 1) if number < last else last
+            run += range(end, self.starts[after])
+            while after < last and run and not self._ends(run[-1]):
+                run += range(self.starts[after], self.starts[after + 1])  # (the run goes on into the next piece)
+                after += 1
+            done = end
+        out += self._cut(run)
+        out += pieces[after:]
+        runs = [item for item in out if type(item) is list]
+        made = iter(_pieces(runs))
+        return [next(made) if type(item) is list else item for item in out]
+
+    def _ends(self, row: bytes | int) -> bool:
+        return self.ends_piece(row) if type(row) is int else _ends_piece(row)
+
+    def _cut(self, run: list[bytes | int]) -> list:
+        """The run's rows in pieces: a piece held now where the rows are its, else the rows' XML."""
+        out: list = []
+        piece: list[bytes | int] = []
+        for index, row in enumerate(run):
+            piece.append(row)
+            if index == len(run) - 1 or self._ends(row):
+                out.append(self._kept(piece))
+                piece = []
+        return out
+
+    def _kept(self, rows: list[bytes | int]) -> _Piece | list[bytes]:
+        first = rows[0]
+        if type(first) is int:
+            number = self.piece_of(first)
+            start, count = self.starts[number], self.pieces[number][3]
+            if first == start and len(rows) == count and rows == list(range(start, start + count)):
+                return self.pieces[number]
+        return [self.row(row) if type(row) is int else row for row in rows]
 
 
 def _resized(start: _Piece, last: str, rows: int, now: int) -> _Piece | None:
@@ -320,17 +416,6 @@ def _resized(start: _Piece, last: str, rows: int, now: int) -> _Piece | None:
     return _piece(text.replace(size, f'<dimension ref="A1:{last}{now}"/>'.encode("ascii")))
 
 
-def _renumbered(row: bytes, was: int, number: int) -> bytes:
-    """A row's XML (`row_writer`'s, numbered `was`) numbered `number`. Every cell's reference ends
-    in the row's number and `" s="`; when the row holds that run once per cell (a text may hold
-    it too), each is one, and the runs are replaced at once, else each reference is found."""
-    start, cell_end = b'<row r="%d"' % was, b'%d" s="' % was
-    if row.startswith(start) and row.count(cell_end) == row.count(b'<c r="'):
-        return b'<row r="%d"' % number + row[len(start):].replace(cell_end, b'%d" s="' % number)
-    tail = b'%d"' % number
-    return _NUMBERED.sub(lambda match: match[1] + tail, row)
-
-
 def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[_Piece]] | None:
     """The archive's members, the `sheet`'s member, and its pieces (`_sheet_member`); None when
     the workbook is not one this module wrote."""
@@ -342,20 +427,20 @@ def _sheet_pieces(data: bytes, sheet: int) -> tuple[list, "_Member", list[_Piece
     pieces, at = [], 0
     for entry in member.comment[len(_PIECES):].split(b","):
         numbers = entry.split(b"/")
-        if len(numbers) != 3:  # (a workbook written before pieces had their CRC)
+        if len(numbers) != 4 or not all(number.isdigit() for number in numbers):  # (a workbook written before)
             return None
-        length, size, crc = (int(n) for n in numbers)
-        pieces.append((member.data[at:at + length], size, crc))
+        length, size, crc, rows = (int(n) for n in numbers)
+        pieces.append((member.data[at:at + length], size, crc, rows))
         at += length
-    if member.data[at:] != _LAST_BLOCK:
+    if member.data[at:] != _LAST_BLOCK or len(pieces) < 2 or pieces[0][3] or pieces[-1][3]:
         return None
     return members, member, pieces
 
 
 def _with_pieces(members: list, member: "_Member", pieces: list[_Piece]) -> bytes:
     """The archive with the sheet `member` made of `pieces`."""
-    stream = b"".join(data for data, _, _ in pieces) + _LAST_BLOCK
-    size = sum(size for _, size, _ in pieces)
+    stream = b"".join(piece[0] for piece in pieces) + _LAST_BLOCK
+    size = sum(piece[1] for piece in pieces)
     members = [m if m is not member else _Member(member.name, _joined_crc(pieces), size, stream, _comment(pieces))
                for m in members]
     return _archive(members)
@@ -403,34 +488,30 @@ def _attribute(text: str) -> str:
     return _escape(text).replace('"', "&quot;")
 
 
-def row_writer(columns: int) -> Callable[[int, Sequence[Cell], int], str]:
-    """A function giving a row's XML: (row number, cells, style of its text cells) -> XML."""
-    # Each cell is written from pieces made once per sheet or row: this runs for every cell of the
-    # workbook (2 million at 10,000 documents), so it builds no string it can reuse.
-    starts = [f'<c r="{column_letters(i)}' for i in range(columns)]
-    number_end = f'" s="{NUMBER}"><v>'
+def row_writer(columns: int) -> Callable[[Sequence[Cell], int], str]:
+    """A function giving a row's XML: (cells, style of its text cells) -> XML. Neither the row nor
+    its cells are numbered: a row is the one after the row before it, and so is each cell."""
+    number_start = f'<c s="{NUMBER}"><v>'
     # A text's element, by the text: the same few thousand texts fill most cells (a document's
     # title on each of its targets' rows, units, statuses: 33,000 texts in 950,000 cells).
     elements: dict[str, str] = {}
 
-    def row_xml(number: int, cells: Sequence[Cell], text_style: int) -> str:
-        row = str(number)
-        text_end, empty_end = f'{row}" s="{text_style}" t="inlineStr"><is>', f'{row}" s="{text_style}"/>'
-        number_end_row = row + number_end
-        parts = [f'<row r="{row}">']
-        for start, value in zip(starts, cells):
+    def row_xml(cells: Sequence[Cell], text_style: int) -> str:
+        text_start, empty = f'<c s="{text_style}" t="inlineStr"><is>', f'<c s="{text_style}"/>'
+        parts = ["<row>"]
+        for value in cells[:columns]:
             if value is None:
-                continue
-            if isinstance(value, str):
+                parts.append("<c/>")  # (no value and no style: where the next cell is told)
+            elif isinstance(value, str):
                 if value == "":
-                    parts += (start, empty_end)
+                    parts.append(empty)
                     continue
                 element = elements.get(value)
                 if element is None:
                     element = elements[value] = _text_element(value)
-                parts += (start, text_end, element, "</is></c>")
+                parts += (text_start, element, "</is></c>")
             else:
-                parts += (start, number_end_row, _number(value), "</v></c>")
+                parts += (number_start, _number(value), "</v></c>")
         parts.append("</row>")
         return "".join(parts)
 

@@ -252,3 +252,42 @@ def test_rows_to_the_end_from_past_the_end_are_not_written(monkeypatch):
     old = _book(_sheets(_rows(300), _rows(4)))
     assert xlsx.moved(old, 1, 4, 305, [["Văn bản", 1, 1, ""]], to_end=True) is None
     assert xlsx.moved(old, 1, 4, 302, [["Văn bản", 1, 1, ""]], to_end=True) is not None  # (right after the last)
+
+
+def test_rows_and_cells_are_not_numbered_and_a_missing_cell_keeps_the_next_in_its_column():
+    book = _book([xlsx.Sheet("Chỉ tiêu", ["A", "B", "C"], [10, 10, 10], [[None, 1, "x"], ["y", None, 2.5]])])
+    sheet_xml = zipfile.ZipFile(io.BytesIO(book)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<row>" in sheet_xml and "<row r=" not in sheet_xml and "<c r=" not in sheet_xml
+    read = list(openpyxl.load_workbook(io.BytesIO(book))["Chỉ tiêu"].iter_rows(values_only=True))
+    assert read == [("A", "B", "C"), (None, 1, "x"), ("y", None, 2.5)]
+
+
+def test_a_move_across_a_long_sheet_compresses_only_the_pieces_around_the_rows_that_move(monkeypatch):
+    """Where a piece ends depends on its rows alone: the pieces between the rows' old and new
+    places are kept as they are, and the workbook is still the one written anew."""
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 64)
+    old_rows = _rows(6000)
+    new_order = list(range(3, 5900)) + [0, 1, 2]  # three rows from the top to near the end
+    new_rows = old_rows[:]
+    new_rows[0:5900] = [old_rows[i] for i in new_order]
+    old = _book(_sheets(old_rows, _rows(3)))
+    compressed = []
+    real_piece = xlsx._piece
+    monkeypatch.setattr(xlsx, "_piece", lambda data, rows=0: compressed.append(rows) or real_piece(data, rows))
+    patched = xlsx.moved(old, 1, 4, 2, [index + 2 for index in new_order])
+    assert len(compressed) <= 4  # (about 6000 / 64 pieces in the sheet)
+    assert patched == _book(_sheets(new_rows, _rows(3)))
+    assert zipfile.ZipFile(io.BytesIO(patched)).testzip() is None
+
+
+def test_a_row_written_anew_that_ends_a_piece_no_longer_joins_the_pieces_around_it(monkeypatch):
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 16)
+    old_rows = _rows(400)
+    listed = re.search(rb"pieces:([0-9/,]+)", _book(_sheets(old_rows, [])))[1]
+    assert len(listed.split(b",")) > 10  # several pieces, of rows chosen by their texts
+    new_rows = [list(row) for row in old_rows]
+    for index in range(0, 400, 9):  # rows that end a piece and rows that do not, each changed
+        new_rows[index][0] = f"Văn bản khác {index}"
+    old = _book(_sheets(old_rows, []))
+    patched = xlsx.patched(old, 1, 4, [(index + 2, old_rows[index], new_rows[index]) for index in range(0, 400, 9)])
+    assert patched == _book(_sheets(new_rows, []))
