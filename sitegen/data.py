@@ -518,7 +518,7 @@ def lines_moved(data: bytes, order: list[str], moved: dict[str, tuple[bytes, byt
         at = len(data) - len(LINE_BREAK) if anchor is None else data.find(anchor)
         if at < 0 or (anchor is not None and data.find(anchor, at + 1) >= 0):
             return None
-        data = data[:at] + new + data[at + len(LINE_BREAK):]
+        data = _joined(data, (at, at + len(LINE_BREAK), new))
     return data
 
 
@@ -544,13 +544,13 @@ def documents_lines(data: bytes, ids: list[str], runs: Mapping[str, tuple[bytes 
         if following is None:
             if not data.endswith(_LAST_DOCUMENT) or data.endswith(b"[" + _LAST_DOCUMENT):
                 return None
-            data = data[:-len(_LAST_DOCUMENT)] + b"," + runs[doc_id][1] + _LAST_DOCUMENT
+            data = _joined(data, (len(data) - len(_LAST_DOCUMENT), len(data) - len(_LAST_DOCUMENT), b"," + runs[doc_id][1]))
             continue
         anchor = b"\n" + _DOC_JSON.encode({"id": following})[:-1].encode("utf-8") + b","
         at = data.find(anchor)
         if at < 0 or data.find(anchor, at + 1) >= 0:
             return None
-        data = data[:at] + runs[doc_id][1] + b"," + data[at:]
+        data = _joined(data, (at, at, runs[doc_id][1] + b","))
     return data
 
 
@@ -568,11 +568,18 @@ def spliced(data: bytes, runs: Iterable[tuple[bytes, bytes]]) -> bytes | None:
     found.sort()
     if any(end > start for (_, end, _), (start, _, _) in zip(found, found[1:])):
         return None
-    parts, at = [], 0
-    for start, end, new in found:
-        parts += (data[at:start], new)
+    return _joined(data, *found) if found else data
+
+
+def _joined(data: bytes, *cuts: tuple[int, int, bytes]) -> bytes:
+    """`data` with each (start, end, new) cut, in order and not overlapping, giving way to `new`:
+    copied once, through views of its runs between the cuts (a download is tens of megabytes)."""
+    view, parts, at = memoryview(data), [], 0
+    for start, end, new in cuts:
+        parts += (view[at:start], new)
         at = end
-    return b"".join([*parts, data[at:]]) if found else data
+    parts.append(view[at:])
+    return b"".join(parts)
 
 
 def splice(data: bytes, old: bytes, new: bytes) -> bytes | None:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+import zlib
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +25,7 @@ from .text import slugify, sort_key
 TOC_MIN_HEADINGS = 3
 HOME_ITEMS = 8
 LIST_PAGE_SIZE = 200  # documents or posts per list page
-ROW_PAGE_SIZE = 400  # target rows per dashboard or year page
+ROW_PAGE_SIZE = 400  # target rows per dashboard or year page, on average (`row_chunks`)
 RELATED_LIMIT = 50  # related documents listed in full on a document page
 TREE_LIMIT = 150  # nodes of an implementation tree shown on a document page
 CHAIN_TABLE_LIMIT = 3  # implementing documents whose full target tables are shown
@@ -33,11 +34,42 @@ CHAIN_LIST_LIMIT = 50  # implementing documents listed (with status counts) on a
 
 def paginate(items: list, base: str, size: int) -> list[tuple[str, list, dict]]:
     """Split items into pages at base, base + 'trang-2/', …; each with its pager."""
-    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return pages_of([items[i:i + size] for i in range(0, len(items), size)], base, len(items))
+
+
+def row_chunks(places: Sequence[int], ends: list[int]) -> list[Sequence[int]]:
+    """Target rows (their `places`, in order) cut into pages: one when they are at most
+    ROW_PAGE_SIZE, else each page ending with a row that may end one (`ends`, chosen by the row
+    itself: `RowLayout.page_ends`) once it holds a quarter of ROW_PAGE_SIZE, or when it holds
+    twice as many. A row moved, put in or taken out changes the pages around it, not every page
+    after it (a document given another date moves its rows across many pages)."""
+    if len(places) <= ROW_PAGE_SIZE:
+        return [places]
+    least, most = max(1, ROW_PAGE_SIZE // 4), 2 * ROW_PAGE_SIZE
+    cuts, start = [], 0
+    for end in ends:
+        index = bisect_left(places, end)
+        if index == len(places) or places[index] != end:
+            continue  # (not among these rows)
+        while index + 1 - start > most:
+            start += most
+            cuts.append(start)
+        if index + 1 - start >= least:
+            start = index + 1
+            cuts.append(start)
+    while len(places) - start > most:
+        start += most
+        cuts.append(start)
+    return [places[a:b] for a, b in zip([0, *cuts], [*cuts, len(places)]) if a < b]
+
+
+def pages_of(chunks: list, base: str, count: int) -> list[tuple[str, Any, dict]]:
+    """The chunks of `count` items as pages at base, base + 'trang-2/', …; each with its pager."""
+    chunks = chunks or [[]]
     paths = [base] + [f"{base}trang-{n}/" for n in range(2, len(chunks) + 1)]
     out = []
     for index, chunk in enumerate(chunks):
-        pager = {"number": index + 1, "total": len(chunks), "count": len(items),
+        pager = {"number": index + 1, "total": len(chunks), "count": count,
                  "pages": [{"number": n + 1, "url": u, "current": n == index} for n, u in enumerate(paths)],
                  "prev": paths[index - 1] if index else "", "next": paths[index + 1] if index + 1 < len(paths) else ""}
         out.append((paths[index], chunk, pager))
@@ -140,6 +172,16 @@ class RowLayout:
         return cls(docs, starts, statuses, dict(sorted(years.items())),
                    [{"status": s, "label": STATUS_TEXT[s], "count": overall.get(s, 0)} for s in STATUS_ORDER],
                    year_counts, issuers, len(rows))
+
+    def page_ends(self) -> list[int]:
+        """The places of the rows a page may end with (`row_chunks`), in order: one row in
+        ROW_PAGE_SIZE, chosen by its document and its place among that document's rows, so that
+        it stays one wherever the document's rows go."""
+        ends, size = [], ROW_PAGE_SIZE
+        for doc_id, start, end in zip(self.docs, self.starts, [*self.starts[1:], self.total]):
+            crc = zlib.crc32(doc_id.encode("utf-8"))
+            ends += (start + k for k in range(end - start) if zlib.crc32(b"/%d" % k, crc) % size == size - 1)
+        return ends
 
     def replaced(self, before: dict[str, list[TargetRow]], after: dict[str, list[TargetRow]]) -> RowLayout | None:
         """This layout with the rows of some documents made again: `before` and `after`, each
@@ -304,7 +346,7 @@ class Views:
         edit needs only the edited page's), and a dashboard or year page's rows alone."""
         state = dict(self.__dict__)
         state["_layout"] = self.row_layout()
-        for made in ("rows", "statuses", "_sections"):
+        for made in ("rows", "statuses", "_sections", "_page_ends"):
             state.pop(made, None)
         return state
 
@@ -799,6 +841,14 @@ class Views:
             self._layout = RowLayout.of(self.rows)
         return self._layout
 
+    def _row_pages(self, places: Sequence[int], base: str) -> list[tuple[str, Sequence[int], dict]]:
+        """Target rows (their places) as pages at `base` (`row_chunks`)."""
+        layout = self.row_layout()
+        kept = self.__dict__.get("_page_ends")
+        if kept is None or kept[0] is not layout:  # (worked out once for each layout)
+            kept = self._page_ends = (layout, layout.page_ends())
+        return pages_of(row_chunks(places, kept[1]), base, len(places))
+
     def rows_at(self, indices: Iterable[int], made: dict[str, list[TargetRow]] | None = None) -> list[TargetRow]:
         """The target rows at these places among all rows (worked out for these only in a view
         restored without its rows). `made`: document id -> its rows, made by calls before (the
@@ -855,11 +905,11 @@ class Views:
         pages of every target)."""
         layout = self.row_layout()
         yield from ((url, chunk, pager, "")
-                    for url, chunk, pager in paginate(range(layout.total), urls.TARGETS, ROW_PAGE_SIZE))
+                    for url, chunk, pager in self._row_pages(range(layout.total), urls.TARGETS))
         if layout.total > ROW_PAGE_SIZE:
             for code in STATUS_ORDER:
                 chosen = layout.statuses.get(code, ())
-                for url, chunk, pager in paginate(chosen, urls.TARGETS + f"trang-thai/{code}/", ROW_PAGE_SIZE):
+                for url, chunk, pager in self._row_pages(chosen, urls.TARGETS + f"trang-thai/{code}/"):
                     yield url, chunk, pager, code
 
     def target_years(self, paths: Container[str] | None = None) -> Iterator[Page]:
@@ -883,7 +933,7 @@ class Views:
         """The year pages as (year, path, places of its rows among all rows, pager)."""
         layout = self.row_layout()
         for year in sorted(layout.years):
-            for url, chunk, pager in paginate(layout.years[year], urls.target_year(year), ROW_PAGE_SIZE):
+            for url, chunk, pager in self._row_pages(layout.years[year], urls.target_year(year)):
                 yield year, url, chunk, pager
 
     LIST_KINDS = ("section", "organisation", "tag")  # specs whose pages list documents (and posts)

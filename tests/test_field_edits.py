@@ -34,7 +34,7 @@ def hashes(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def small_pages(monkeypatch):
     monkeypatch.setattr(views_module, "LIST_PAGE_SIZE", 2)
-    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 5)
+    monkeypatch.setattr(views_module, "ROW_PAGE_SIZE", 3)  # (pages end where rows say: `views.row_chunks`)
 
 
 @pytest.fixture
