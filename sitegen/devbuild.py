@@ -456,10 +456,10 @@ class DevBuilder:
         new_places = None  # the new rows' places, when worked out here (kept for the next edit)
         if todo or gone or data_due:  # (the downloads show what the pages do, and the content)
             new_places = self._data_planned(sources[0], model, views, wanted, changed[0], base_url)
-        # Workers pay off for fewer pages when the downloads take long meanwhile: made again whole,
-        # or with rows moved (not when a few lines are replaced: forking would cost more).
+        # Workers pay off for fewer pages when the downloads are made meanwhile: made again whole,
+        # with rows moved, or with lines replaced (each a copy of tens of megabytes at 10,000 documents).
         due = self._data_due
-        beside = self.data_beside_pages is not None and due is not None and (due[3] is None or due[3][3] is not None)
+        beside = self.data_beside_pages is not None and due is not None
         rest = [spec for spec in todo if spec not in first]
         pool = PageRender(views, self._environment(stamp), base_url, rest, only=only, beside=beside) if rest else None
         try:

@@ -845,9 +845,12 @@ class Views:
         """Target rows (their places) as pages at `base` (`row_chunks`)."""
         layout = self.row_layout()
         kept = self.__dict__.get("_page_ends")
-        if kept is None or kept[0] is not layout:  # (worked out once for each layout)
-            kept = self._page_ends = (layout, layout.page_ends())
-        return pages_of(row_chunks(places, kept[1]), base, len(places))
+        if kept is None or kept[0] is not layout:  # (worked out once for each layout, and each list)
+            kept = self._page_ends = (layout, layout.page_ends(), {})
+        made = kept[2].get(base)
+        if made is None:
+            made = kept[2][base] = pages_of(row_chunks(places, kept[1]), base, len(places))
+        return made
 
     def rows_at(self, indices: Iterable[int], made: dict[str, list[TargetRow]] | None = None) -> list[TargetRow]:
         """The target rows at these places among all rows (worked out for these only in a view

@@ -387,11 +387,14 @@ class _SheetRows:
         """The run's rows in pieces: a piece held now where the rows are its, else the rows' XML."""
         out: list = []
         piece: list[bytes | int] = []
-        for index, row in enumerate(run):
+        ending, last = self._ending, self.total - 1  # (`_ends`, inline: a run may hold most rows)
+        for row in run:
             piece.append(row)
-            if index == len(run) - 1 or self._ends(row):
+            if (row in ending or row == last and _ends_piece(self.row(row))) if type(row) is int else _ends_piece(row):
                 out.append(self._kept(piece))
                 piece = []
+        if piece:
+            out.append(self._kept(piece))
         return out
 
     def _kept(self, rows: list[bytes | int]) -> _Piece | list[bytes]:
