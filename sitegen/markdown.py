@@ -150,9 +150,9 @@ def _reference(source: str, refused: list[tuple[str, int]]) -> tuple[str, list[i
 # What markdown-it.rs (0.4) renders otherwise than markdown-it-py, found by running both over the
 # CommonMark specification's examples, markdown-it-py's fixtures and random bodies: a body holding
 # any of it is rendered by markdown-it-py (see `_unsure`).
-_UNSURE_TEXT = ("![", "~", "```", "^", "\\", "xn--", "//[", "@[", "\0")
-# images, strikethrough, code fences, footnotes, backslash escapes (a title over lines),
-# international host names, IPv6 hosts
+_UNSURE_TEXT = ("![", "~", "```", "\\", "xn--", "//[", "@[", "\0")
+# images, strikethrough, code fences, backslash escapes (a title over lines), international host
+# names, IPv6 hosts; and footnotes but those of `_footnotes_unsure`
 _REFUSED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")  # (data: images too; each ends in t, a or e)
 _HOST_NOT_ASCII = re.compile(r"//[^/\s)>\]\"]*[^\x00-\x7f]")
 _AUTOLINK_DECODED = re.compile(r"<[a-zA-Z][a-zA-Z0-9.+-]{1,31}:[^<>\s]*(?:%|[^\x00-\x7f])")  # its text decoded
@@ -183,12 +183,15 @@ def _quick(source: str) -> tuple[str, list[int]] | None:
         return None
     lines = [int(line) for line in _QUICK_LINK.findall(html)]  # a link's own line, as _reference counts
     html = _SOURCEPOS.sub("", html)
-    return html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>"), lines
+    html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+    if "^" in source:  # (markdown-it-py starts a footnote's paragraph on its item's line)
+        html = html.replace('class="footnote-item">\n<p>', 'class="footnote-item"><p>')
+    return html, lines
 
 
 def _unsure(source: str) -> bool:
     """Whether markdown-it.rs may render `source` otherwise than markdown-it-py."""
-    if any(text in source for text in _UNSURE_TEXT):
+    if any(text in source for text in _UNSURE_TEXT) or ("^" in source and _footnotes_unsure(source)):
         return True
     colon = source.find(":", 1)
     while colon >= 0:
@@ -206,6 +209,47 @@ def _unsure(source: str) -> bool:
     if "-" in source and _table_unsure(source):
         return True
     return _suspect_characters().search(source) is not None and _beside_markup(source)
+
+
+_FOOTNOTE_USE = re.compile(r"\[\^([0-9a-z_-]{1,32})\]")
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([0-9a-z_-]{1,32})\]: (?!\s)(?:[^\n\[]|\[(?!\^))+$", re.MULTILINE)
+_FOOTNOTE_ODD = re.compile(r"\[\^[0-9a-z_-]{1,32}\][(\[]|^(?:[ \t]+|>).*\[\^", re.MULTILINE)
+
+
+def _footnotes_unsure(source: str) -> bool:
+    """Whether the body's footnotes may be rendered otherwise by markdown-it.rs: each must be
+    defined once, at a line's start and on that line alone (a blank line or another definition
+    after it), and used once, in the order they are defined, its use not followed by a link's
+    parts nor on an indented or quoted line; and every "^" must be in one of them (markdown-it.rs
+    numbers a footnote used twice otherwise, and has no inline footnotes)."""
+    found = list(_FOOTNOTE_USE.finditer(source))
+    if source.count("^") != len(found) or _FOOTNOTE_ODD.search(source):
+        return True
+    definitions = list(_FOOTNOTE_DEFINITION.finditer(source))
+    starts = {match.start() for match in definitions}
+    defined = [match[1] for match in definitions]
+    if len(set(defined)) != len(defined) or [m[1] for m in found if m.start() not in starts] != defined:
+        return True  # (used in another order than defined: markdown-it.rs numbers them as defined)
+    for match in definitions:  # each alone: after a blank line or another definition, and before one
+        following = source[match.end() + 1:source.find("\n", match.end() + 1) % (len(source) + 1)]
+        before = source[source.rfind("\n", 0, max(match.start() - 1, 0)) + 1:max(match.start() - 1, 0)]
+        if any(line.strip() and not _FOOTNOTE_DEFINITION.match(line) for line in (following, before)):
+            return True
+    for match in found:  # a use outside brackets (markdown-it.rs counts one in a link's text twice)
+        if match.start() not in starts:
+            if source[match.end():match.end() + 1] == ":":
+                return True
+            before, depth = _FOOTNOTE_USE.sub("", source[source.rfind("\n\n", 0, match.start()) + 1:match.start()]), 0
+            for char in before:
+                if char == "[":
+                    depth += 1
+                elif char == "]" and depth:
+                    depth -= 1
+            if depth or ("](" in before and ")" not in before[before.rfind("](") + 2:]):
+                return True  # (or in a link's address)
+            if "<" in before and ">" not in before[before.rfind("<"):]:
+                return True  # (in an autolink)
+    return False
 
 
 def _beside_markup(source: str) -> bool:
@@ -257,7 +301,7 @@ def _rust_parser():
     md = RustMarkdownIt("zero")
     md.enable_many(["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
                     "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
-                    "newline", "table", "sourcepos"])
+                    "newline", "table", "footnote", "sourcepos"])
     return md
 
 

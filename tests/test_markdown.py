@@ -101,6 +101,10 @@ RUST_CASES = {
     "only spaces": "   \n\n",
     "empty quote and items": ">\n\n- \n-\n\n1.\n",
     "mail and anchors": "[a](mailto:a@b.vn) [b](tel:+84123) [c](#muc) [d](?q=1) [e](../a/b.md) [f](HTTP://X.VN)\n",
+    "footnotes": ("## Mục tiêu[^1]\n\nTheo [Nghị quyết](/nghi-quyet/58/) số 58[^2], *nhấn[^3]* và (xem[^4]).\n\n"
+                  "- mục[^5]\n\n| A | B |\n|---|---|\n| ô[^6] | b |\n\n[^1]: Ghi chú một.\n[^2]: Xem [trang](/a/).\n\n"
+                  "[^3]: Nguồn: <https://a.vn/x>\n\n[^4]: **Đậm**.\n[^5]: Năm.\n[^6]: Sáu.\n\n## Sau\n\nĐoạn.\n"),
+    "footnote defined before its use": "[^ghi-chu]: Trước.\n\nĐoạn[^ghi-chu] sau.\n",
 }
 
 
@@ -116,6 +120,14 @@ UNSURE = {
     "open fence": "```\nmã\n",
     "footnote used twice": "A[^1] B[^1]\n\n[^1]: ghi chú\n",
     "inline footnote": "Số ^[ngay] đây.\n",
+    "footnotes used in another order than defined": "A[^2] B[^1]\n\n[^1]: một\n[^2]: hai\n",
+    "footnote in a link's text": "[v[^1]iên](/a/)\n\n[^1]: ghi chú\n",
+    "footnote under an open bracket": "[ mở\n[^1]\n\n[^1]: ghi chú\n",
+    "footnote in a link's address": "[a](/b[^1]/) c[^1]\n\n[^1]: ghi chú\n",
+    "footnote defined over two lines": "A[^1]\n\n[^1]: một\nhai\n",
+    "footnote defined under a paragraph": "A[^1]\n[^1]: ghi chú\n",
+    "footnote defined in a list": "A[^1]\n\n* [^1]: ghi chú\n",
+    "a caret besides footnotes": "x^2 và A[^1]\n\n[^1]: ghi chú\n",
     "escape in a title": "[foo]: /url \"\nhello\n\\\n\\\nworld\n\"\n\n[foo]\n",
     "IPv6": "[x](http://[::1]:8000/)\n",
     "international host": "[x](http://☃.net/) <http://xn--n3h.net/>\n",
@@ -195,6 +207,48 @@ def test_random_bodies_render_alike(monkeypatch: pytest.MonkeyPatch, capfd: pyte
         _same(body, monkeypatch)
     assert quick > 150  # the quick path was taken (202 times with this seed), and compared
     assert capfd.readouterr().err == ""
+
+
+def _footnoted_body(rng) -> str:
+    """A body of paragraphs, headings, lists, quotes and tables with links, and footnotes used
+    once each where the sentences go, defined after them."""
+    words = ["Đảng", "viên", "nghị", "quyết", "năm", "2025", "95%", "(", ")", ",", ".", ";", ":", "—", "“", "&", "*", "_"]
+    labels = [str(number) for number in range(1, rng.randint(2, 5))]
+    uses = list(labels)
+
+    def sentence() -> str:
+        parts = [rng.choice(words) for _ in range(rng.randint(2, 9))]
+        if rng.random() < 0.4:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(["[Nghị quyết](/nghi-quyet/58/)", "<https://a.vn/x>", "**đậm**"]))
+        if uses and rng.random() < 0.5:
+            parts.insert(rng.randint(0, len(parts)), f"[^{uses.pop(0)}]")
+        return " ".join(parts) if rng.random() < 0.7 else "".join(parts)
+
+    blocks = []
+    for _ in range(rng.randint(1, 6)):
+        kind = rng.choice(["text", "text", "heading", "list", "quote", "table"])
+        blocks.append({"text": lambda: "\n".join(sentence() for _ in range(rng.randint(1, 3))),
+                       "heading": lambda: rng.choice(["## ", "### "]) + sentence(),
+                       "list": lambda: "\n".join(f"{i + 1}. " + sentence() for i in range(rng.randint(1, 3))),
+                       "quote": lambda: "> " + sentence(),
+                       "table": lambda: "| a | b |\n|---|---|\n| " + sentence().replace("|", "") + " | b |"}[kind]())
+    blocks += [sentence() + f"[^{label}]" for label in list(uses)]
+    definitions = [f"[^{label}]: " + rng.choice(["Ghi chú.", "Theo *quy chế*.", "Xem [trang](/a/).", "<https://a.vn/y>"])
+                   for label in labels]
+    blocks += ["\n".join(definitions)] if rng.random() < 0.5 else definitions
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_random_bodies_with_footnotes_render_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    rng = random.Random(20261128)
+    quick = 0
+    for _ in range(600):
+        body = _footnoted_body(rng)
+        quick += markdown._quick(body) is not None
+        _same(body, monkeypatch)
+    assert quick > 150  # the quick path was taken (186 times with this seed), and compared
 
 
 def test_a_link_is_reported_on_its_own_line() -> None:
