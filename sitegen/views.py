@@ -176,11 +176,16 @@ class RowLayout:
     def page_ends(self) -> list[int]:
         """The places of the rows a page may end with (`row_chunks`), in order: one row in
         ROW_PAGE_SIZE, chosen by its document and its place among that document's rows, so that
-        it stays one wherever the document's rows go."""
+        it stays one wherever the document's rows go. Worked out once (and kept with the layout
+        in a saved state, and by a layout of the same rows' other statuses: `replaced`)."""
+        kept = self.__dict__.get("_ends")
+        if kept is not None and kept[0] == ROW_PAGE_SIZE:
+            return kept[1]
         ends, size = [], ROW_PAGE_SIZE
         for doc_id, start, end in zip(self.docs, self.starts, [*self.starts[1:], self.total]):
             crc = zlib.crc32(doc_id.encode("utf-8"))
             ends += (start + k for k in range(end - start) if zlib.crc32(b"/%d" % k, crc) % size == size - 1)
+        self._ends = (size, ends)
         return ends
 
     def replaced(self, before: dict[str, list[TargetRow]], after: dict[str, list[TargetRow]]) -> RowLayout | None:
@@ -216,7 +221,10 @@ class RowLayout:
         counts = [{**count, "count": len(statuses.get(count["status"], ()))} for count in self.counts]
         year_counts = {year: [{**count, "count": count["count"] + shown[year][count["status"]]} for count in counts_]
                        for year, counts_ in self.year_counts.items()}
-        return RowLayout(self.docs, self.starts, statuses, years, counts, year_counts, self.issuers, self.total)
+        layout = RowLayout(self.docs, self.starts, statuses, years, counts, year_counts, self.issuers, self.total)
+        if "_ends" in self.__dict__:  # (the same rows in the same places)
+            layout._ends = self._ends
+        return layout
 
     def reordered(self, docs: list[str], issuers: Mapping[str, str]) -> RowLayout | None:
         """This layout with the same documents' rows in the order `docs` (each document's rows
