@@ -441,9 +441,11 @@ class DevBuilder:
             todo = [s for s in specs if s in again_all or s in set(todo)]
         only: dict[tuple, set[str]] = {}
         recount: dict[str, tuple] = {}
+        rows_changed: set[str] | None = None  # the documents whose target rows changed (None: not worked out)
         if wanted is not None and self.views is not None:  # of the pages of every target row, those that changed
             shown = {spec for spec in Views.WHOLE_MODEL_SPECS if spec in todo and spec not in again_all}
-            only, recount = changed_row_pages(self.views, views, row_changed(self.views, views, changed[0]), shown)
+            rows_changed = row_changed(self.views, views, changed[0])
+            only, recount = changed_row_pages(self.views, views, rows_changed, shown)
             lists = [spec for spec in todo if spec[0] in Views.LIST_KINDS and spec not in again_all]
             only |= changed_list_pages(self.views, views, changed, lists)
         written, removed = [], []
@@ -456,10 +458,12 @@ class DevBuilder:
         new_places = None  # the new rows' places, when worked out here (kept for the next edit)
         if todo or gone or data_due:  # (the downloads show what the pages do, and the content)
             new_places = self._data_planned(sources[0], model, views, wanted, changed[0], base_url)
-        # Workers pay off for fewer pages when the downloads are made meanwhile: made again whole,
-        # with rows moved, or with lines replaced (each a copy of tens of megabytes at 10,000 documents).
+        # Workers pay off for fewer pages when the downloads take long meanwhile: made again whole,
+        # with rows moved, or with target rows replaced (the workbook and both CSV files patched,
+        # each a copy of tens of megabytes at 10,000 documents; not documents.json alone).
         due = self._data_due
-        beside = self.data_beside_pages is not None and due is not None
+        beside = self.data_beside_pages is not None and due is not None and \
+            (due[3] is None or due[3][3] is not None or rows_changed is None or bool(rows_changed))
         rest = [spec for spec in todo if spec not in first]
         pool = PageRender(views, self._environment(stamp), base_url, rest, only=only, beside=beside) if rest else None
         try:
