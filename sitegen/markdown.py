@@ -212,7 +212,9 @@ def _unsure(source: str) -> bool:
 
 
 _FOOTNOTE_USE = re.compile(r"\[\^([0-9a-z_-]{1,32})\]")
-_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([0-9a-z_-]{1,32})\]: (?!\s)(?:[^\n\[]|\[(?!\^))+$", re.MULTILINE)
+# (its text not starting a block: a list item, a quote, a heading, a rule)
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([0-9a-z_-]{1,32})\]: (?!\s|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|#{1,6}(?:[ \t]|$)"
+                                  r"|(?:[-*_][ \t]*){3,}$)(?:[^\n\[]|\[(?!\^))+$", re.MULTILINE)
 _FOOTNOTE_ODD = re.compile(r"\[\^[0-9a-z_-]{1,32}\][(\[]|^(?:[ \t]+|>).*\[\^", re.MULTILINE)
 
 
