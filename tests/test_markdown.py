@@ -238,7 +238,8 @@ def _footnoted_body(rng) -> str:
                        "quote": lambda: "> " + sentence(),
                        "table": lambda: "| a | b |\n|---|---|\n| " + sentence().replace("|", "") + " | b |"}[kind]())
     blocks += [sentence() + f"[^{label}]" for label in list(uses)]
-    definitions = [f"[^{label}]: " + rng.choice(["Ghi chú.", "Theo *quy chế*.", "Xem [trang](/a/).", "<https://a.vn/y>"])
+    definitions = [f"[^{label}]: " + rng.choice(["Ghi chú.", "Theo *quy chế*.", "Xem [trang](/a/).", "<https://a.vn/y>", "2025. Báo cáo.",
+                                                       "- mục", "> trích", "-5% so với"])
                    for label in labels]
     blocks += ["\n".join(definitions)] if rng.random() < 0.5 else definitions
     return "\n\n".join(blocks) + "\n"
@@ -253,7 +254,7 @@ def test_random_bodies_with_footnotes_render_alike(monkeypatch: pytest.MonkeyPat
         body = _footnoted_body(rng)
         quick += markdown._quick(body) is not None
         _same(body, monkeypatch)
-    assert quick > 150  # the quick path was taken (186 times with this seed), and compared
+    assert quick > 100  # the quick path was taken (128 times with this seed), and compared
 
 
 def test_a_link_is_reported_on_its_own_line() -> None:
