@@ -853,8 +853,8 @@ class Views:
         """Target rows (their places) as pages at `base` (`row_chunks`)."""
         layout = self.row_layout()
         kept = self.__dict__.get("_page_ends")
-        if kept is None or kept[0] is not layout:  # (worked out once for each layout, and each list)
-            kept = self._page_ends = (layout, layout.page_ends(), {})
+        if kept is None or kept[0] is not layout or kept[3] != ROW_PAGE_SIZE:  # (once for each layout, and each list)
+            kept = self._page_ends = (layout, layout.page_ends(), {}, ROW_PAGE_SIZE)
         made = kept[2].get(base)
         if made is None:
             made = kept[2][base] = pages_of(row_chunks(places, kept[1]), base, len(places))
