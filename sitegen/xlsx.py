@@ -337,13 +337,6 @@ class _SheetRows:
         number = self.piece_of(index)
         return self.rows_of(number)[index - self.starts[number]]
 
-    def ends_piece(self, index: int) -> bool:
-        """`_ends_piece` of the row `index`: each piece but the last ends with such a row, and only
-        there (the last ends with the sheet)."""
-        if index in self._ending:
-            return True
-        return index == self.total - 1 and _ends_piece(self.row(index))
-
     def edited(self, edits: list[tuple[int, int, list[bytes | int]]]) -> list[_Piece] | None:
         """The sheet's pieces with each edit (start, end, rows) made: the rows from `start` to
         before `end` replaced by `rows` (a row's XML, or the index of a row held now). The edits
@@ -381,16 +374,19 @@ class _SheetRows:
         return [next(made) if type(item) is list else item for item in out]
 
     def _ends(self, row: bytes | int) -> bool:
-        return self.ends_piece(row) if type(row) is int else _ends_piece(row)
+        """`_ends_piece` of a row's XML or of the row held at an index: each piece but the last
+        ends with such a row, and only there (the last ends with the sheet)."""
+        if type(row) is not int:
+            return _ends_piece(row)
+        return row in self._ending or (row == self.total - 1 and _ends_piece(self.row(row)))
 
     def _cut(self, run: list[bytes | int]) -> list:
         """The run's rows in pieces: a piece held now where the rows are its, else the rows' XML."""
         out: list = []
         piece: list[bytes | int] = []
-        ending, last = self._ending, self.total - 1  # (`_ends`, inline: a run may hold most rows)
         for row in run:
             piece.append(row)
-            if (row in ending or row == last and _ends_piece(self.row(row))) if type(row) is int else _ends_piece(row):
+            if self._ends(row):
                 out.append(self._kept(piece))
                 piece = []
         if piece:

@@ -201,15 +201,21 @@ def _random_body(rng) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_random_bodies_render_alike(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
+def _compared(make_body, seed: int, count: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """`_same` for `count` bodies from `make_body(rng)`; how many took the quick path."""
     import random
 
-    rng = random.Random(20261127)
+    rng = random.Random(seed)
     quick = 0
-    for _ in range(1500):
-        body = _random_body(rng)
+    for _ in range(count):
+        body = make_body(rng)
         quick += markdown._quick(body) is not None
         _same(body, monkeypatch)
+    return quick
+
+
+def test_random_bodies_render_alike(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
+    quick = _compared(_random_body, 20261127, 1500, monkeypatch)
     assert quick > 150  # the quick path was taken (202 times with this seed), and compared
     assert capfd.readouterr().err == ""
 
@@ -246,14 +252,7 @@ def _footnoted_body(rng) -> str:
 
 
 def test_random_bodies_with_footnotes_render_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    import random
-
-    rng = random.Random(20261128)
-    quick = 0
-    for _ in range(600):
-        body = _footnoted_body(rng)
-        quick += markdown._quick(body) is not None
-        _same(body, monkeypatch)
+    quick = _compared(_footnoted_body, 20261128, 600, monkeypatch)
     assert quick > 100  # the quick path was taken (128 times with this seed), and compared
 
 
